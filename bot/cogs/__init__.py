@@ -1,0 +1,1 @@
+"""Discord adapters: thin cogs that fetch, call the core, persist and reply."""

@@ -1,0 +1,71 @@
+"""Domain models shared by every layer: cards, decks and the 1-5 confidence rating."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+# Discord renders a card in one embed (description ≤ 4096 characters, 6000 in all), and the
+# answer is appended to the question on reveal, so each part gets a share of that budget.
+MAX_QUESTION_CHARS = 1800
+MAX_ANSWER_CHARS = 1800
+MAX_HINT_CHARS = 300
+MAX_DECK_NAME_CHARS = 100
+MAX_DESCRIPTION_CHARS = 1000
+MAX_CARD_ID_CHARS = 64
+MAX_TAG_CHARS = 50
+
+
+class Rating(IntEnum):
+    """How well a member knew a card, on Brainscape's scale."""
+
+    NOT_AT_ALL = 1
+    BARELY = 2
+    SOMEWHAT = 3
+    MOSTLY = 4
+    PERFECTLY = 5
+
+    @property
+    def label(self) -> str:
+        return _RATING_LABELS[self]
+
+
+_RATING_LABELS = {
+    Rating.NOT_AT_ALL: "Not at all",
+    Rating.BARELY: "Barely",
+    Rating.SOMEWHAT: "Somewhat",
+    Rating.MOSTLY: "Mostly",
+    Rating.PERFECTLY: "Perfectly",
+}
+
+RATING_PROMPT = "How well did you know this? 1 Not at all … 5 Perfectly"
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """One flashcard. `id` is stable: it keys every member's schedule of this card."""
+
+    id: str
+    question: str
+    answer: str
+    hint: str | None = None
+    tags: tuple[str, ...] = ()
+    image: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Deck:
+    """A named list of cards. `id` is the deck file's name without its extension."""
+
+    id: str
+    name: str
+    cards: tuple[Card, ...]
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    source: str | None = field(default=None, compare=False)
+
+    def card(self, card_id: str) -> Card | None:
+        for card in self.cards:
+            if card.id == card_id:
+                return card
+        return None
