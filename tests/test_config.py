@@ -1,0 +1,146 @@
+"""Config loading: defaults, every documented setting, and one clear line per mistake."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, ConfigError, load_config, read_token
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_config_example_loads_and_equals_defaults() -> None:
+    loaded = load_config(ROOT / "config.example.yaml", env={})
+    defaults = Config()
+    assert loaded.database_path == defaults.database_path
+    assert loaded.quiz == defaults.quiz
+    assert loaded.scheduling == defaults.scheduling
+    assert loaded.day_starts_at == time(4, 0)
+    assert loaded.drops == ()
+
+
+def test_config_missing_default_file_gives_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    config = load_config(None, env={})
+    assert config.source is None
+    assert config.database_path == Path("data/flashdrop.sqlite3")
+
+
+def test_config_missing_explicit_file_is_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_config(tmp_path / "nope.yaml", env={})
+
+
+def test_config_reads_every_section(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        """
+database: {path: /tmp/x.sqlite3}
+decks: {dir: mydecks}
+timezone: Europe/Copenhagen
+day_starts_at: "05:30"
+quiz: {reveal_emoji: "🔍", spoiler_answers: false, auto_reveal_after_minutes: 5}
+scheduling: {desired_retention: 0.85, maximum_interval_days: 100, new_cards_per_day: 3}
+drops:
+  - {guild_id: 1, channel_id: "2", deck: dl, time: "08:00", days: [Fri, mon], role_id: 7}
+admin_role: Tutors
+log_level: debug
+""",
+    )
+    config = load_config(path, env={})
+    assert config.database_path == Path("/tmp/x.sqlite3")
+    assert config.decks_dir == Path("mydecks")
+    assert config.zone.key == "Europe/Copenhagen"
+    assert config.day_starts_at == time(5, 30)
+    assert config.quiz.reveal_emoji == "🔍" and not config.quiz.spoiler_answers
+    assert config.scheduling.desired_retention == 0.85
+    assert config.scheduling.new_cards_per_day == 3
+    (drop,) = config.drops
+    assert (drop.guild_id, drop.channel_id, drop.decks) == (1, 2, ("dl",))
+    assert drop.days == ("mon", "fri") and drop.time == time(8, 0) and drop.role_id == 7
+    assert config.admin_role == "Tutors" and config.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("quiz: {spoiler_answers: 'yes'}", "quiz.spoiler_answers: expected true or false"),
+        ("timezone: Mars/Olympus", "timezone: unknown time zone 'Mars/Olympus'"),
+        ("day_starts_at: '25:00'", "day_starts_at: expected a time as HH:MM"),
+        ("day_starts_at: 12:30", "day_starts_at: write the time in quotes"),
+        (
+            "quiz: {spoiler: true}",
+            "quiz.spoiler: unknown setting (did you mean 'spoiler_answers'?)",
+        ),
+        ("databse: {path: x}", "databse: unknown setting (did you mean 'database'?)"),
+        ("scheduling: {desired_retention: 2}", "scheduling.desired_retention: expected a number"),
+        ("scheduling: {new_cards_per_day: ten}", "scheduling.new_cards_per_day: expected a whole"),
+        ("token: abc", "token: the bot token is never read from a config file"),
+        ("discord: {api_base: 127.0.0.1}", "discord.api_base: expected a URL starting with http"),
+        ("drops: [{guild_id: 1, channel_id: 2, time: '08:00'}]", "drops[0].decks: missing"),
+        ("drops: [{guild_id: 1, channel_id: 2, deck: a, time: '8am'}]", "drops[0].time: expected"),
+        (
+            "drops: [{guild_id: 1, channel_id: 2, deck: a, time: '08:00', days: [funday]}]",
+            "drops[0].days[0]: expected a weekday",
+        ),
+        ("log_level: LOUD", "log_level: expected one of"),
+        ("- just a list", "top level: expected a mapping"),
+        ("quiz: [unclosed", "invalid YAML"),
+    ],
+)
+def test_config_error_is_one_line_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path, env={})
+    line = str(info.value)
+    assert "\n" not in line
+    assert line.startswith(str(path))
+    assert message in line
+
+
+def test_config_env_overrides_discord_urls(tmp_path: Path) -> None:
+    path = _write(tmp_path, "discord: {api_base: 'https://a.example/api/v10'}")
+    env = {
+        "DISCORD_API_BASE": "http://127.0.0.1:9/api/v10",
+        "DISCORD_GATEWAY_URL": "ws://127.0.0.1:9/gw",
+    }
+    config = load_config(path, env=env)
+    assert config.discord.api_base == "http://127.0.0.1:9/api/v10"
+    assert config.discord.gateway_url == "ws://127.0.0.1:9/gw"
+
+
+def test_config_bad_env_url_names_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="DISCORD_GATEWAY_URL: expected a URL"):
+        load_config(_write(tmp_path, ""), env={"DISCORD_GATEWAY_URL": "http://x"})
+
+
+def test_read_token_prefers_env_then_file(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_text("file-token\n", encoding="utf-8")
+    assert (
+        read_token({"DISCORD_TOKEN": "env-token", "DISCORD_TOKEN_FILE": str(secret)}) == "env-token"
+    )
+    assert read_token({"DISCORD_TOKEN_FILE": str(secret)}) == "file-token"
+
+
+@pytest.mark.parametrize("env", [{}, {"DISCORD_TOKEN": "  "}])
+def test_read_token_missing_says_how_to_provide_one(env: dict[str, str]) -> None:
+    with pytest.raises(ConfigError) as info:
+        read_token(env)
+    assert "DISCORD_TOKEN" in str(info.value) and "DISCORD_TOKEN_FILE" in str(info.value)
+
+
+def test_read_token_unreadable_file_is_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="DISCORD_TOKEN_FILE: cannot read"):
+        read_token({"DISCORD_TOKEN_FILE": str(tmp_path / "missing")})
