@@ -1,0 +1,105 @@
+"""Turn other apps' exports (Brainscape text, Quizlet/Anki TSV, CSV) into Decks.
+
+Every importer raises DeckError and nothing else on bad input, and gives cards ids derived from
+their content, so importing the same export again keeps each member's schedule.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+
+from bot.core.models import Deck
+from bot.decks.errors import DeckError
+from bot.decks.files import MAX_FILE_BYTES, decode, read_limited, too_large_message
+from bot.decks.importers.brainscape import looks_like_brainscape, parse_brainscape
+from bot.decks.importers.common import ParsedDeck, build_deck, normalize_text, slugify
+from bot.decks.importers.delimited import guess_delimiter, parse_delimited, read_anki_header
+
+__all__ = ["Format", "detect_format", "import_file", "import_text", "slugify"]
+
+# Most of the first lines hold a tab: that is a TSV (Quizlet's and Anki's default).
+_SAMPLE_LINES = 50
+
+
+class Format(StrEnum):
+    """The export formats import_file understands; AUTO asks detect_format."""
+
+    AUTO = "auto"
+    BRAINSCAPE = "brainscape"
+    CSV = "csv"
+    TSV = "tsv"
+
+
+def detect_format(text: str, path: str = "<text>") -> Format:
+    """Brainscape, TSV or CSV, judged from the start of the text. Raises DeckError if none fits."""
+    text = normalize_text(text)
+    if looks_like_brainscape(text):
+        return Format.BRAINSCAPE
+    lines = text.split("\n", _SAMPLE_LINES)[:_SAMPLE_LINES]
+    header = read_anki_header(lines, path)
+    if header.separator is not None:
+        return Format.TSV if header.separator == "\t" else Format.CSV
+    if header.lines:
+        return Format.TSV  # Anki writes tabs unless its header says otherwise
+    filled = [line for line in lines if line.strip()]
+    tabbed = sum(1 for line in filled if "\t" in line)
+    if filled and tabbed * 2 >= len(filled):
+        return Format.TSV
+    if filled and guess_delimiter(text) is not None:
+        return Format.CSV
+    message = "cannot tell the format: expected a Brainscape export, CSV or TSV"
+    raise DeckError.single(path, None, message)
+
+
+def import_text(
+    text: str,
+    fmt: Format | str = Format.AUTO,
+    *,
+    path: str = "<text>",
+    name: str | None = None,
+    deck_id: str | None = None,
+) -> Deck:
+    """Import an export's text. The deck is named `name`, else the name the export carries, else
+    the file name; its id is `deck_id`, else `name` or the file name slugified. Raises DeckError;
+    ValueError only for an unknown `fmt`."""
+    fmt = Format(fmt)
+    if len(text) > MAX_FILE_BYTES:
+        raise DeckError.single(path, None, too_large_message())
+    text = normalize_text(text)
+    if not text.strip():
+        raise DeckError.single(path, None, "file is empty")
+    if fmt is Format.AUTO:
+        fmt = detect_format(text, path)
+    parsed = _parse(text, fmt, path)
+    stem = Path(path).stem
+    deck_name = name or parsed.name or stem
+    if deck_id is None:
+        deck_id = slugify(name or stem)
+        if not deck_id:
+            message = f"cannot make a deck id from {name or stem!r}; give the deck a name"
+            raise DeckError.single(path, None, message)
+    return build_deck(parsed, path=path, deck_id=deck_id, name=deck_name)
+
+
+def _parse(text: str, fmt: Format, path: str) -> ParsedDeck:
+    if fmt is Format.BRAINSCAPE:
+        return parse_brainscape(text, path)
+    if fmt is Format.TSV:
+        return parse_delimited(text, path, "\t")
+    return parse_delimited(text, path, guess_delimiter(text) or ",")
+
+
+def import_file(
+    path: str | os.PathLike[str],
+    fmt: Format | str = Format.AUTO,
+    name: str | None = None,
+    *,
+    deck_id: str | None = None,
+) -> Deck:
+    """Import an export file (UTF-8, with or without BOM, at most 1 MiB). Raises DeckError."""
+    fmt = Format(fmt)  # fail on a bad format before reading anything
+    shown = str(path)
+    text = decode(read_limited(path), shown)
+    return import_text(text, fmt, path=shown, name=name, deck_id=deck_id)

@@ -1,0 +1,107 @@
+"""Load deck files from disk: one deck, a whole directory, or a list of paths to check.
+
+A bad deck is reported and skipped; it never stops the others from loading.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from bot.core.models import Deck
+from bot.decks.deckfile import parse_deck
+from bot.decks.errors import DeckError, Problem
+from bot.decks.files import read_limited
+
+log = logging.getLogger(__name__)
+
+DECK_SUFFIXES: Final = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class DeckLoadResult:
+    """The decks that loaded, by deck id, and one DeckError per file that did not."""
+
+    decks: dict[str, Deck]
+    errors: list[DeckError]
+
+    @property
+    def problems(self) -> list[Problem]:
+        return [problem for error in self.errors for problem in error.problems]
+
+
+def load_deck(path: str | os.PathLike[str]) -> Deck:
+    """Read and parse one deck file. Raises DeckError."""
+    return parse_deck(read_limited(path), path)
+
+
+def deck_files(directory: str | os.PathLike[str]) -> list[Path]:
+    """The deck files directly in `directory`, sorted by name. Raises DeckError if unreadable."""
+    try:
+        entries = list(Path(directory).iterdir())
+    except OSError as error:
+        message = f"cannot read deck directory: {error.strerror or error}"
+        raise DeckError.single(str(directory), None, message) from error
+    # Dot files are editor backups and lock files (".#deck.yaml"), not decks.
+    return sorted(
+        entry
+        for entry in entries
+        if entry.suffix.lower() in DECK_SUFFIXES
+        and not entry.name.startswith(".")
+        and entry.is_file()
+    )
+
+
+def load_decks(directory: str | os.PathLike[str]) -> DeckLoadResult:
+    """Load every deck file in `directory`; bad files end up in `errors`, never raise."""
+    decks: dict[str, Deck] = {}
+    errors: list[DeckError] = []
+    try:
+        paths = deck_files(directory)
+    except DeckError as error:
+        log.warning("cannot load decks:\n%s", error)
+        return DeckLoadResult(decks, [error])
+    for path in paths:
+        try:
+            deck = _unique(load_deck(path), decks)
+        except DeckError as error:
+            log.warning("skipping a bad deck file:\n%s", error)
+            errors.append(error)
+            continue
+        decks[deck.id] = deck
+    log.info("loaded %d deck(s) from %s, skipped %d", len(decks), directory, len(errors))
+    return DeckLoadResult(decks, errors)
+
+
+def _unique(deck: Deck, loaded: dict[str, Deck]) -> Deck:
+    # deck.yaml and deck.yml would both claim the id "deck"; the first by name wins.
+    if deck.id in loaded:
+        message = f"deck id {deck.id!r} is already used by {loaded[deck.id].source}"
+        raise DeckError.single(deck.source or deck.id, None, message)
+    return deck
+
+
+def check_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Problem]:
+    """Every problem in the given deck files and directories (for `check-decks`); [] if fine."""
+    problems: list[Problem] = []
+    for path in paths:
+        problems.extend(_check_path(Path(path)))
+    return problems
+
+
+def _check_path(path: Path) -> list[Problem]:
+    if path.is_dir():
+        return load_decks(path).problems
+    if not path.exists():
+        return [Problem(str(path), None, "no such file or directory")]
+    if path.suffix.lower() not in DECK_SUFFIXES:
+        return [Problem(str(path), None, "not a deck file: deck files end in .yaml or .yml")]
+    try:
+        load_deck(path)
+    except DeckError as error:
+        return list(error.problems)
+    return []
