@@ -69,3 +69,14 @@ class Deck:
             if card.id == card_id:
                 return card
         return None
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class CardRef:
+    """Names one card across decks: card ids are unique within their deck only."""
+
+    deck_id: str
+    card_id: str
+
+    def __str__(self) -> str:
+        return f"{self.deck_id}/{self.card_id}"

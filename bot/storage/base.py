@@ -1,0 +1,146 @@
+"""The connection every store shares, its lock and transactions, and rows shared by stores.
+
+One connection serves the whole bot. aiosqlite runs its statements one at a time, but
+coroutines could still interleave statements inside each other's transactions, so every
+public method holds `_lock` for its whole unit of work: reads see only committed data and a
+transaction is never joined by a stranger.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiosqlite
+
+from bot.core.models import CardRef
+from bot.core.scheduling import MemberCardState, MemoryState, SchedulingSettings
+from bot.storage.codec import decode_date, encode_date
+
+STATE_COLUMNS = (
+    "guild_id, user_id, deck_id, card_id, memory_state, stability, difficulty, due_date, "
+    "last_review, introduced_on, reps, lapses"
+)
+
+
+class StoreBase:
+    def __init__(self, db: aiosqlite.Connection, settings: SchedulingSettings) -> None:
+        self._db = db
+        self._settings = settings
+        self._lock = asyncio.Lock()
+
+    @property
+    def settings(self) -> SchedulingSettings:
+        return self._settings
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            yield self._db
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            # IMMEDIATE takes the write lock up front: no upgrade deadlock with a backup
+            # tool or the export CLI reading the same file.
+            await change(self._db, "BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                await change(self._db, "ROLLBACK")
+                raise
+            await change(self._db, "COMMIT")
+
+
+async def fetch_all(
+    db: aiosqlite.Connection, sql: str, parameters: Iterable[Any] = ()
+) -> list[sqlite3.Row]:
+    return list(await db.execute_fetchall(sql, tuple(parameters)))
+
+
+async def fetch_one(
+    db: aiosqlite.Connection, sql: str, parameters: Iterable[Any] = ()
+) -> sqlite3.Row | None:
+    rows = await fetch_all(db, sql, parameters)
+    return rows[0] if rows else None
+
+
+async def change(db: aiosqlite.Connection, sql: str, parameters: Iterable[Any] = ()) -> int:
+    """Run one INSERT/UPDATE/DELETE; returns the number of rows it changed."""
+    async with db.execute(sql, tuple(parameters)) as cursor:
+        return cursor.rowcount
+
+
+def state_from_row(row: sqlite3.Row) -> MemberCardState:
+    return MemberCardState(
+        guild_id=row["guild_id"],
+        user_id=row["user_id"],
+        deck_id=row["deck_id"],
+        card_id=row["card_id"],
+        memory_state=MemoryState(row["memory_state"]),
+        stability=row["stability"],
+        difficulty=row["difficulty"],
+        due=decode_date(row["due_date"]),
+        last_review=decode_date(row["last_review"]),
+        introduced_on=decode_date(row["introduced_on"]),
+        reps=row["reps"],
+        lapses=row["lapses"],
+    )
+
+
+async def load_state(
+    db: aiosqlite.Connection, guild_id: int, user_id: int, card: CardRef
+) -> MemberCardState | None:
+    row = await fetch_one(
+        db,
+        f"SELECT {STATE_COLUMNS} FROM member_card_state"
+        " WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ?",
+        (guild_id, user_id, card.deck_id, card.card_id),
+    )
+    return None if row is None else state_from_row(row)
+
+
+async def save_state(db: aiosqlite.Connection, state: MemberCardState) -> None:
+    await change(
+        db,
+        f"INSERT INTO member_card_state ({STATE_COLUMNS})"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (guild_id, user_id, deck_id, card_id) DO UPDATE SET"
+        " memory_state = excluded.memory_state, stability = excluded.stability,"
+        " difficulty = excluded.difficulty, due_date = excluded.due_date,"
+        " last_review = excluded.last_review, introduced_on = excluded.introduced_on,"
+        " reps = excluded.reps, lapses = excluded.lapses",
+        (
+            state.guild_id,
+            state.user_id,
+            state.deck_id,
+            state.card_id,
+            int(state.memory_state),
+            state.stability,
+            state.difficulty,
+            encode_date(state.due),
+            encode_date(state.last_review),
+            encode_date(state.introduced_on),
+            state.reps,
+            state.lapses,
+        ),
+    )
+
+
+async def delete_state(
+    db: aiosqlite.Connection, guild_id: int, user_id: int, card: CardRef
+) -> None:
+    await change(
+        db,
+        "DELETE FROM member_card_state"
+        " WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ?",
+        (guild_id, user_id, card.deck_id, card.card_id),
+    )
+
+
+async def change_many(db: aiosqlite.Connection, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+    async with db.executemany(sql, [tuple(row) for row in rows]):
+        pass

@@ -1,0 +1,41 @@
+"""How domain values are written in SQLite columns.
+
+Instants are fixed-width UTC text ("2026-03-15T07:55:00.000000Z") so that string comparison in
+SQL is time order; dates are ISO dates; local times "HH:MM".
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+_INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+def encode_instant(instant: datetime) -> str:
+    if instant.tzinfo is None:
+        raise ValueError("instants are stored in UTC and must be aware")
+    return instant.astimezone(UTC).strftime(_INSTANT_FORMAT)
+
+
+def decode_instant(text: str) -> datetime:
+    return datetime.strptime(text, _INSTANT_FORMAT).replace(tzinfo=UTC)
+
+
+def decode_optional_instant(text: str | None) -> datetime | None:
+    return None if text is None else decode_instant(text)
+
+
+def encode_date(day: date) -> str:
+    return day.isoformat()
+
+
+def decode_date(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def encode_time(local: time) -> str:
+    return local.strftime("%H:%M")
+
+
+def decode_time(text: str) -> time:
+    return time.fromisoformat(text)

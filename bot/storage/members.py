@@ -1,0 +1,112 @@
+"""Guild and member settings, and a member deleting their own data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.core.members import GuildSettings, MemberSettings, member_study_date
+from bot.storage.base import StoreBase, change, fetch_one
+from bot.storage.codec import decode_time, encode_time
+
+
+@dataclass(frozen=True, slots=True)
+class DeletedMemberData:
+    ratings: int
+    card_states: int
+
+
+class MemberStore(StoreBase):
+    async def guild_settings(self, guild_id: int) -> GuildSettings:
+        """The guild's settings; defaults until an admin changes one."""
+        async with self._reading() as db:
+            row = await fetch_one(
+                db,
+                "SELECT timezone, day_starts_at, admin_role_id FROM guild_settings"
+                " WHERE guild_id = ?",
+                (guild_id,),
+            )
+        if row is None:
+            return GuildSettings(guild_id)
+        return GuildSettings(
+            guild_id=guild_id,
+            timezone=row["timezone"],
+            day_starts_at=decode_time(row["day_starts_at"]),
+            admin_role_id=row["admin_role_id"],
+        )
+
+    async def save_guild_settings(self, settings: GuildSettings) -> None:
+        _check_zone(settings.timezone)
+        async with self._transaction() as db:
+            await change(
+                db,
+                "INSERT INTO guild_settings (guild_id, timezone, day_starts_at, admin_role_id)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET"
+                " timezone = excluded.timezone, day_starts_at = excluded.day_starts_at,"
+                " admin_role_id = excluded.admin_role_id",
+                (
+                    settings.guild_id,
+                    settings.timezone,
+                    encode_time(settings.day_starts_at),
+                    settings.admin_role_id,
+                ),
+            )
+
+    async def member_settings(self, guild_id: int, user_id: int) -> MemberSettings:
+        async with self._reading() as db:
+            row = await fetch_one(
+                db,
+                "SELECT timezone, remind_at FROM members WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            )
+        if row is None:
+            return MemberSettings(guild_id, user_id)
+        return MemberSettings(
+            guild_id=guild_id,
+            user_id=user_id,
+            timezone=row["timezone"],
+            remind_at=None if row["remind_at"] is None else decode_time(row["remind_at"]),
+        )
+
+    async def save_member_settings(self, settings: MemberSettings) -> None:
+        if settings.timezone is not None:
+            _check_zone(settings.timezone)
+        async with self._transaction() as db:
+            await change(
+                db,
+                "INSERT INTO members (guild_id, user_id, timezone, remind_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (guild_id, user_id) DO UPDATE SET"
+                " timezone = excluded.timezone, remind_at = excluded.remind_at",
+                (
+                    settings.guild_id,
+                    settings.user_id,
+                    settings.timezone,
+                    None if settings.remind_at is None else encode_time(settings.remind_at),
+                ),
+            )
+
+    async def study_date_for(self, guild_id: int, user_id: int, now: datetime) -> date:
+        """The study date `now` belongs to for this member (their zone, the guild's rollover)."""
+        guild = await self.guild_settings(guild_id)
+        member = await self.member_settings(guild_id, user_id)
+        return member_study_date(now, guild, member)
+
+    async def delete_member_data(self, guild_id: int, user_id: int) -> DeletedMemberData:
+        """Forget a member in one guild: their ratings, schedules and settings.
+
+        Posts stay: they are the channel's messages, not the member's.
+        """
+        where = "WHERE guild_id = ? AND user_id = ?"
+        async with self._transaction() as db:
+            ratings = await change(db, f"DELETE FROM ratings {where}", (guild_id, user_id))
+            states = await change(db, f"DELETE FROM member_card_state {where}", (guild_id, user_id))
+            await change(db, f"DELETE FROM members {where}", (guild_id, user_id))
+        return DeletedMemberData(ratings=ratings, card_states=states)
+
+
+def _check_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(f"unknown time zone {name!r}") from error

@@ -1,0 +1,192 @@
+"""The schema, as forward-only migrations keyed by `PRAGMA user_version`.
+
+Migration N turns a version N-1 database into version N. Released migrations are never edited:
+a change is a new migration appended to `MIGRATIONS`. Each runs in its own transaction together
+with its version bump, so a failed migration leaves the previous version intact.
+
+Indexes are chosen for the hot paths at 1M ratings x 10k members x 5k cards:
+a member's next due cards (member_card_state_due walks one member's states in due order),
+a member's history of one card (ratings_by_member_card), who answered a post
+(ratings_live_on_post), the channel's recent posts (posts_by_channel) and the guild's
+active members (members_by_activity).
+"""
+
+from __future__ import annotations
+
+import aiosqlite
+
+_V1_CORE = """
+CREATE TABLE guild_settings (
+    guild_id      INTEGER PRIMARY KEY,
+    timezone      TEXT NOT NULL DEFAULT 'UTC',
+    day_starts_at TEXT NOT NULL DEFAULT '04:00',
+    admin_role_id INTEGER
+);
+
+CREATE TABLE members (
+    guild_id      INTEGER NOT NULL,
+    user_id       INTEGER NOT NULL,
+    timezone      TEXT,             -- NULL: the guild's
+    remind_at     TEXT,             -- local HH:MM; NULL: no reminders
+    last_rated_at TEXT,             -- kept here so finding active members skips the ratings
+    PRIMARY KEY (guild_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX members_by_activity ON members (guild_id, last_rated_at);
+
+CREATE TABLE decks (
+    deck_id TEXT PRIMARY KEY,
+    name    TEXT NOT NULL,
+    retired INTEGER NOT NULL DEFAULT 0 CHECK (retired IN (0, 1))
+) WITHOUT ROWID;
+
+-- Cards are never deleted: a card gone from its deck file is retired and keeps its history.
+CREATE TABLE cards (
+    deck_id      TEXT NOT NULL REFERENCES decks (deck_id),
+    card_id      TEXT NOT NULL,
+    position     INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    retired      INTEGER NOT NULL DEFAULT 0 CHECK (retired IN (0, 1)),
+    PRIMARY KEY (deck_id, card_id)
+) WITHOUT ROWID;
+CREATE INDEX cards_in_order ON cards (deck_id, position);
+
+CREATE TABLE posts (
+    message_id  INTEGER PRIMARY KEY,
+    guild_id    INTEGER NOT NULL,
+    channel_id  INTEGER NOT NULL,
+    deck_id     TEXT NOT NULL,
+    card_id     TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('quiz', 'drop')),
+    posted_at   TEXT NOT NULL,
+    revealed_at TEXT,
+    FOREIGN KEY (deck_id, card_id) REFERENCES cards (deck_id, card_id)
+);
+CREATE INDEX posts_by_channel ON posts (channel_id, posted_at);
+
+-- Append-only: a change of mind is a new row, a removed reaction sets `retracted`.
+CREATE TABLE ratings (
+    id         INTEGER PRIMARY KEY,
+    guild_id   INTEGER NOT NULL,
+    user_id    INTEGER NOT NULL,
+    deck_id    TEXT NOT NULL,
+    card_id    TEXT NOT NULL,
+    post_id    INTEGER REFERENCES posts (message_id),
+    rating     INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),  -- raw 1-5, before mapping
+    rated_at   TEXT NOT NULL,                                    -- real UTC time
+    study_date TEXT NOT NULL,
+    source     TEXT NOT NULL CHECK (source IN ('reaction', 'button', 'reconcile')),
+    retracted  INTEGER NOT NULL DEFAULT 0 CHECK (retracted IN (0, 1)),
+    FOREIGN KEY (deck_id, card_id) REFERENCES cards (deck_id, card_id)
+);
+-- The event key: a member has at most one live event per value on a post, so a gateway
+-- event delivered twice is stored once, while 3, 5, then 3 again (after removing it) is not.
+CREATE UNIQUE INDEX ratings_live_on_post ON ratings (post_id, user_id, rating)
+    WHERE post_id IS NOT NULL AND retracted = 0;
+CREATE INDEX ratings_by_member_card ON ratings (guild_id, user_id, deck_id, card_id, rated_at);
+
+CREATE TRIGGER ratings_are_append_only
+BEFORE UPDATE OF id, guild_id, user_id, deck_id, card_id, post_id, rating, rated_at,
+                 study_date, source ON ratings
+BEGIN
+    SELECT RAISE(ABORT, 'ratings are append-only');
+END;
+CREATE TRIGGER ratings_stay_retracted
+BEFORE UPDATE OF retracted ON ratings WHEN NEW.retracted < OLD.retracted
+BEGIN
+    SELECT RAISE(ABORT, 'a retracted rating stays retracted');
+END;
+
+-- Derived: always the replay of the member's effective ratings of the card.
+CREATE TABLE member_card_state (
+    guild_id      INTEGER NOT NULL,
+    user_id       INTEGER NOT NULL,
+    deck_id       TEXT NOT NULL,
+    card_id       TEXT NOT NULL,
+    memory_state  INTEGER NOT NULL,
+    stability     REAL NOT NULL,
+    difficulty    REAL NOT NULL,
+    due_date      TEXT NOT NULL,    -- study date
+    last_review   TEXT NOT NULL,    -- study date
+    introduced_on TEXT NOT NULL,    -- study date of the first effective rating
+    reps          INTEGER NOT NULL,
+    lapses        INTEGER NOT NULL,
+    PRIMARY KEY (guild_id, user_id, deck_id, card_id),
+    FOREIGN KEY (deck_id, card_id) REFERENCES cards (deck_id, card_id)
+) WITHOUT ROWID;
+-- Index entries of a WITHOUT ROWID table end with the primary key, so this one also yields
+-- (due_date, deck_id, card_id) order for a member without sorting.
+CREATE INDEX member_card_state_due ON member_card_state (guild_id, user_id, due_date);
+CREATE INDEX member_card_state_introduced
+    ON member_card_state (guild_id, user_id, deck_id, introduced_on);
+"""
+
+_V2_DROPS = """
+CREATE TABLE drops (
+    drop_id    INTEGER PRIMARY KEY,
+    guild_id   INTEGER NOT NULL,
+    channel_id INTEGER NOT NULL,
+    deck_ids   TEXT NOT NULL,                -- JSON array of deck ids
+    local_time TEXT NOT NULL,                -- HH:MM in `timezone`
+    timezone   TEXT NOT NULL,
+    weekdays   TEXT NOT NULL,                -- JSON array of ISO weekdays, 1 = Monday
+    cards      INTEGER NOT NULL CHECK (cards > 0),
+    role_id    INTEGER,                      -- pinged with the drop; NULL: nobody
+    thread     INTEGER NOT NULL DEFAULT 0 CHECK (thread IN (0, 1)),  -- answers in a thread
+    paused     INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+    source     TEXT NOT NULL CHECK (source IN ('config', 'command'))
+);
+CREATE INDEX drops_by_guild ON drops (guild_id);
+
+-- One run per drop and local date, so a restart during a drop never posts it twice.
+CREATE TABLE drop_runs (
+    run_id      INTEGER PRIMARY KEY,
+    drop_id     INTEGER NOT NULL REFERENCES drops (drop_id) ON DELETE CASCADE,
+    local_date  TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    UNIQUE (drop_id, local_date)
+);
+
+CREATE TABLE drop_run_posts (
+    run_id     INTEGER NOT NULL REFERENCES drop_runs (run_id) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    message_id INTEGER NOT NULL REFERENCES posts (message_id),
+    PRIMARY KEY (run_id, position)
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1_CORE, _V2_DROPS)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNewError(RuntimeError):
+    """The database was written by a newer Flashdrop; opening it could lose data."""
+
+
+async def schema_version(db: aiosqlite.Connection) -> int:
+    rows = list(await db.execute_fetchall("PRAGMA user_version"))
+    return int(rows[0][0])
+
+
+async def migrate(db: aiosqlite.Connection) -> int:
+    """Bring the database to SCHEMA_VERSION; returns the version it had before."""
+    found = await schema_version(db)
+    if found > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"database schema version {found} is newer than this Flashdrop's {SCHEMA_VERSION}"
+        )
+    for version in range(found + 1, SCHEMA_VERSION + 1):
+        await _apply(db, version, MIGRATIONS[version - 1])
+    return found
+
+
+async def _apply(db: aiosqlite.Connection, version: int, script: str) -> None:
+    # executescript runs statements as written, so BEGIN/COMMIT here make one transaction.
+    try:
+        await db.executescript(
+            f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;"
+        )
+    except BaseException:
+        if db.in_transaction:
+            await db.execute("ROLLBACK")
+        raise

@@ -1,0 +1,74 @@
+"""Posted cards: which message shows which card, so reactions survive restarts."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+
+from bot.core.models import CardRef
+from bot.core.posts import Post, PostKind
+from bot.storage.base import StoreBase, change, fetch_all, fetch_one
+from bot.storage.codec import decode_instant, decode_optional_instant, encode_instant
+
+_POST_COLUMNS = "message_id, guild_id, channel_id, deck_id, card_id, kind, posted_at, revealed_at"
+
+
+class PostStore(StoreBase):
+    async def record_post(self, post: Post) -> None:
+        """Remember a posted card; recording the same message again changes nothing."""
+        async with self._transaction() as db:
+            await change(
+                db,
+                f"INSERT INTO posts ({_POST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (message_id) DO NOTHING",
+                (
+                    post.message_id,
+                    post.guild_id,
+                    post.channel_id,
+                    post.deck_id,
+                    post.card_id,
+                    post.kind.value,
+                    encode_instant(post.posted_at),
+                    None if post.revealed_at is None else encode_instant(post.revealed_at),
+                ),
+            )
+
+    async def get_post(self, message_id: int) -> Post | None:
+        async with self._reading() as db:
+            row = await fetch_one(
+                db, f"SELECT {_POST_COLUMNS} FROM posts WHERE message_id = ?", (message_id,)
+            )
+        return None if row is None else _post_from_row(row)
+
+    async def mark_revealed(self, message_id: int, at: datetime) -> bool:
+        """Record when a post's answer was shown; False if unknown or already revealed."""
+        async with self._transaction() as db:
+            changed = await change(
+                db,
+                "UPDATE posts SET revealed_at = ? WHERE message_id = ? AND revealed_at IS NULL",
+                (encode_instant(at), message_id),
+            )
+        return changed > 0
+
+    async def recent_cards_in_channel(self, channel_id: int, since: datetime) -> frozenset[CardRef]:
+        async with self._reading() as db:
+            rows = await fetch_all(
+                db,
+                "SELECT DISTINCT deck_id, card_id FROM posts"
+                " WHERE channel_id = ? AND posted_at >= ?",
+                (channel_id, encode_instant(since)),
+            )
+        return frozenset(CardRef(row["deck_id"], row["card_id"]) for row in rows)
+
+
+def _post_from_row(row: sqlite3.Row) -> Post:
+    return Post(
+        message_id=row["message_id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        deck_id=row["deck_id"],
+        card_id=row["card_id"],
+        kind=PostKind(row["kind"]),
+        posted_at=decode_instant(row["posted_at"]),
+        revealed_at=decode_optional_instant(row["revealed_at"]),
+    )

@@ -1,0 +1,253 @@
+"""The rating log and the member schedules derived from it, kept in step in one transaction.
+
+Rules (see also `bot.core.ratings`):
+- On a post, a member's effective rating is their latest non-retracted event there.
+- Recording a value the member already has live on the post (a reaction still on it, or the
+  button they pressed last) is a no-op: that is how a gateway event delivered twice, or found
+  again by reconciliation, is stored once.
+- A button press replaces the member's earlier choice on the post (buttons are one choice),
+  so it retracts their other live events there; reactions accumulate, as on Discord.
+- Removing reaction X retracts every live event with value X of that member on that post; the
+  latest remaining live one (a reaction still on the message) becomes effective again.
+- The member's state of the card is then the replay of the effective events. The common case,
+  a first answer on a post that is the newest answer to the card, is applied incrementally;
+  that gives the same state as the replay, which the tests check.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, replace
+
+import aiosqlite
+
+from bot.core.models import CardRef, Rating
+from bot.core.ratings import RatingEvent, RatingSource
+from bot.core.scheduling import MemberCardState, replay, review
+from bot.storage.base import (
+    StoreBase,
+    change,
+    delete_state,
+    fetch_all,
+    fetch_one,
+    load_state,
+    save_state,
+)
+from bot.storage.codec import decode_date, decode_instant, encode_date, encode_instant
+
+EVENT_COLUMNS = (
+    "id, guild_id, user_id, deck_id, card_id, post_id, rating, rated_at, study_date, source,"
+    " retracted"
+)
+
+# The effective-rating rule in SQL, for a row aliased `r` (mirrors core.effective_events).
+EFFECTIVE = (
+    "r.retracted = 0 AND (r.post_id IS NULL OR NOT EXISTS ("
+    "SELECT 1 FROM ratings later WHERE later.post_id = r.post_id"
+    " AND later.user_id = r.user_id AND later.retracted = 0 AND later.id > r.id))"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RatingUpdate:
+    """What recording or retracting a rating did."""
+
+    # False: a duplicate delivery, or nothing to retract.
+    changed: bool
+    # The member's state of the card afterwards; None when no effective rating is left.
+    state: MemberCardState | None
+    # The stored event, with its id, when a row was added.
+    event: RatingEvent | None = None
+
+
+class RatingStore(StoreBase):
+    async def record_rating(self, event: RatingEvent) -> RatingUpdate:
+        """Store an answer and update the member's schedule of the card, atomically."""
+        if event.id is not None or event.retracted:
+            raise ValueError("record_rating takes a new, unretracted event")
+        async with self._transaction() as db:
+            return await self._record(db, event)
+
+    async def retract_rating(self, post_id: int, user_id: int, rating: Rating) -> RatingUpdate:
+        """A member removed reaction `rating` from a post: retract it and reschedule."""
+        async with self._transaction() as db:
+            post = await fetch_one(
+                db, "SELECT guild_id, deck_id, card_id FROM posts WHERE message_id = ?", (post_id,)
+            )
+            if post is None:
+                return RatingUpdate(changed=False, state=None)
+            guild_id, card = post["guild_id"], CardRef(post["deck_id"], post["card_id"])
+            retracted = await change(
+                db,
+                "UPDATE ratings SET retracted = 1"
+                " WHERE post_id = ? AND user_id = ? AND rating = ? AND retracted = 0",
+                (post_id, user_id, int(rating)),
+            )
+            if not retracted:
+                return RatingUpdate(False, await load_state(db, guild_id, user_id, card))
+            return RatingUpdate(True, await self._rebuild(db, guild_id, user_id, card))
+
+    async def effective_ratings(self, post_id: int) -> dict[int, Rating]:
+        """Each member's effective rating on a post, by user id."""
+        async with self._reading() as db:
+            rows = await fetch_all(
+                db,
+                f"SELECT r.user_id, r.rating FROM ratings r WHERE r.post_id = ? AND {EFFECTIVE}",
+                (post_id,),
+            )
+        return {row["user_id"]: Rating(row["rating"]) for row in rows}
+
+    async def rating_history(self, guild_id: int, user_id: int, card: CardRef) -> list[RatingEvent]:
+        """Every event of a member on a card, retracted ones too, in arrival order."""
+        async with self._reading() as db:
+            return await _history(db, guild_id, user_id, card, live_only=False)
+
+    async def _record(self, db: aiosqlite.Connection, event: RatingEvent) -> RatingUpdate:
+        needs_replay = False
+        if event.post_id is not None:
+            await _check_post(db, event)
+            superseded = 0
+            if event.source is RatingSource.BUTTON:
+                superseded = await _retract_other_choices(db, event)
+            live = await _live_on_post(db, event.post_id, event.user_id)
+            if event.rating in live:
+                state = await (
+                    self._rebuild(db, event.guild_id, event.user_id, event.card)
+                    if superseded
+                    else load_state(db, event.guild_id, event.user_id, event.card)
+                )
+                return RatingUpdate(changed=superseded > 0, state=state)
+            # The new event replaces an effective one on this post: only a replay drops it.
+            needs_replay = superseded > 0 or bool(live)
+        stored = await _insert(db, event)
+        await _touch_member(db, stored)
+        if needs_replay or await _answered_later(db, stored):
+            state = await self._rebuild(db, stored.guild_id, stored.user_id, stored.card)
+        else:
+            previous = await load_state(db, stored.guild_id, stored.user_id, stored.card)
+            state = review(previous, stored, self._settings)
+            await save_state(db, state)
+        return RatingUpdate(changed=True, state=state, event=stored)
+
+    async def _rebuild(
+        self, db: aiosqlite.Connection, guild_id: int, user_id: int, card: CardRef
+    ) -> MemberCardState | None:
+        """Recompute the member's state of the card from their effective events."""
+        state = replay(await _history(db, guild_id, user_id, card, live_only=True), self._settings)
+        if state is None:
+            await delete_state(db, guild_id, user_id, card)
+        else:
+            await save_state(db, state)
+        return state
+
+
+def event_from_row(row: sqlite3.Row) -> RatingEvent:
+    return RatingEvent(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        user_id=row["user_id"],
+        deck_id=row["deck_id"],
+        card_id=row["card_id"],
+        post_id=row["post_id"],
+        rating=Rating(row["rating"]),
+        rated_at=decode_instant(row["rated_at"]),
+        study_date=decode_date(row["study_date"]),
+        source=RatingSource(row["source"]),
+        retracted=bool(row["retracted"]),
+    )
+
+
+async def _history(
+    db: aiosqlite.Connection, guild_id: int, user_id: int, card: CardRef, *, live_only: bool
+) -> list[RatingEvent]:
+    rows = await fetch_all(
+        db,
+        f"SELECT {EVENT_COLUMNS} FROM ratings"
+        " WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ?"
+        f"{' AND retracted = 0' if live_only else ''} ORDER BY id",
+        (guild_id, user_id, card.deck_id, card.card_id),
+    )
+    return [event_from_row(row) for row in rows]
+
+
+async def _check_post(db: aiosqlite.Connection, event: RatingEvent) -> None:
+    # A rating filed under the wrong card would silently corrupt two schedules.
+    post = await fetch_one(
+        db, "SELECT guild_id, deck_id, card_id FROM posts WHERE message_id = ?", (event.post_id,)
+    )
+    if post is None:
+        raise ValueError(f"rating for unknown post {event.post_id}")
+    if (post["guild_id"], post["deck_id"], post["card_id"]) != (
+        event.guild_id,
+        event.deck_id,
+        event.card_id,
+    ):
+        raise ValueError(f"rating for {event.card} does not match post {event.post_id}")
+
+
+async def _live_on_post(db: aiosqlite.Connection, post_id: int, user_id: int) -> set[Rating]:
+    rows = await fetch_all(
+        db,
+        "SELECT rating FROM ratings WHERE post_id = ? AND user_id = ? AND retracted = 0",
+        (post_id, user_id),
+    )
+    return {Rating(row["rating"]) for row in rows}
+
+
+async def _retract_other_choices(db: aiosqlite.Connection, event: RatingEvent) -> int:
+    return await change(
+        db,
+        "UPDATE ratings SET retracted = 1"
+        " WHERE post_id = ? AND user_id = ? AND rating <> ? AND retracted = 0",
+        (event.post_id, event.user_id, int(event.rating)),
+    )
+
+
+async def _insert(db: aiosqlite.Connection, event: RatingEvent) -> RatingEvent:
+    row = await db.execute_insert(
+        "INSERT INTO ratings (guild_id, user_id, deck_id, card_id, post_id, rating, rated_at,"
+        " study_date, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            event.guild_id,
+            event.user_id,
+            event.deck_id,
+            event.card_id,
+            event.post_id,
+            int(event.rating),
+            encode_instant(event.rated_at),
+            encode_date(event.study_date),
+            event.source.value,
+        ),
+    )
+    assert row is not None
+    return replace(event, id=int(row[0]))
+
+
+async def _touch_member(db: aiosqlite.Connection, event: RatingEvent) -> None:
+    # max(): a reconciled or late event must not make a member look less recently active.
+    await change(
+        db,
+        "INSERT INTO members (guild_id, user_id, last_rated_at) VALUES (?, ?, ?)"
+        " ON CONFLICT (guild_id, user_id) DO UPDATE SET"
+        " last_rated_at = max(coalesce(last_rated_at, ''), excluded.last_rated_at)",
+        (event.guild_id, event.user_id, encode_instant(event.rated_at)),
+    )
+
+
+async def _answered_later(db: aiosqlite.Connection, event: RatingEvent) -> bool:
+    """Whether the member has a live event of the card answered after this one, which then
+    arrived late (reconciliation after downtime): only a replay puts them in answer order."""
+    row = await fetch_one(
+        db,
+        "SELECT 1 FROM ratings WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ?"
+        " AND retracted = 0 AND rated_at > ? AND id <> ? LIMIT 1",
+        (
+            event.guild_id,
+            event.user_id,
+            event.deck_id,
+            event.card_id,
+            encode_instant(event.rated_at),
+            event.id,
+        ),
+    )
+    return row is not None

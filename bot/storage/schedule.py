@@ -1,0 +1,148 @@
+"""Reading schedules: a member's due and new cards, and what a channel's group selection needs.
+
+Retired cards are never offered, though their states and history stay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date, datetime, timedelta
+
+from bot.core.models import CardRef
+from bot.core.scheduling import MemberCardState
+from bot.core.selection import GroupSnapshot, new_card_allowance
+from bot.storage.base import (
+    STATE_COLUMNS,
+    StoreBase,
+    fetch_all,
+    fetch_one,
+    load_state,
+    state_from_row,
+)
+from bot.storage.codec import encode_date, encode_instant
+
+_PREFIXED_STATE_COLUMNS = ", ".join(f"s.{column.strip()}" for column in STATE_COLUMNS.split(","))
+
+
+def placeholders(values: Collection[object]) -> str:
+    """ "?, ?, ?" for an IN list; only placeholders ever enter the SQL text."""
+    return ", ".join("?" * len(values))
+
+
+class ScheduleStore(StoreBase):
+    async def card_state(
+        self, guild_id: int, user_id: int, card: CardRef
+    ) -> MemberCardState | None:
+        async with self._reading() as db:
+            return await load_state(db, guild_id, user_id, card)
+
+    async def next_due(
+        self,
+        guild_id: int,
+        user_id: int,
+        today: date,
+        *,
+        deck_ids: Collection[str] | None = None,
+        limit: int = 20,
+    ) -> list[MemberCardState]:
+        """A member's cards due on `today`, most overdue first (then by deck and card id)."""
+        deck_filter = "" if deck_ids is None else f" AND s.deck_id IN ({placeholders(deck_ids)})"
+        async with self._reading() as db:
+            rows = await fetch_all(
+                db,
+                f"SELECT {_PREFIXED_STATE_COLUMNS} FROM member_card_state s"
+                " JOIN cards c ON c.deck_id = s.deck_id AND c.card_id = s.card_id"
+                f" WHERE s.guild_id = ? AND s.user_id = ? AND s.due_date <= ?{deck_filter}"
+                " AND c.retired = 0 ORDER BY s.due_date, s.deck_id, s.card_id LIMIT ?",
+                (guild_id, user_id, encode_date(today), *(deck_ids or ()), limit),
+            )
+        return [state_from_row(row) for row in rows]
+
+    async def due_counts(self, guild_id: int, user_id: int, today: date) -> dict[str, int]:
+        """How many cards of each deck are due for a member; decks with none are left out."""
+        async with self._reading() as db:
+            rows = await fetch_all(
+                db,
+                "SELECT s.deck_id, count(*) AS due FROM member_card_state s"
+                " JOIN cards c ON c.deck_id = s.deck_id AND c.card_id = s.card_id"
+                " WHERE s.guild_id = ? AND s.user_id = ? AND s.due_date <= ? AND c.retired = 0"
+                " GROUP BY s.deck_id",
+                (guild_id, user_id, encode_date(today)),
+            )
+        return {row["deck_id"]: row["due"] for row in rows}
+
+    async def new_card_candidates(
+        self, guild_id: int, user_id: int, deck_id: str, today: date, limit: int | None = None
+    ) -> list[CardRef]:
+        """Cards of a deck the member has not started, in deck order, within today's allowance."""
+        async with self._reading() as db:
+            introduced = await fetch_one(
+                db,
+                "SELECT count(*) AS n FROM member_card_state"
+                " WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND introduced_on = ?",
+                (guild_id, user_id, deck_id, encode_date(today)),
+            )
+            allowance = new_card_allowance(introduced["n"] if introduced else 0, self._settings)
+            if limit is not None:
+                allowance = min(allowance, limit)
+            rows = await fetch_all(
+                db,
+                "SELECT c.card_id FROM cards c WHERE c.deck_id = ? AND c.retired = 0"
+                " AND NOT EXISTS (SELECT 1 FROM member_card_state s WHERE s.guild_id = ?"
+                " AND s.user_id = ? AND s.deck_id = c.deck_id AND s.card_id = c.card_id)"
+                " ORDER BY c.position LIMIT ?",
+                (deck_id, guild_id, user_id, allowance),
+            )
+        return [CardRef(deck_id, row["card_id"]) for row in rows]
+
+    async def active_members(self, guild_id: int, now: datetime) -> frozenset[int]:
+        """Members who rated a card in the guild within `active_member_days` of `now`."""
+        since = now - timedelta(days=self._settings.active_member_days)
+        async with self._reading() as db:
+            rows = await fetch_all(
+                db,
+                "SELECT user_id FROM members WHERE guild_id = ? AND last_rated_at >= ?",
+                (guild_id, encode_instant(since)),
+            )
+        return frozenset(row["user_id"] for row in rows)
+
+    async def group_snapshot(
+        self, guild_id: int, channel_id: int, deck_ids: Sequence[str], now: datetime
+    ) -> GroupSnapshot:
+        """Everything `choose_for_channel` needs for a channel studying `deck_ids`."""
+        active_since = encode_instant(now - timedelta(days=self._settings.active_member_days))
+        posted_since = encode_instant(now - timedelta(days=self._settings.recent_post_days))
+        decks = placeholders(deck_ids)
+        async with self._reading() as db:
+            cards = await fetch_all(
+                db,
+                f"SELECT deck_id, card_id, position FROM cards WHERE deck_id IN ({decks})"
+                " AND retired = 0",
+                deck_ids,
+            )
+            members = await fetch_all(
+                db,
+                "SELECT user_id FROM members WHERE guild_id = ? AND last_rated_at >= ?",
+                (guild_id, active_since),
+            )
+            states = await fetch_all(
+                db,
+                f"SELECT {_PREFIXED_STATE_COLUMNS} FROM member_card_state s"
+                " JOIN members m ON m.guild_id = s.guild_id AND m.user_id = s.user_id"
+                f" WHERE s.guild_id = ? AND m.last_rated_at >= ? AND s.deck_id IN ({decks})",
+                (guild_id, active_since, *deck_ids),
+            )
+            recent = await fetch_all(
+                db,
+                "SELECT DISTINCT deck_id, card_id FROM posts"
+                " WHERE channel_id = ? AND posted_at >= ?",
+                (channel_id, posted_since),
+            )
+        deck_order = {deck_id: index for index, deck_id in enumerate(deck_ids)}
+        cards.sort(key=lambda row: (deck_order[row["deck_id"]], row["position"]))
+        return GroupSnapshot(
+            cards=tuple(CardRef(row["deck_id"], row["card_id"]) for row in cards),
+            active_members=frozenset(row["user_id"] for row in members),
+            states=tuple(state_from_row(row) for row in states),
+            recently_posted=frozenset(CardRef(row["deck_id"], row["card_id"]) for row in recent),
+        )

@@ -1,0 +1,70 @@
+"""`Storage`: the bot's one SQLite connection, speaking domain types.
+
+Opening configures the connection for a long-running bot (WAL so readers such as a backup
+never block the writer, synchronous=NORMAL which is durable in WAL mode except for the last
+transactions on power loss, foreign keys, a busy timeout for other processes touching the
+file) and migrates the schema forward.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+import aiosqlite
+
+from bot.core.scheduling import SchedulingSettings
+from bot.storage.base import change
+from bot.storage.decks import DeckStore
+from bot.storage.export import ExportStore
+from bot.storage.members import MemberStore
+from bot.storage.migrations import migrate
+from bot.storage.posts import PostStore
+from bot.storage.ratings import RatingStore
+from bot.storage.schedule import ScheduleStore
+
+_BUSY_TIMEOUT_MS = 5000
+
+
+class Storage(DeckStore, RatingStore, ScheduleStore, PostStore, MemberStore, ExportStore):
+    """All persistence of the bot. Open with `await Storage.open(path)`; close when done."""
+
+    @classmethod
+    async def open(cls, path: str | Path, settings: SchedulingSettings | None = None) -> Self:
+        # isolation_level=None: transactions are begun explicitly (see StoreBase._transaction).
+        db = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            db.row_factory = sqlite3.Row
+            await _configure(db)
+            await migrate(db)
+        except BaseException:
+            await db.close()
+            raise
+        return cls(db, settings or SchedulingSettings())
+
+    async def close(self) -> None:
+        async with self._lock:
+            await self._db.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+async def _configure(db: aiosqlite.Connection) -> None:
+    for pragma in (
+        "PRAGMA journal_mode = WAL",
+        "PRAGMA synchronous = NORMAL",
+        "PRAGMA foreign_keys = ON",
+        f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}",
+    ):
+        await change(db, pragma)

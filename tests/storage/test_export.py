@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.core.models import Rating
+from bot.core.ratings import RatingSource
+from bot.storage import RatingExportRow, ScheduleExportRow, Storage
+from bot.storage import export as export_module
+from tests.core.factories import GUILD, T0, USER, make_event
+from tests.storage.conftest import make_post
+
+
+async def ratings_of(storage: Storage, guild_id: int | None = None) -> list[RatingExportRow]:
+    return [row async for row in storage.export_ratings(guild_id)]
+
+
+async def schedule_of(storage: Storage, guild_id: int | None = None) -> list[ScheduleExportRow]:
+    return [row async for row in storage.export_schedule(guild_id)]
+
+
+async def test_export_ratings_only_effective(storage: Storage) -> None:
+    await storage.record_post(make_post(1))
+    await storage.record_rating(make_event(2, post_id=1))
+    await storage.record_rating(make_event(4, post_id=1, rated_at=T0 + timedelta(seconds=5)))
+    await storage.record_rating(make_event(5, post_id=1, user_id=USER + 1))
+    await storage.retract_rating(1, USER + 1, Rating.PERFECTLY)
+    await storage.record_rating(make_event(3, card_id="c2", source=RatingSource.BUTTON))
+
+    rows = await ratings_of(storage)
+
+    assert [row.csv_values() for row in rows] == [
+        (GUILD, USER, "dl", "c1", 4, "2026-03-15T07:55:05+00:00", "reaction"),
+        (GUILD, USER, "dl", "c2", 3, "2026-03-15T07:55:00+00:00", "button"),
+    ]
+    assert RatingExportRow.HEADER == (
+        "guild_id",
+        "user_id",
+        "deck",
+        "card_id",
+        "confidence",
+        "rated_at",
+        "source",
+    )
+
+
+async def test_export_ratings_filters_guild(storage: Storage) -> None:
+    await storage.record_rating(make_event(4))
+    await storage.record_rating(make_event(4, guild_id=GUILD + 1))
+    assert [row.guild_id for row in await ratings_of(storage, GUILD + 1)] == [GUILD + 1]
+    assert len(await ratings_of(storage)) == 2
+
+
+async def test_export_schedule_rows(storage: Storage) -> None:
+    update = await storage.record_rating(make_event(4))
+    await storage.record_rating(make_event(4, guild_id=GUILD + 1))
+    rows = await schedule_of(storage, GUILD)
+    assert update.state is not None
+    assert [row.csv_values() for row in rows] == [
+        (
+            GUILD,
+            USER,
+            "dl",
+            "c1",
+            "2026-03-17",
+            update.state.stability,
+            update.state.difficulty,
+            1,
+            0,
+        )
+    ]
+    assert ScheduleExportRow.HEADER[4:] == ("due", "stability", "difficulty", "reps", "lapses")
+
+
+async def test_exports_page_through_everything(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(export_module, "_PAGE", 2)
+    for user_id in range(5):
+        await storage.record_rating(make_event(4, user_id=user_id))
+    assert [row.user_id for row in await ratings_of(storage)] == list(range(5))
+    assert [row.user_id for row in await schedule_of(storage)] == list(range(5))
+
+
+async def test_backup_opens_with_same_data(storage: Storage, tmp_path: Path) -> None:
+    await storage.record_post(make_post(1))
+    await storage.record_rating(make_event(4, post_id=1))
+    copy = tmp_path / "backup.db"
+
+    await storage.backup(copy)
+
+    async with await Storage.open(copy) as restored:
+        assert await ratings_of(restored) == await ratings_of(storage)
+        assert await schedule_of(restored) == await schedule_of(storage)
+        assert await restored.get_post(1) == await storage.get_post(1)
+    with closing(sqlite3.connect(copy)) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.core.models import CardRef
+from bot.core.posts import PostKind
+from bot.storage import Storage
+from tests.core.factories import T0, USER, make_event
+from tests.storage.conftest import CHANNEL, make_post
+
+
+async def test_get_post_round_trips(storage: Storage) -> None:
+    post = make_post(10, "c2", kind=PostKind.QUIZ)
+    await storage.record_post(post)
+    assert await storage.get_post(10) == post
+    assert await storage.get_post(11) is None
+
+
+async def test_record_post_twice_keeps_first(storage: Storage) -> None:
+    await storage.record_post(make_post(10, "c2"))
+    await storage.record_post(make_post(10, "c3"))
+    post = await storage.get_post(10)
+    assert post is not None and post.card == CardRef("dl", "c2")
+
+
+async def test_mark_revealed_once(storage: Storage) -> None:
+    await storage.record_post(make_post(10))
+    at = T0 + timedelta(hours=1)
+    assert await storage.mark_revealed(10, at)
+    assert not await storage.mark_revealed(10, at + timedelta(hours=1))
+    assert not await storage.mark_revealed(99, at)
+    post = await storage.get_post(10)
+    assert post is not None and post.revealed_at == at
+
+
+async def test_recent_cards_in_channel(storage: Storage) -> None:
+    await storage.record_post(make_post(1, "c1", posted_at=T0 - timedelta(days=4)))
+    await storage.record_post(make_post(2, "c2", posted_at=T0 - timedelta(days=1)))
+    await storage.record_post(make_post(3, "c3", posted_at=T0, channel_id=CHANNEL + 1))
+    recent = await storage.recent_cards_in_channel(CHANNEL, T0 - timedelta(days=3))
+    assert recent == frozenset({CardRef("dl", "c2")})
+
+
+async def test_effective_ratings_per_post(storage: Storage) -> None:
+    await storage.record_post(make_post(1))
+    await storage.record_rating(make_event(2, post_id=1))
+    await storage.record_rating(make_event(4, post_id=1, rated_at=T0 + timedelta(seconds=3)))
+    await storage.record_rating(make_event(5, post_id=1, user_id=USER + 1))
+    assert await storage.effective_ratings(1) == {USER: 4, USER + 1: 5}
