@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from bot.core.scheduling import SchedulingSettings
+
 DEFAULT_CONFIG_PATH = Path("config.yaml")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -42,16 +44,6 @@ class QuizSettings:
 
 
 @dataclass(frozen=True)
-class SchedulingConfig:
-    desired_retention: float = 0.9
-    maximum_interval_days: int = 365
-    new_cards_per_day: int = 10
-    fuzzing: bool = True
-    active_member_days: int = 30
-    recent_post_days: int = 3
-
-
-@dataclass(frozen=True)
 class DropConfig:
     guild_id: int
     channel_id: int
@@ -72,7 +64,7 @@ class Config:
     day_starts_at: time = time(4, 0)
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     quiz: QuizSettings = field(default_factory=QuizSettings)
-    scheduling: SchedulingConfig = field(default_factory=SchedulingConfig)
+    scheduling: SchedulingSettings = field(default_factory=SchedulingSettings)
     drops: tuple[DropConfig, ...] = ()
     drop_grace_minutes: int = 120
     admin_role: str | None = None
@@ -337,7 +329,7 @@ def build_config(data: Any, env: Mapping[str, str], source: Path | None = None) 
     if "quiz" in fields:
         kwargs["quiz"] = QuizSettings(**fields["quiz"])
     if "scheduling" in fields:
-        kwargs["scheduling"] = SchedulingConfig(**fields["scheduling"])
+        kwargs["scheduling"] = SchedulingSettings(**fields["scheduling"])
     for name in ("timezone", "day_starts_at", "drops", "drop_grace_minutes", "admin_role"):
         if name in fields:
             kwargs[name] = fields[name]

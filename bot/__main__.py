@@ -1,0 +1,140 @@
+"""Command line: parse arguments, load config, set up logging, then hand over. Wiring only."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot import __version__
+from bot.config import Config, ConfigError, load_config
+
+log = logging.getLogger("bot")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Flashdrop: flashcards for Discord study groups."
+    )
+    parser.add_argument("--version", action="version", version=f"flashdrop {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        cmd.add_argument(
+            "--config", type=Path, default=None, help="config file (default: config.yaml)"
+        )
+        return cmd
+
+    command("run", "connect to Discord and run the bot")
+
+    imp = command("import", "convert a Brainscape, CSV or TSV export into a deck YAML")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--format", choices=("auto", "brainscape", "csv", "tsv"), default="auto")
+    imp.add_argument("--out", type=Path, help="write the deck here (default: stdout)")
+    imp.add_argument("--name", help="deck name (default: from the export's title or file name)")
+
+    chk = command("check-decks", "validate deck files; exit 1 if any is invalid")
+    chk.add_argument("paths", nargs="*", type=Path, help="files or folders (default: decks dir)")
+
+    health = command("healthcheck", "exit 0 if the database opens and the bot's heartbeat is fresh")
+    health.add_argument("--max-age", type=int, default=120, help="seconds (default 120)")
+
+    for name, what in (("export-ratings", "ratings"), ("export-schedule", "schedules")):
+        exp = command(name, f"write every member's effective {what} as CSV on stdout")
+        exp.add_argument("--guild", type=int, help="only this guild id")
+
+    backup = command("backup", "write a consistent copy of the database while the bot runs")
+    backup.add_argument("path", type=Path)
+    return parser
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    _setup_logging(config.log_level)
+    handler = _COMMANDS[args.command]
+    try:
+        return handler(config, args)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_FAILED
+
+
+def _run(config: Config, args: argparse.Namespace) -> int:
+    from bot.runner import run_bot
+
+    return run_bot(config)
+
+
+def _import(config: Config, args: argparse.Namespace) -> int:
+    from bot.cli import import_deck
+
+    return import_deck(args.file, args.format, args.out, args.name)
+
+
+def _check_decks(config: Config, args: argparse.Namespace) -> int:
+    from bot.cli import check_decks
+
+    return check_decks(args.paths or [config.decks_dir])
+
+
+def _healthcheck(config: Config, args: argparse.Namespace) -> int:
+    from bot.cli import healthcheck
+
+    return healthcheck(config, args.max_age)
+
+
+def _export_ratings(config: Config, args: argparse.Namespace) -> int:
+    from bot.cli import export_csv
+
+    return export_csv(config, "ratings", args.guild)
+
+
+def _export_schedule(config: Config, args: argparse.Namespace) -> int:
+    from bot.cli import export_csv
+
+    return export_csv(config, "schedule", args.guild)
+
+
+def _backup(config: Config, args: argparse.Namespace) -> int:
+    from bot.cli import backup
+
+    return backup(config, args.path)
+
+
+_COMMANDS = {
+    "run": _run,
+    "import": _import,
+    "check-decks": _check_decks,
+    "healthcheck": _healthcheck,
+    "export-ratings": _export_ratings,
+    "export-schedule": _export_schedule,
+    "backup": _backup,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

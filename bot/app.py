@@ -1,0 +1,121 @@
+"""The discord.py Bot subclass: holds the services (config, clock, storage, decks), loads cogs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import discord
+from discord.ext import commands
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.core.models import Deck
+from bot.decks import load_decks
+from bot.health import write_heartbeat
+from bot.storage.storage import Storage
+
+log = logging.getLogger(__name__)
+
+COGS = ("bot.cogs.decks",)
+HEARTBEAT_SECONDS = 30
+
+
+@dataclass
+class Services:
+    """What the cogs work with. One instance per running bot, passed in, never global."""
+
+    config: Config
+    clock: Clock
+    storage: Storage
+    decks: dict[str, Deck] = field(default_factory=dict)
+
+    async def close(self) -> None:
+        await self.storage.close()
+
+
+async def open_services(config: Config, clock: Clock) -> Services:
+    """Open the database and load the decks; bad decks are logged and left out."""
+    config.database_path.parent.mkdir(parents=True, exist_ok=True)
+    storage = await Storage.open(config.database_path, config.scheduling)
+    services = Services(config=config, clock=clock, storage=storage)
+    await reload_decks(services)
+    return services
+
+
+async def reload_decks(services: Services) -> None:
+    result = await asyncio.to_thread(load_decks, services.config.decks_dir)
+    for error in result.errors:
+        for problem in error.problems:
+            log.warning("deck not loaded: %s", problem)
+    failed = {Path(error.path).stem for error in result.errors}
+    summary = await services.storage.sync_decks(result.decks.values(), unavailable=failed)
+    services.decks = dict(sorted(result.decks.items()))
+    log.info(
+        "decks: %d loaded (%d cards), %d invalid; cards added %d, changed %d, retired %d",
+        len(result.decks),
+        sum(len(d.cards) for d in result.decks.values()),
+        len(result.errors),
+        len(summary.added),
+        len(summary.changed),
+        len(summary.retired),
+    )
+
+
+def intents() -> discord.Intents:
+    """Only unprivileged intents: guild structure and reactions in guilds."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_reactions = True
+    return wanted
+
+
+class Flashdrop(commands.Bot):
+    def __init__(self, config: Config, services: Services, **options: object) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            max_messages=None,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions(everyone=False, users=False, roles=True),
+            **options,  # type: ignore[arg-type]
+        )
+        self.config = config
+        self.services = services
+        self._heartbeat: asyncio.Task[None] | None = None
+
+    async def setup_hook(self) -> None:
+        for cog in COGS:
+            await self.load_extension(cog)
+        synced = await self.tree.sync()
+        log.info("synced %d slash commands", len(synced))
+        self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
+
+    async def on_ready(self) -> None:
+        assert self.user is not None
+        log.info(
+            "connected as %s (id %s) to %d guild(s)", self.user, self.user.id, len(self.guilds)
+        )
+
+    async def _beat(self) -> None:
+        """Touch the heartbeat file while connected, for `python -m bot healthcheck`."""
+        path = self.config.heartbeat_path
+        while True:
+            if not self.is_closed() and self.is_ready():
+                try:
+                    await asyncio.to_thread(write_heartbeat, path, self.services.clock.now())
+                except OSError as exc:
+                    log.warning("cannot write heartbeat %s: %s", path, exc)
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+
+    async def close(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+        await super().close()

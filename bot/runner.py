@@ -1,0 +1,102 @@
+"""Starting and stopping the bot process: token, endpoints, signals, storage lifetime."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Iterable
+
+import discord
+import yarl
+
+from bot.clock import Clock, SystemClock
+from bot.config import Config, DiscordSettings, read_token
+
+log = logging.getLogger(__name__)
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces secrets in every log record, whatever library formats it.
+
+    The bot never logs its token on purpose; this guards against a library or an exception
+    message doing so by accident.
+    """
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self._secrets):
+            for secret in self._secrets:
+                message = message.replace(secret, "[redacted]")
+            record.msg, record.args = message, None
+        if record.exc_info and record.exc_info[1] is not None:
+            text = str(record.exc_info[1])
+            if any(secret in text for secret in self._secrets):
+                record.exc_info = None
+                record.exc_text = None
+        return True
+
+
+def install_redaction(secret: str) -> None:
+    redact = RedactSecrets([secret])
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)
+
+
+def point_discord_at(settings: DiscordSettings) -> None:
+    """Send REST and gateway traffic to a Discord-compatible server instead of discord.com."""
+    if settings.api_base:
+        discord.http.Route.BASE = settings.api_base
+        log.info("Discord REST API: %s", settings.api_base)
+    if settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+        log.info("Discord gateway: %s", settings.gateway_url)
+
+
+def run_bot(config: Config, clock: Clock | None = None) -> int:
+    """Run until SIGTERM/SIGINT; returns the process exit code."""
+    token = read_token()
+    install_redaction(token)
+    if config.source is None:
+        log.info("no config.yaml found: using built-in defaults (see config.example.yaml)")
+    point_discord_at(config.discord)
+    return asyncio.run(serve(config, token, clock or SystemClock()))
+
+
+async def serve(config: Config, token: str, clock: Clock) -> int:
+    from bot.app import Flashdrop, open_services
+
+    services = await open_services(config, clock)
+    bot = Flashdrop(config, services)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    runner = asyncio.create_task(bot.start(token), name="discord")
+    stopper = asyncio.create_task(stop.wait(), name="signals")
+    try:
+        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if runner in done and runner.exception() is not None:
+            raise runner.exception()  # type: ignore[misc]
+        if stopper in done:
+            log.info("shutting down")
+        return 0
+    except discord.LoginFailure:
+        log.error("Discord rejected the bot token: check DISCORD_TOKEN / DISCORD_TOKEN_FILE")
+        return 1
+    except discord.PrivilegedIntentsRequired:
+        log.error("Discord refused the requested intents (none of ours are privileged)")
+        return 1
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        stopper.cancel()
+        await bot.close()
+        runner.cancel()
+        await asyncio.gather(runner, return_exceptions=True)
+        await services.close()
+        log.info("stopped cleanly")

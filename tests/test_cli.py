@@ -1,0 +1,172 @@
+"""The command line as a user runs it: a real `python -m bot` process per test."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "tests" / "decks" / "data" / "brainscape_deep_learning.txt"
+
+
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env={**base, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_cli_version(tmp_path: Path) -> None:
+    result = run("--version", cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.startswith("flashdrop ")
+
+
+def test_cli_run_without_token_is_one_line(tmp_path: Path) -> None:
+    result = run("run", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "DISCORD_TOKEN" in lines[0] and "DISCORD_TOKEN_FILE" in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_bad_config_is_one_line_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text("timezone: Nowhere/Land\n", encoding="utf-8")
+    result = run("run", cwd=tmp_path, env={"DISCORD_TOKEN": "x"})
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: config.yaml: timezone: unknown time zone 'Nowhere/Land' "
+        "(use an IANA name such as 'Europe/Copenhagen')"
+    )
+
+
+def test_cli_import_seed_gives_the_seeds_17_cards(tmp_path: Path) -> None:
+    out = tmp_path / "decks" / "dl.yaml"
+    result = run("import", str(SEED), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert data["name"] == "Kursusgang 9 (Deep learning and transfer learning)"
+    assert len(data["cards"]) == 17
+    # Questions as the raw file has them: the non-empty line after each "Q" marker.
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    questions = [
+        next(x for x in lines[i + 1 :] if x.strip()) for i, x in enumerate(lines) if x == "Q"
+    ]
+    assert [card["question"].strip() for card in data["cards"]] == questions
+    assert run("check-decks", str(out.parent), cwd=tmp_path).returncode == 0
+
+
+def test_cli_import_to_stdout_is_a_loadable_deck(tmp_path: Path) -> None:
+    source = tmp_path / "bio.tsv"
+    source.write_text("cell\tthe unit of life\natom\tthe unit of matter\n", encoding="utf-8")
+    result = run("import", str(source), "--name", "Biology 101", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = yaml.safe_load(result.stdout)
+    assert data["name"] == "Biology 101"
+    assert [c["answer"] for c in data["cards"]] == ["the unit of life", "the unit of matter"]
+
+
+def test_cli_import_unrecognisable_file_is_clear_error(tmp_path: Path) -> None:
+    source = tmp_path / "blob.txt"
+    source.write_bytes(b"\x00\x01\x02 not a deck")
+    result = run("import", str(source), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith(str(source))
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_check_decks_shipped_decks_are_valid(tmp_path: Path) -> None:
+    result = run("check-decks", str(ROOT / "decks"), cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+
+
+def test_cli_check_decks_reports_path_and_line(tmp_path: Path) -> None:
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "good.yaml").write_text(
+        "name: Good\ncards:\n  - id: a\n    question: What?\n    answer: That.\n", encoding="utf-8"
+    )
+    (decks / "bad.yaml").write_text(
+        "name: Bad\ncards:\n  - id: a\n    question: Q?\n  - id: a\n    question: Q2?\n    answer: A\n",
+        encoding="utf-8",
+    )
+    result = run("check-decks", cwd=tmp_path)  # the default decks dir
+    assert result.returncode == 1
+    problems = result.stdout.strip().splitlines()
+    assert problems and all(p.startswith(str(Path("decks") / "bad.yaml") + ":") for p in problems)
+    assert any(":3:" in p and "answer" in p for p in problems), problems
+    assert any(":5:" in p and "duplicate" in p for p in problems), problems
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_healthcheck_without_database_is_unhealthy(tmp_path: Path) -> None:
+    result = run("healthcheck", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("unhealthy: no database")
+
+
+@pytest.fixture
+def empty_database(tmp_path: Path) -> Path:
+    """A database created by the bot's own storage, with no ratings yet."""
+    import asyncio
+
+    from bot.storage.storage import Storage
+
+    path = tmp_path / "data" / "flashdrop.sqlite3"
+    path.parent.mkdir()
+
+    async def create() -> None:
+        await (await Storage.open(path)).close()
+
+    asyncio.run(create())
+    return path
+
+
+def test_cli_healthcheck_fresh_heartbeat_is_healthy(tmp_path: Path, empty_database: Path) -> None:
+    from datetime import UTC, datetime
+
+    from bot.health import write_heartbeat
+
+    assert run("healthcheck", cwd=tmp_path).stdout.startswith("unhealthy: no heartbeat")
+    write_heartbeat(empty_database.with_name("flashdrop.sqlite3.heartbeat"), datetime.now(UTC))
+    result = run("healthcheck", cwd=tmp_path)
+    assert (result.returncode, result.stdout.strip()) == (0, "healthy")
+
+
+@pytest.mark.parametrize(
+    ("command", "header"),
+    [
+        ("export-ratings", "guild_id,user_id,deck,card_id,confidence,rated_at,source"),
+        ("export-schedule", "guild_id,user_id,deck,card_id,due,stability,difficulty,reps,lapses"),
+    ],
+)
+def test_cli_export_header(tmp_path: Path, empty_database: Path, command: str, header: str) -> None:
+    result = run(command, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows == [header.split(",")]
+
+
+def test_cli_backup_copies_database(tmp_path: Path, empty_database: Path) -> None:
+    target = tmp_path / "backups" / "copy.sqlite3"
+    result = run("backup", str(target), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert target.stat().st_size > 0
+    again = run("backup", str(target), cwd=tmp_path)
+    assert again.returncode == 1 and "exists" in again.stderr
