@@ -103,7 +103,8 @@ def test_cli_check_decks_reports_path_and_line(tmp_path: Path) -> None:
         "name: Good\ncards:\n  - id: a\n    question: What?\n    answer: That.\n", encoding="utf-8"
     )
     (decks / "bad.yaml").write_text(
-        "name: Bad\ncards:\n  - id: a\n    question: Q?\n  - id: a\n    question: Q2?\n    answer: A\n",
+        "name: Bad\ncards:\n  - id: a\n    question: Q?\n"
+        "  - id: a\n    question: Q2?\n    answer: A\n",
         encoding="utf-8",
     )
     result = run("check-decks", cwd=tmp_path)  # the default decks dir
