@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.core.members import GuildSettings
 from bot.core.models import Deck
 from bot.decks import load_decks
 from bot.health import write_heartbeat
@@ -20,7 +21,7 @@ from bot.storage.storage import Storage
 
 log = logging.getLogger(__name__)
 
-COGS = ("bot.cogs.decks",)
+COGS = ("bot.cogs.decks", "bot.cogs.quiz")
 HEARTBEAT_SECONDS = 30
 
 
@@ -40,7 +41,8 @@ class Services:
 async def open_services(config: Config, clock: Clock) -> Services:
     """Open the database and load the decks; bad decks are logged and left out."""
     config.database_path.parent.mkdir(parents=True, exist_ok=True)
-    storage = await Storage.open(config.database_path, config.scheduling)
+    defaults = GuildSettings(0, timezone=config.timezone, day_starts_at=config.day_starts_at)
+    storage = await Storage.open(config.database_path, config.scheduling, defaults)
     services = Services(config=config, clock=clock, storage=storage)
     await reload_decks(services)
     return services

@@ -16,6 +16,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.core.members import GuildSettings
 from bot.core.models import CardRef
 from bot.core.scheduling import MemberCardState, MemoryState, SchedulingSettings
 from bot.storage.codec import decode_date, encode_date
@@ -27,9 +28,16 @@ STATE_COLUMNS = (
 
 
 class StoreBase:
-    def __init__(self, db: aiosqlite.Connection, settings: SchedulingSettings) -> None:
+    def __init__(
+        self,
+        db: aiosqlite.Connection,
+        settings: SchedulingSettings,
+        guild_defaults: GuildSettings | None = None,
+    ) -> None:
         self._db = db
         self._settings = settings
+        # What a guild's settings are until an admin changes them (the config's zone and day).
+        self._guild_defaults = guild_defaults or GuildSettings(0)
         self._lock = asyncio.Lock()
 
     @property

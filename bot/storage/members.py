@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -28,7 +28,7 @@ class MemberStore(StoreBase):
                 (guild_id,),
             )
         if row is None:
-            return GuildSettings(guild_id)
+            return replace(self._guild_defaults, guild_id=guild_id)
         return GuildSettings(
             guild_id=guild_id,
             timezone=row["timezone"],

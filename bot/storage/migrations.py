@@ -155,7 +155,14 @@ CREATE TABLE drop_run_posts (
 ) WITHOUT ROWID;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1_CORE, _V2_DROPS)
+# The bot's periodic sweeps: posts awaiting their automatic reveal, and recent posts whose
+# reactions are read back from Discord after downtime.
+_V3_POST_SWEEPS = """
+CREATE INDEX posts_unrevealed ON posts (posted_at) WHERE revealed_at IS NULL;
+CREATE INDEX posts_by_time ON posts (posted_at);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1_CORE, _V2_DROPS, _V3_POST_SWEEPS)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -60,6 +60,27 @@ class PostStore(StoreBase):
             )
         return frozenset(CardRef(row["deck_id"], row["card_id"]) for row in rows)
 
+    async def posts_since(self, since: datetime) -> list[Post]:
+        """Posts made at or after `since`, oldest first (for catching up after downtime)."""
+        async with self._reading() as db:
+            rows = await fetch_all(
+                db,
+                f"SELECT {_POST_COLUMNS} FROM posts WHERE posted_at >= ? ORDER BY posted_at",
+                (encode_instant(since),),
+            )
+        return [_post_from_row(row) for row in rows]
+
+    async def unrevealed_before(self, before: datetime) -> list[Post]:
+        """Posts still hiding their answer that were made before `before`, oldest first."""
+        async with self._reading() as db:
+            rows = await fetch_all(
+                db,
+                f"SELECT {_POST_COLUMNS} FROM posts WHERE revealed_at IS NULL AND posted_at < ?"
+                " ORDER BY posted_at",
+                (encode_instant(before),),
+            )
+        return [_post_from_row(row) for row in rows]
+
 
 def _post_from_row(row: sqlite3.Row) -> Post:
     return Post(

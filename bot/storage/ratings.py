@@ -97,6 +97,16 @@ class RatingStore(StoreBase):
             )
         return {row["user_id"]: Rating(row["rating"]) for row in rows}
 
+    async def live_ratings(self, post_id: int) -> frozenset[tuple[int, Rating]]:
+        """(user id, rating) of every live answer on a post: the reactions it should carry."""
+        async with self._reading() as db:
+            rows = await fetch_all(
+                db,
+                "SELECT user_id, rating FROM ratings WHERE post_id = ? AND retracted = 0",
+                (post_id,),
+            )
+        return frozenset((row["user_id"], Rating(row["rating"])) for row in rows)
+
     async def rating_history(self, guild_id: int, user_id: int, card: CardRef) -> list[RatingEvent]:
         """Every event of a member on a card, retracted ones too, in arrival order."""
         async with self._reading() as db:

@@ -15,6 +15,7 @@ from typing import Self
 
 import aiosqlite
 
+from bot.core.members import GuildSettings
 from bot.core.scheduling import SchedulingSettings
 from bot.storage.base import change
 from bot.storage.decks import DeckStore
@@ -32,7 +33,12 @@ class Storage(DeckStore, RatingStore, ScheduleStore, PostStore, MemberStore, Exp
     """All persistence of the bot. Open with `await Storage.open(path)`; close when done."""
 
     @classmethod
-    async def open(cls, path: str | Path, settings: SchedulingSettings | None = None) -> Self:
+    async def open(
+        cls,
+        path: str | Path,
+        settings: SchedulingSettings | None = None,
+        guild_defaults: GuildSettings | None = None,
+    ) -> Self:
         # isolation_level=None: transactions are begun explicitly (see StoreBase._transaction).
         db = await aiosqlite.connect(path, isolation_level=None)
         try:
@@ -42,7 +48,7 @@ class Storage(DeckStore, RatingStore, ScheduleStore, PostStore, MemberStore, Exp
         except BaseException:
             await db.close()
             raise
-        return cls(db, settings or SchedulingSettings())
+        return cls(db, settings or SchedulingSettings(), guild_defaults)
 
     async def close(self) -> None:
         async with self._lock:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import time
+from pathlib import Path
 
 import pytest
 
@@ -61,3 +62,11 @@ async def test_delete_member_data_forgets_member_in_guild(storage: Storage) -> N
     # Other members, and the same member elsewhere, are untouched.
     assert await storage.card_state(GUILD, USER + 1, CardRef("dl", "c1")) is not None
     assert await storage.card_state(GUILD + 1, USER, CardRef("dl", "c1")) is not None
+
+
+async def test_guild_settings_default_to_configured_zone_and_day(db_path: Path) -> None:
+    defaults = GuildSettings(0, timezone="Europe/Copenhagen", day_starts_at=time(5, 0))
+    async with await Storage.open(db_path, guild_defaults=defaults) as store:
+        assert await store.guild_settings(GUILD) == GuildSettings(
+            GUILD, timezone="Europe/Copenhagen", day_starts_at=time(5, 0)
+        )

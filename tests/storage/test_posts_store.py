@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.core.models import CardRef
+from bot.core.models import CardRef, Rating
 from bot.core.posts import PostKind
 from bot.storage import Storage
 from tests.core.factories import T0, USER, make_event
@@ -47,3 +47,27 @@ async def test_effective_ratings_per_post(storage: Storage) -> None:
     await storage.record_rating(make_event(4, post_id=1, rated_at=T0 + timedelta(seconds=3)))
     await storage.record_rating(make_event(5, post_id=1, user_id=USER + 1))
     assert await storage.effective_ratings(1) == {USER: 4, USER + 1: 5}
+
+
+async def test_posts_since_oldest_first(storage: Storage) -> None:
+    for message_id, minutes in ((1, 0), (2, 30), (3, 10)):
+        await storage.record_post(make_post(message_id, posted_at=T0 + timedelta(minutes=minutes)))
+    since = await storage.posts_since(T0 + timedelta(minutes=5))
+    assert [post.message_id for post in since] == [3, 2]
+
+
+async def test_unrevealed_before_skips_revealed_and_recent(storage: Storage) -> None:
+    for message_id, minutes in ((1, 0), (2, 5), (3, 50)):
+        await storage.record_post(make_post(message_id, posted_at=T0 + timedelta(minutes=minutes)))
+    await storage.mark_revealed(2, T0 + timedelta(minutes=6))
+    due = await storage.unrevealed_before(T0 + timedelta(minutes=30))
+    assert [post.message_id for post in due] == [1]
+
+
+async def test_live_ratings_lists_every_reaction_still_on_post(storage: Storage) -> None:
+    await storage.record_post(make_post(1))
+    await storage.record_rating(make_event(2, post_id=1))
+    await storage.record_rating(make_event(4, post_id=1, rated_at=T0 + timedelta(seconds=3)))
+    await storage.record_rating(make_event(5, post_id=1, user_id=USER + 1))
+    await storage.retract_rating(1, USER, Rating(2))
+    assert await storage.live_ratings(1) == {(USER, Rating(4)), (USER + 1, Rating(5))}

@@ -1,0 +1,50 @@
+"""How cards look in Discord: the posted question, the revealed answer, review-session cards."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.core.models import RATING_PROMPT, Card, Deck
+
+CARD_COLOUR = discord.Colour.blurple()
+ANSWER_COLOUR = discord.Colour.green()
+
+
+def question_text(deck: Deck, card: Card, reveal_emoji: str) -> str:
+    """The message text of a posted card: deck, question, and how to reveal."""
+    return (
+        f"\N{FLOWER PLAYING CARDS} **{deck.name}**\n"
+        f"{card.question.strip()}\n\n"
+        f"*React {reveal_emoji} to reveal the answer.*"
+    )
+
+
+def revealed_text(deck: Deck, card: Card) -> str:
+    return f"\N{FLOWER PLAYING CARDS} **{deck.name}**\n{card.question.strip()}"
+
+
+def hint_embed(card: Card) -> discord.Embed | None:
+    """Shown with the question: the hint (behind a spoiler) and the card's image, if any."""
+    if not card.hint and not card.image:
+        return None
+    embed = discord.Embed(colour=CARD_COLOUR)
+    if card.hint:
+        embed.description = f"Hint: ||{card.hint.strip()}||"
+    if card.image:
+        embed.set_image(url=card.image)
+    return embed
+
+
+def answer_embed(card: Card, *, spoiler: bool) -> discord.Embed:
+    answer = card.answer.strip()
+    shown = f"||{answer}||" if spoiler else answer
+    embed = discord.Embed(
+        title="Answer", description=f"{shown}\n\n{RATING_PROMPT}", colour=ANSWER_COLOUR
+    )
+    if card.image:
+        embed.set_image(url=card.image)
+    return embed
+
+
+def missing_card_text(deck_id: str, card_id: str) -> str:
+    return f"This card (`{deck_id}/{card_id}`) is no longer in its deck."
