@@ -21,7 +21,7 @@ from bot.storage.storage import Storage
 
 log = logging.getLogger(__name__)
 
-COGS = ("bot.cogs.decks", "bot.cogs.quiz")
+COGS = ("bot.cogs.decks", "bot.cogs.quiz", "bot.cogs.review")
 HEARTBEAT_SECONDS = 30
 
 

@@ -19,7 +19,7 @@ from bot.storage.base import (
     load_state,
     state_from_row,
 )
-from bot.storage.codec import encode_date, encode_instant
+from bot.storage.codec import decode_date, encode_date, encode_instant
 
 _PREFIXED_STATE_COLUMNS = ", ".join(f"s.{column.strip()}" for column in STATE_COLUMNS.split(","))
 
@@ -70,6 +70,18 @@ class ScheduleStore(StoreBase):
                 (guild_id, user_id, encode_date(today)),
             )
         return {row["deck_id"]: row["due"] for row in rows}
+
+    async def next_due_date(self, guild_id: int, user_id: int, after: date) -> date | None:
+        """The first study date after `after` on which one of the member's cards comes due."""
+        async with self._reading() as db:
+            row = await fetch_one(
+                db,
+                "SELECT min(s.due_date) AS due FROM member_card_state s"
+                " JOIN cards c ON c.deck_id = s.deck_id AND c.card_id = s.card_id"
+                " WHERE s.guild_id = ? AND s.user_id = ? AND s.due_date > ? AND c.retired = 0",
+                (guild_id, user_id, encode_date(after)),
+            )
+        return None if row is None or row["due"] is None else decode_date(row["due"])
 
     async def new_card_candidates(
         self, guild_id: int, user_id: int, deck_id: str, today: date, limit: int | None = None

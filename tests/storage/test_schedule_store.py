@@ -174,3 +174,12 @@ async def test_study_date_for_member_uses_their_zone(storage: Storage) -> None:
         days=1
     )
     assert await storage.study_date_for(GUILD, USER + 1, late_evening_in_new_york) == TODAY
+
+
+async def test_next_due_date_is_first_date_after(storage: Storage) -> None:
+    assert await storage.next_due_date(GUILD, USER, TODAY) is None
+    await rate(storage, "c1", 5)  # due in 8 days
+    await rate(storage, "c3", 3)  # due tomorrow
+    assert await storage.next_due_date(GUILD, USER, TODAY) == TODAY + timedelta(days=1)
+    tomorrow = TODAY + timedelta(days=1)
+    assert await storage.next_due_date(GUILD, USER, tomorrow) == TODAY + timedelta(days=8)
