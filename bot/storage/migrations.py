@@ -162,7 +162,34 @@ CREATE INDEX posts_unrevealed ON posts (posted_at) WHERE revealed_at IS NULL;
 CREATE INDEX posts_by_time ON posts (posted_at);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1_CORE, _V2_DROPS, _V3_POST_SWEEPS)
+# Drops that run restart-safe: a run plans its cards before posting anything and records each
+# message as it goes; config-defined drops are matched by a key of their settings; reminders
+# remember the last study date they went out.
+_V4_DROP_RUNS = """
+ALTER TABLE drops ADD COLUMN created_at TEXT;
+ALTER TABLE drops ADD COLUMN config_key TEXT;
+CREATE UNIQUE INDEX drops_by_config_key ON drops (config_key) WHERE config_key IS NOT NULL;
+
+ALTER TABLE drop_runs ADD COLUMN heading_message_id INTEGER;
+ALTER TABLE drop_runs ADD COLUMN thread_id INTEGER;
+ALTER TABLE drop_runs ADD COLUMN outcome TEXT
+    CHECK (outcome IS NULL OR outcome IN ('posted', 'skipped', 'failed'));  -- NULL: running
+
+DROP TABLE drop_run_posts;
+CREATE TABLE drop_run_cards (
+    run_id     INTEGER NOT NULL REFERENCES drop_runs (run_id) ON DELETE CASCADE,
+    position   INTEGER NOT NULL,
+    deck_id    TEXT NOT NULL,
+    card_id    TEXT NOT NULL,
+    message_id INTEGER,                     -- NULL until this card is posted
+    PRIMARY KEY (run_id, position)
+) WITHOUT ROWID;
+
+ALTER TABLE members ADD COLUMN last_reminded_on TEXT;
+CREATE INDEX members_with_reminders ON members (remind_at) WHERE remind_at IS NOT NULL;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1_CORE, _V2_DROPS, _V3_POST_SWEEPS, _V4_DROP_RUNS)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

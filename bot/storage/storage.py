@@ -19,6 +19,7 @@ from bot.core.members import GuildSettings
 from bot.core.scheduling import SchedulingSettings
 from bot.storage.base import change
 from bot.storage.decks import DeckStore
+from bot.storage.drops import DropStore
 from bot.storage.export import ExportStore
 from bot.storage.members import MemberStore
 from bot.storage.migrations import migrate
@@ -29,7 +30,9 @@ from bot.storage.schedule import ScheduleStore
 _BUSY_TIMEOUT_MS = 5000
 
 
-class Storage(DeckStore, RatingStore, ScheduleStore, PostStore, MemberStore, ExportStore):
+class Storage(
+    DeckStore, RatingStore, ScheduleStore, PostStore, MemberStore, ExportStore, DropStore
+):
     """All persistence of the bot. Open with `await Storage.open(path)`; close when done."""
 
     @classmethod

@@ -37,7 +37,7 @@ async def test_open_migrates_empty_database(db_path: Path) -> None:
         "member_card_state",
         "drops",
         "drop_runs",
-        "drop_run_posts",
+        "drop_run_cards",
     } <= tables(db_path)
 
 

@@ -1,0 +1,197 @@
+"""Daily drops: when a drop is due, in its own time zone, across DST changes.
+
+A drop happens at most once per (drop, local date). Its instant is the local wall-clock time on
+that date in the drop's zone: on a spring-forward day a time inside the skipped hour moves to
+the first valid local time after it, and on a fall-back day the first of the two occurrences
+counts. Whether an occurrence already ran is storage's business; this module only says which
+occurrences are due at a given instant.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+EVERY_DAY = frozenset(range(1, 8))
+MAX_CARDS_PER_DROP = 10
+_MAX_GAP_MINUTES = 24 * 60
+_DAY_ALIASES = {
+    "daily": EVERY_DAY,
+    "everyday": EVERY_DAY,
+    "all": EVERY_DAY,
+    "weekdays": frozenset(range(1, 6)),
+    "weekends": frozenset({6, 7}),
+}
+
+
+class DropSource(StrEnum):
+    CONFIG = "config"
+    COMMAND = "command"
+
+
+@dataclass(frozen=True, slots=True)
+class Drop:
+    """A recurring post of `cards` cards from `deck_ids` into a channel."""
+
+    guild_id: int
+    channel_id: int
+    deck_ids: tuple[str, ...]
+    local_time: time
+    timezone: str
+    weekdays: frozenset[int] = EVERY_DAY  # ISO weekdays, 1 = Monday
+    cards: int = 3
+    role_id: int | None = None
+    thread: bool = False
+    paused: bool = False
+    source: DropSource = DropSource.COMMAND
+    created_at: datetime | None = None
+    id: int | None = None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One scheduled run of a drop: its local date and the UTC instant it is due."""
+
+    drop: Drop
+    local_date: date
+    at: datetime
+
+
+@functools.lru_cache(maxsize=4096)
+def local_instant(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant of wall-clock `at` on `day` in `zone`, DST-aware.
+
+    A wall time that does not exist (spring forward) becomes the first valid minute after it;
+    one that exists twice (fall back) is its first occurrence (fold=0).
+    """
+    wall = datetime.combine(day, at)
+    for minute in range(_MAX_GAP_MINUTES):
+        candidate = (wall + timedelta(minutes=minute)).replace(tzinfo=zone, fold=0)
+        if _exists(candidate, zone):
+            return candidate.astimezone(UTC)
+    raise ValueError(f"no valid local time after {wall} in {zone.key}")  # pragma: no cover
+
+
+def _exists(local: datetime, zone: ZoneInfo) -> bool:
+    back = local.astimezone(UTC).astimezone(zone)
+    return back.replace(tzinfo=None) == local.replace(tzinfo=None)
+
+
+def occurrences(drop: Drop, start: datetime, end: datetime) -> list[Occurrence]:
+    """Every occurrence of `drop` with start < at <= end, in time order."""
+    zone = drop.zone
+    # An occurrence's instant lies on its own local date (a DST gap only moves it later
+    # within the day), so the local dates of start and end bound the search.
+    first = start.astimezone(zone).date()
+    last = end.astimezone(zone).date()
+    found = []
+    day = first
+    while day <= last:
+        if day.isoweekday() in drop.weekdays:
+            at = local_instant(day, drop.local_time, zone)
+            if start < at <= end:
+                found.append(Occurrence(drop, day, at))
+        day += timedelta(days=1)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class DueDrops:
+    """What a tick should do: occurrences to post now, and ones missed beyond the grace window."""
+
+    post: tuple[Occurrence, ...]
+    missed: tuple[Occurrence, ...]
+
+
+def due_occurrences(
+    drops: Iterable[Drop], now: datetime, grace: timedelta, lookback: timedelta = timedelta(days=1)
+) -> DueDrops:
+    """Occurrences at or before `now` that should run (within `grace`) or be skipped (older).
+
+    Looks back `lookback` (at least `grace`): older misses are not reported again.
+    Only occurrences after a drop's creation count, so a new drop never fires for a time that
+    had already passed when it was made. Paused drops are left out.
+    """
+    post: list[Occurrence] = []
+    missed: list[Occurrence] = []
+    for drop in drops:
+        if drop.paused:
+            continue
+        start = now - max(lookback, grace)
+        if drop.created_at is not None:
+            start = max(start, drop.created_at)
+        for occurrence in occurrences(drop, start, now):
+            (post if now - occurrence.at <= grace else missed).append(occurrence)
+    return DueDrops(tuple(sorted(post, key=_key)), tuple(sorted(missed, key=_key)))
+
+
+def _key(occurrence: Occurrence) -> tuple[datetime, int]:
+    return occurrence.at, occurrence.drop.id or 0
+
+
+# --- parsing what admins type ----------------------------------------------------------------
+
+_HHMM = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
+
+
+def parse_local_time(text: str) -> time:
+    """ "08:00" or "8.00" → time(8, 0); ValueError with a readable message otherwise."""
+    match = _HHMM.match(text)
+    if not match:
+        raise ValueError(f"`{text}` is not a time: use 24-hour HH:MM, e.g. 08:30")
+    return time(int(match[1]), int(match[2]))
+
+
+def parse_weekdays(text: str) -> frozenset[int]:
+    """ "mon,wed,fri", "weekdays", "weekends" or "daily" → ISO weekday numbers."""
+    words = [w for w in re.split(r"[\s,;/]+", text.strip().lower()) if w]
+    if not words:
+        raise ValueError("no days given: use e.g. mon,wed,fri or weekdays or daily")
+    days: set[int] = set()
+    for word in words:
+        if word in _DAY_ALIASES:
+            days |= _DAY_ALIASES[word]
+        elif word[:3] in WEEKDAY_NAMES and len(word) >= 3:
+            days.add(WEEKDAY_NAMES.index(word[:3]) + 1)
+        else:
+            raise ValueError(f"`{word}` is not a day: use mon, tue, wed, thu, fri, sat, sun")
+    return frozenset(days)
+
+
+def check_zone(name: str) -> ZoneInfo:
+    """The zone for an IANA name; ValueError with a readable message otherwise."""
+    try:
+        if not name or name != name.strip():
+            raise ValueError
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"`{name}` is not a time zone I know: use an IANA name like Europe/Copenhagen"
+        ) from None
+
+
+def describe_days(days: frozenset[int]) -> str:
+    if days == EVERY_DAY:
+        return "every day"
+    if days == _DAY_ALIASES["weekdays"]:
+        return "weekdays"
+    if days == _DAY_ALIASES["weekends"]:
+        return "weekends"
+    return ", ".join(WEEKDAY_NAMES[d - 1] for d in sorted(days))
+
+
+def heading_text(drop: Drop, deck_names: list[str], count: int) -> str:
+    decks = " & ".join(deck_names) if deck_names else "your decks"
+    mention = f"<@&{drop.role_id}> " if drop.role_id else ""
+    plural = "card" if count == 1 else "cards"
+    return f"{mention}\N{SUNRISE} **Daily drop** — {count} {plural} from {decks}"
