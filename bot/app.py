@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import discord
+from discord import app_commands
 from discord.ext import commands
 
 from bot.clock import Clock
@@ -21,7 +22,7 @@ from bot.storage.storage import Storage
 
 log = logging.getLogger(__name__)
 
-COGS = ("bot.cogs.decks", "bot.cogs.quiz", "bot.cogs.review")
+COGS = ("bot.cogs.decks", "bot.cogs.quiz", "bot.cogs.review", "bot.cogs.drops")
 HEARTBEAT_SECONDS = 30
 
 
@@ -92,6 +93,7 @@ class Flashdrop(commands.Bot):
         self._heartbeat: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
+        self.tree.error(self.on_app_command_error)
         for cog in COGS:
             await self.load_extension(cog)
         synced = await self.tree.sync()
@@ -104,11 +106,36 @@ class Flashdrop(commands.Bot):
             "connected as %s (id %s) to %d guild(s)", self.user, self.user.id, len(self.guilds)
         )
 
+    async def on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """The last word on a failed command: the member always gets an answer."""
+        if isinstance(error, app_commands.CheckFailure):
+            return  # the check has already told the member why
+        command = interaction.command.qualified_name if interaction.command else "?"
+        original = getattr(error, "original", error)
+        if isinstance(original, discord.Forbidden):
+            log.warning("/%s in channel %s: %s", command, interaction.channel_id, original.text)
+            text = "Discord refused me here (missing permissions). Ask an admin to check my role."
+        else:
+            log.error("/%s failed", command, exc_info=original)
+            text = "Something went wrong on my side; it has been logged."
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True)
+            else:
+                await interaction.response.send_message(text, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not tell the member that /%s failed", command)
+
     async def _beat(self) -> None:
         """Touch the heartbeat file while connected, for `python -m bot healthcheck`."""
         path = self.config.heartbeat_path
+        # The first beat as soon as the bot is ready, not one interval after start: this task
+        # starts before the connection, and a check in between would report a healthy bot dead.
+        await self.wait_until_ready()
         while True:
-            if not self.is_closed() and self.is_ready():
+            if not self.is_closed() and self.ws is not None and self.ws.open:
                 try:
                     await asyncio.to_thread(write_heartbeat, path, self.services.clock.now())
                 except OSError as exc:

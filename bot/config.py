@@ -19,10 +19,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from bot.core.drops import WEEKDAY_NAMES
 from bot.core.scheduling import SchedulingSettings
 
 DEFAULT_CONFIG_PATH = Path("config.yaml")
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS = WEEKDAY_NAMES
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 

@@ -7,6 +7,7 @@ reaction events (never the message cache), so a post made before a restart keeps
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -98,11 +99,17 @@ class CardPoster:
         deck: Deck,
         card: Card,
         kind: PostKind,
+        nonce: int | None = None,
     ) -> discord.Message:
-        """Send the question, remember the post, then add the reveal reaction."""
+        """Send the question, remember the post, then add the reveal reaction.
+
+        A `nonce` makes Discord return the same message if this exact post is retried within
+        a few minutes (a drop resumed after a crash), instead of posting it twice.
+        """
         message = await channel.send(
             render.question_text(deck, card, self.reveal_emoji),
             embed=render.hint_embed(card) or discord.utils.MISSING,
+            nonce=secrets.randbits(63) if nonce is None else nonce,
         )
         post = Post(
             message_id=message.id,

@@ -7,6 +7,7 @@ import logging
 import signal
 from collections.abc import Iterable
 
+import aiohttp
 import discord
 import yarl
 
@@ -90,6 +91,11 @@ async def serve(config: Config, token: str, clock: Clock) -> int:
         return 1
     except discord.PrivilegedIntentsRequired:
         log.error("Discord refused the requested intents (none of ours are privileged)")
+        return 1
+    except (aiohttp.ClientError, OSError, discord.HTTPException, discord.ConnectionClosed) as exc:
+        # Unreachable or failing server (e.g. a wrong discord.api_base): one line, no traceback.
+        where = config.discord.api_base or "discord.com"
+        log.error("cannot connect to Discord at %s: %s", where, exc or type(exc).__name__)
         return 1
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):

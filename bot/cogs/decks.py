@@ -11,6 +11,7 @@ from bot.app import Flashdrop
 MAX_CHOICES = 25  # Discord shows at most 25 autocomplete choices
 
 
+@app_commands.guild_only()
 class Decks(commands.GroupCog, group_name="deck"):
     """Browse the decks the bot has loaded."""
 
@@ -24,7 +25,7 @@ class Decks(commands.GroupCog, group_name="deck"):
         if not decks:
             await interaction.response.send_message("No decks are loaded.", ephemeral=True)
             return
-        lines = [f"**{d.name}** (`{d.id}`): {len(d.cards)} cards" for d in decks.values()]
+        lines = [f"**{d.name}** (`{d.id}`): {card_count(len(d.cards))}" for d in decks.values()]
         embed = discord.Embed(title="Decks", description="\n".join(lines)[:4096])
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -48,6 +49,10 @@ class Decks(commands.GroupCog, group_name="deck"):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return deck_choices(self.bot, current)
+
+
+def card_count(n: int) -> str:
+    return f"{n} card" if n == 1 else f"{n} cards"
 
 
 def deck_choices(bot: Flashdrop, current: str) -> list[app_commands.Choice[str]]:

@@ -57,7 +57,15 @@ class Quiz(commands.Cog):
         found_deck, card = chosen[0]
         channel = interaction.channel
         assert isinstance(channel, discord.abc.Messageable)
-        await self.poster.post_card(channel, interaction.guild_id, found_deck, card, PostKind.QUIZ)
+        try:
+            await self.poster.post_card(
+                channel, interaction.guild_id, found_deck, card, PostKind.QUIZ
+            )
+        except discord.Forbidden as refused:
+            # Permissions changed since Discord sent the interaction: say what is missing now.
+            log.warning("cannot post in channel %s: %s", interaction.channel_id, refused.text)
+            await refuse(interaction, missing_now(interaction))
+            return
         await interaction.followup.send(
             f"Posted a card from **{found_deck.name}**.", ephemeral=True
         )
@@ -67,19 +75,6 @@ class Quiz(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return deck_choices(self.bot, current)
-
-    @quiz.error
-    async def quiz_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        original = getattr(error, "original", error)
-        if isinstance(original, discord.Forbidden):
-            log.warning("cannot post in channel %s: %s", interaction.channel_id, original.text)
-            await send_ephemeral(
-                interaction, "I could not post here: Discord refused (missing permissions)."
-            )
-            return
-        raise error
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
@@ -116,14 +111,36 @@ async def refuse_without_permissions(interaction: discord.Interaction) -> bool:
     missing = missing_permissions(interaction.app_permissions, POST_PERMISSIONS)
     if not missing:
         return False
-    names = ", ".join(missing)
-    log.warning("missing permission(s) %s in channel %s", names, interaction.channel_id)
+    await refuse(interaction, missing)
+    return True
+
+
+def missing_now(interaction: discord.Interaction) -> list[str]:
+    """The post permissions the bot lacks in the interaction's channel, as cached now."""
+    channel, guild = interaction.channel, interaction.guild
+    if guild is None or not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+        return []
+    return missing_permissions(channel.permissions_for(guild.me), POST_PERMISSIONS)
+
+
+async def refuse(interaction: discord.Interaction, missing: list[str]) -> None:
+    if not missing:
+        await send_ephemeral(
+            interaction,
+            "I could not post here: Discord refused (missing permissions). "
+            "Ask an admin to check my role.",
+        )
+        return
+    log.warning(
+        "missing permission(s) %s in channel %s", ", ".join(missing), interaction.channel_id
+    )
+    listed = ", ".join(f"**{name}**" for name in missing)
+    what, pronoun = ("permission", "it") if len(missing) == 1 else ("permissions", "them")
     await send_ephemeral(
         interaction,
-        f"I can't post cards in this channel: I'm missing the **{names}** permission. "
-        "Ask an admin to grant it to my role.",
+        f"I can't post cards in this channel: I'm missing the {listed} {what}. "
+        f"Ask an admin to grant {pronoun} to my role.",
     )
-    return True
 
 
 async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:

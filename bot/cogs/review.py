@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 from datetime import date
@@ -22,12 +23,15 @@ log = logging.getLogger(__name__)
 
 SESSION_TIMEOUT_SECONDS = 14 * 60  # interaction tokens live 15 minutes
 MAX_DUE_IN_SESSION = 100
+SESSION_ENDED = "This review session has ended. Start a new one with `/review`."
 _ZONES = sorted(available_timezones())
 
 
 class Review(commands.Cog):
     def __init__(self, bot: Flashdrop) -> None:
         self.bot = bot
+        # Running sessions by id; a session lives in memory only, so a restart ends it.
+        self.sessions: dict[int, ReviewView] = {}
 
     @app_commands.command(name="review")
     @app_commands.guild_only()
@@ -48,8 +52,24 @@ class Review(commands.Cog):
                 ephemeral=True,
             )
             return
-        view = ReviewView(self.bot, interaction.user.id, interaction.guild_id, cards)
+        view = ReviewView(
+            self.bot,
+            interaction.user.id,
+            interaction.guild_id,
+            cards,
+            interaction.id,
+            self.sessions,
+        )
+        self.sessions[view.session_id] = view
         await interaction.response.send_message(embed=view.page(), view=view, ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A button of a session that no longer runs (the bot restarted, or the session timed
+        out) gets an answer instead of Discord's "This interaction failed"."""
+        session_id = session_of(interaction)
+        if session_id is not None and session_id not in self.sessions:
+            await interaction.response.send_message(SESSION_ENDED, ephemeral=True)
 
     async def _queue(self, guild_id: int, user_id: int, deck_ids: list[str]) -> list[CardRef]:
         """Due cards first (most overdue first), then new cards within the daily limit."""
@@ -124,17 +144,50 @@ def due_text(bot: Flashdrop, counts: dict[str, int], today: date, upcoming: date
     return "\n".join(line for line in (head, *lines, tail, hint) if line)
 
 
+def button_id(session_id: int, step: int, action: str) -> str:
+    """`review:<session>:<step>:<action>`: the session and the page a button acts on, so a
+    press on a page already left (a double click) or on an ended session is recognised."""
+    return f"review:{session_id}:{step}:{action}"
+
+
+def session_of(interaction: discord.Interaction) -> int | None:
+    """The review session a button press belongs to; None for any other interaction."""
+    if interaction.type is not discord.InteractionType.component or interaction.data is None:
+        return None
+    parts = str(interaction.data.get("custom_id", "")).split(":")
+    if len(parts) >= 4 and parts[0] == "review" and parts[1].isdigit():
+        return int(parts[1])
+    return None
+
+
 class ReviewView(discord.ui.View):
     """One member's private session: question → Show answer → 1-5 → next card."""
 
-    def __init__(self, bot: Flashdrop, owner_id: int, guild_id: int, cards: list[CardRef]):
+    def __init__(
+        self,
+        bot: Flashdrop,
+        owner_id: int,
+        guild_id: int,
+        cards: list[CardRef],
+        session_id: int,
+        running: dict[int, ReviewView],
+    ) -> None:
         super().__init__(timeout=SESSION_TIMEOUT_SECONDS)
         self.bot = bot
         self.owner_id = owner_id
         self.guild_id = guild_id
+        self.session_id = session_id
         self.session = ReviewSession.start(cards)
         self.revealed = False
+        self._running = running
+        # Presses are handled one at a time: a double click must not rate the next card.
+        self._lock = asyncio.Lock()
         self._build()
+
+    @property
+    def step(self) -> int:
+        """How many answers were given: with `revealed`, which page is on screen."""
+        return len(self.session.answers)
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
@@ -177,30 +230,47 @@ class ReviewView(discord.ui.View):
             return
         if self.revealed:
             for rating in Rating:
-                self.add_item(RateButton(rating))
+                self.add_item(RateButton(self.session_id, self.step, rating))
         else:
-            self.add_item(ShowAnswerButton())
-        self.add_item(StopButton())
+            self.add_item(ShowAnswerButton(self.session_id, self.step))
+        self.add_item(StopButton(self.session_id, self.step))
 
-    async def show_answer(self, interaction: discord.Interaction) -> None:
-        self.revealed = True
-        self._build()
-        await interaction.response.edit_message(embed=self.page(), view=self)
+    async def show_answer(self, interaction: discord.Interaction, step: int) -> None:
+        async with self._lock:
+            if (step, self.revealed) != (self.step, False):
+                await interaction.response.defer()  # a page already left: nothing to do
+                return
+            self.revealed = True
+            self._build()
+            await interaction.response.edit_message(embed=self.page(), view=self)
 
-    async def rate(self, interaction: discord.Interaction, rating: Rating) -> None:
-        card = self.session.current
-        if card is None:
-            return
-        await self._record(card, rating)
-        self.session = self.session.answer(rating)
-        self.revealed = False
-        self._build()
-        await interaction.response.edit_message(embed=self.page(), view=self)
+    async def rate(self, interaction: discord.Interaction, step: int, rating: Rating) -> None:
+        async with self._lock:
+            card = self.session.current
+            if card is None or (step, self.revealed) != (self.step, True):
+                await interaction.response.defer()  # e.g. the second click of a double click
+                return
+            await self._record(card, rating)
+            self.session = self.session.answer(rating)
+            self.revealed = False
+            self._build()
+            await interaction.response.edit_message(embed=self.page(), view=self)
+            if self.session.finished:
+                self._end()
 
     async def finish(self, interaction: discord.Interaction) -> None:
-        self.session = self.session.stop()
-        self._build()
-        await interaction.response.edit_message(embed=self.page(), view=None)
+        async with self._lock:
+            self.session = self.session.stop()
+            self._build()
+            await interaction.response.edit_message(embed=self.page(), view=None)
+            self._end()
+
+    async def on_timeout(self) -> None:
+        self._end()
+
+    def _end(self) -> None:
+        # Only once the last answer is sent: a press still in flight then finds it ended.
+        self._running.pop(self.session_id, None)
 
     async def _record(self, card: CardRef, rating: Rating) -> None:
         storage, now = self.bot.services.storage, self.bot.services.clock.now()
@@ -221,31 +291,41 @@ class ReviewView(discord.ui.View):
 
 
 class ShowAnswerButton(discord.ui.Button[ReviewView]):
-    def __init__(self) -> None:
-        super().__init__(label="Show answer", style=discord.ButtonStyle.primary, custom_id="show")
+    def __init__(self, session_id: int, step: int) -> None:
+        super().__init__(
+            label="Show answer",
+            style=discord.ButtonStyle.primary,
+            custom_id=button_id(session_id, step, "show"),
+        )
+        self.step = step
 
     async def callback(self, interaction: discord.Interaction) -> None:
         assert self.view is not None
-        await self.view.show_answer(interaction)
+        await self.view.show_answer(interaction, self.step)
 
 
 class RateButton(discord.ui.Button[ReviewView]):
-    def __init__(self, rating: Rating) -> None:
+    def __init__(self, session_id: int, step: int, rating: Rating) -> None:
         super().__init__(
             label=f"{int(rating)} {rating.label}",
             style=discord.ButtonStyle.secondary,
-            custom_id=f"rate:{int(rating)}",
+            custom_id=button_id(session_id, step, f"rate:{int(rating)}"),
         )
+        self.step = step
         self.rating = rating
 
     async def callback(self, interaction: discord.Interaction) -> None:
         assert self.view is not None
-        await self.view.rate(interaction, self.rating)
+        await self.view.rate(interaction, self.step, self.rating)
 
 
 class StopButton(discord.ui.Button[ReviewView]):
-    def __init__(self) -> None:
-        super().__init__(label="Stop", style=discord.ButtonStyle.danger, custom_id="stop")
+    def __init__(self, session_id: int, step: int) -> None:
+        super().__init__(
+            label="Stop",
+            style=discord.ButtonStyle.danger,
+            custom_id=button_id(session_id, step, "stop"),
+        )
 
     async def callback(self, interaction: discord.Interaction) -> None:
         assert self.view is not None

@@ -195,3 +195,36 @@ def heading_text(drop: Drop, deck_names: list[str], count: int) -> str:
     mention = f"<@&{drop.role_id}> " if drop.role_id else ""
     plural = "card" if count == 1 else "cards"
     return f"{mention}\N{SUNRISE} **Daily drop** — {count} {plural} from {decks}"
+
+
+def reminder_due(
+    remind_at: time, zone: ZoneInfo, last_sent_on: date | None, now: datetime, grace: timedelta
+) -> date | None:
+    """The local date a personal reminder should go out for at `now`, or None.
+
+    Once per local date, at or after `remind_at`, and not later than `grace` after it (a bot
+    that was down all morning does not send yesterday's reminder at night).
+    """
+    today = now.astimezone(zone).date()
+    if last_sent_on is not None and last_sent_on >= today:
+        return None
+    at = local_instant(today, remind_at, zone)
+    return today if at <= now <= at + grace else None
+
+
+def may_manage_drops(
+    *,
+    manage_guild: bool,
+    role_ids: Iterable[int],
+    role_names: Iterable[str],
+    admin_role: str | None,
+) -> bool:
+    """Members with Manage Server, or with the configured admin role (by id or name)."""
+    if manage_guild:
+        return True
+    if not admin_role:
+        return False
+    wanted = admin_role.strip()
+    if wanted.isdigit():
+        return int(wanted) in set(role_ids)
+    return wanted.casefold() in {name.casefold() for name in role_names}

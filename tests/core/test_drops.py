@@ -167,3 +167,49 @@ def test_parse_weekdays_accepts(text: str, expected: set[int]) -> None:
 def test_parse_weekdays_rejects(text: str) -> None:
     with pytest.raises(ValueError):
         parse_weekdays(text)
+
+
+@pytest.mark.parametrize(
+    ("now", "last", "expected"),
+    [
+        (datetime(2026, 3, 29, 5, 59, tzinfo=UTC), None, None),  # 07:59 CEST: too early
+        (datetime(2026, 3, 29, 6, 0, tzinfo=UTC), None, date(2026, 3, 29)),  # 08:00 CEST
+        (datetime(2026, 3, 29, 6, 5, tzinfo=UTC), date(2026, 3, 29), None),  # already sent
+        (datetime(2026, 3, 29, 6, 5, tzinfo=UTC), date(2026, 3, 28), date(2026, 3, 29)),
+        (datetime(2026, 3, 29, 9, 0, tzinfo=UTC), None, None),  # beyond grace
+    ],
+)
+def test_reminder_due_once_per_local_date(
+    now: datetime, last: date | None, expected: date | None
+) -> None:
+    from bot.core.drops import reminder_due
+
+    assert reminder_due(time(8, 0), CPH, last, now, GRACE) == expected
+
+
+@pytest.mark.parametrize(
+    ("manage_guild", "roles", "admin_role", "allowed"),
+    [
+        (True, [], None, True),
+        (False, [], None, False),
+        (False, [(7, "Tutors")], "Tutors", True),
+        (False, [(7, "tutors")], "Tutors", True),
+        (False, [(7, "Students")], "Tutors", False),
+        (False, [(7, "Students")], "7", True),
+        (False, [(8, "Students")], "7", False),
+    ],
+)
+def test_may_manage_drops_matrix(
+    manage_guild: bool, roles: list[tuple[int, str]], admin_role: str | None, allowed: bool
+) -> None:
+    from bot.core.drops import may_manage_drops
+
+    assert (
+        may_manage_drops(
+            manage_guild=manage_guild,
+            role_ids=[r for r, _ in roles],
+            role_names=[n for _, n in roles],
+            admin_role=admin_role,
+        )
+        is allowed
+    )

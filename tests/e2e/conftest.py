@@ -5,16 +5,22 @@
 - ``discord_endpoints``: discord.py pointed at ``fake_discord`` for the test, then restored.
 - ``run_client``: ``await run_client(client)`` logs in, connects and waits for ``on_ready``;
   every client started this way is closed after the test.
+- ``clock``: a FakeClock at ``bot_fixture.START``.
+- ``flashdrop``: a launcher of the real Flashdrop bot on a database and decks in ``tmp_path``
+  (see ``bot_fixture.py``); every bot it started is stopped after the test.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import discord
 import pytest
 
+from bot.clock import FakeClock
+from tests.e2e.bot_fixture import START, Flashdrops
 from tests.e2e.fakediscord import FakeDiscord
 from tests.e2e.harness import RunClient, World, close_client, connect_client
 from tests.e2e.harness import discord_endpoints as endpoints
@@ -59,3 +65,19 @@ async def run_client(discord_endpoints: FakeDiscord) -> AsyncIterator[RunClient]
     finally:
         for client, runner in reversed(list(started.items())):
             await close_client(client, runner)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+async def flashdrop(
+    world: World, discord_endpoints: FakeDiscord, tmp_path: Path, clock: FakeClock
+) -> AsyncIterator[Flashdrops]:
+    launcher = Flashdrops(world, tmp_path, clock)
+    try:
+        yield launcher
+    finally:
+        await launcher.stop_all()

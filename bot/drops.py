@@ -1,0 +1,183 @@
+"""Running daily drops: each tick posts the occurrences that are due, exactly once.
+
+Every (drop, local date) gets a run row before anything is posted; the run plans its cards,
+then records the heading and each card's message as it goes. A crash in the middle therefore
+resumes with the cards not yet posted, and a restart never posts a finished run again. Each
+message carries a nonce derived from its run and position, so a retry of a post whose record
+was lost in a crash is answered by Discord with the message it already made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.core.drops import Drop, Occurrence, due_occurrences, heading_text
+from bot.core.models import CardRef
+from bot.core.posts import PostKind
+from bot.posting import CardPoster
+from bot.storage.drops import DropRun
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger(__name__)
+
+
+def message_nonce(run_id: int, position: int) -> int:
+    """A stable 63-bit nonce for message `position` of a run (-1: the heading)."""
+    digest = hashlib.sha256(f"flashdrop-drop:{run_id}:{position}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+@dataclass(frozen=True, slots=True)
+class TickReport:
+    posted: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+
+class DropRunner:
+    def __init__(self, client: discord.Client, services: Services, poster: CardPoster) -> None:
+        self.client = client
+        self.services = services
+        self.poster = poster
+        # One tick at a time: two overlapping ticks would both resume the same unfinished run.
+        self._tick_lock = asyncio.Lock()
+
+    @property
+    def grace(self) -> timedelta:
+        return timedelta(minutes=self.services.config.drop_grace_minutes)
+
+    async def tick(self, now: datetime) -> TickReport:
+        """Post every due occurrence (concurrently); record the ones missed beyond grace."""
+        async with self._tick_lock:
+            return await self._tick(now)
+
+    async def _tick(self, now: datetime) -> TickReport:
+        storage = self.services.storage
+        due = due_occurrences(await storage.drops(), now, self.grace)
+        skipped = 0
+        for missed in due.missed:
+            assert missed.drop.id is not None
+            if await storage.skip_run(missed.drop.id, missed.local_date, now):
+                skipped += 1
+                log.warning(
+                    "drop %s (guild %s) of %s was missed by more than %s: skipped",
+                    missed.drop.id,
+                    missed.drop.guild_id,
+                    missed.local_date,
+                    self.grace,
+                )
+        results = await asyncio.gather(*(self._run_logged(o) for o in due.post))
+        return TickReport(
+            posted=sum(r is True for r in results),
+            failed=sum(r is False for r in results),
+            skipped=skipped,
+        )
+
+    async def _run_logged(self, occurrence: Occurrence) -> bool | None:
+        """One guild's failure is logged and never stops the others' drops."""
+        drop = occurrence.drop
+        try:
+            return await self.run(drop, occurrence)
+        except Exception:
+            log.exception("drop %s in guild %s failed", drop.id, drop.guild_id)
+            return False
+
+    async def run(self, drop: Drop, occurrence: Occurrence) -> bool | None:
+        """Post (or resume) one occurrence. True: posted now; None: had already run."""
+        storage, now = self.services.storage, self.services.clock.now()
+        assert drop.id is not None
+        run = await storage.start_run(drop.id, occurrence.local_date, now)
+        if run.finished:
+            return None
+        try:
+            await self._post(drop, run)
+        except (discord.Forbidden, discord.NotFound) as exc:
+            # A deleted channel or missing permissions will not fix itself within the grace
+            # window: record the failure once instead of retrying every tick.
+            await storage.finish_run(run.run_id, "failed", self.services.clock.now())
+            log.error(
+                "drop %s in guild %s, channel %s could not be posted: %s",
+                drop.id,
+                drop.guild_id,
+                drop.channel_id,
+                exc,
+            )
+            return False
+        await storage.finish_run(run.run_id, "posted", self.services.clock.now())
+        log.info("drop %s posted in guild %s for %s", drop.id, drop.guild_id, run.local_date)
+        return True
+
+    async def post_now(self, drop: Drop, seed: int) -> int:
+        """`/drop now`: post the cards at once, outside the schedule; returns how many."""
+        cards = await self.poster.choose(
+            drop.guild_id, drop.channel_id, list(drop.deck_ids), drop.cards, seed
+        )
+        target = await self._heading(drop, len(cards), nonce=None)
+        for deck, card in cards:
+            await self.poster.post_card(target, drop.guild_id, deck, card, PostKind.DROP)
+        return len(cards)
+
+    async def _post(self, drop: Drop, run: DropRun) -> None:
+        storage = self.services.storage
+        plan = run.cards
+        if not plan:
+            chosen = await self.poster.choose(
+                drop.guild_id, drop.channel_id, list(drop.deck_ids), drop.cards, seed=run.run_id
+            )
+            refs = [CardRef(deck.id, card.id) for deck, card in chosen]
+            plan = await storage.plan_run(run.run_id, refs)
+        if run.heading_message_id is None:
+            target = await self._heading(drop, len(plan), message_nonce(run.run_id, -1), run)
+        else:
+            target = self.client.get_partial_messageable(
+                run.thread_id or drop.channel_id, guild_id=drop.guild_id
+            )
+        for planned in plan:
+            if planned.message_id is not None:
+                continue
+            found = self.poster.lookup(planned.card)
+            if found is None:
+                log.warning("drop %s: card %s left its deck; not posted", drop.id, planned.card)
+                continue
+            deck, card = found
+            message = await self.poster.post_card(
+                target,
+                drop.guild_id,
+                deck,
+                card,
+                PostKind.DROP,
+                nonce=message_nonce(run.run_id, planned.position),
+            )
+            await storage.set_run_card_posted(run.run_id, planned.position, message.id)
+
+    async def _heading(
+        self, drop: Drop, count: int, nonce: int | None, run: DropRun | None = None
+    ) -> discord.abc.Messageable:
+        """Post the heading (and the drop's thread); returns where the cards go."""
+        channel = self.client.get_partial_messageable(drop.channel_id, guild_id=drop.guild_id)
+        decks = self.services.decks
+        names = [decks[d].name for d in drop.deck_ids if d in decks]
+        heading = await channel.send(
+            heading_text(drop, names, count), nonce=secrets.randbits(63) if nonce is None else nonce
+        )
+        target: discord.abc.Messageable = channel
+        thread_id = None
+        if drop.thread:
+            day = (
+                run.local_date.isoformat() if run else self.services.clock.now().date().isoformat()
+            )
+            thread = await heading.create_thread(name=f"Daily drop {day}")
+            target, thread_id = thread, thread.id
+        if run is not None:
+            await self.services.storage.set_run_heading(run.run_id, heading.id, thread_id)
+        return target

@@ -1,0 +1,158 @@
+"""End to end: the bot's connection to Discord — start-up, reconnects and restarts.
+
+Nothing a member does may be lost to a gateway reconnect or to the bot being offline: the
+quiz flow reads the posts table and raw reaction events, and at start the bot reads the
+reactions of recent posts back from Discord and records what it missed, exactly once.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.models import CardRef, Rating
+from bot.core.ratings import RatingSource
+from tests.e2e.bot_fixture import EYES, RATE, Flashdrops
+from tests.e2e.fakediscord import Intent
+from tests.e2e.harness import World
+
+SYNC = "PUT /applications/{application_id}/commands"
+DENMARK = CardRef("capitals", "dk")
+
+
+async def test_startup_identifies_with_guild_and_reaction_intents_only(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    await flashdrop.start()
+
+    assert world.server.identified_intents == [Intent.GUILDS | Intent.GUILD_MESSAGE_REACTIONS]
+
+
+async def test_startup_syncs_slash_commands_as_guild_only(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    await flashdrop.start()
+
+    [sync] = world.server.requests_to(SYNC)
+    assert sync.status == 200
+    commands = {c.name: c for c in world.server.global_commands()}
+    assert {"quiz", "review", "due", "timezone", "deck"} <= set(commands)
+    assert all(command.payload["contexts"] == [0] for command in commands.values())
+    assert [o["name"] for o in commands["deck"].options] == ["list", "info"]
+    assert commands["quiz"].options[0]["autocomplete"] is True
+
+
+async def test_restart_records_a_rating_on_a_post_made_before_it(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    first = await flashdrop.start()
+    card = await first.quiz(world.alice, deck="capitals")
+    await first.stop()
+
+    bot = await flashdrop.start()
+    await bot.react(world.bob, card, EYES)
+    await bot.react(world.bob, card, RATE[5])
+
+    assert card.embed is not None and card.embed["title"] == "Answer"
+    assert await bot.storage.effective_ratings(card.id) == {world.bob.id: Rating.PERFECTLY}
+
+
+async def test_restart_records_reactions_added_while_offline_once(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    first = await flashdrop.start()
+    card = await first.quiz(world.alice, deck="capitals")
+    await first.react(world.alice, card, RATE[2])
+    await first.stop()
+    world.server.add_reaction(world.bob, card, RATE[4])  # while the bot is down
+
+    second = await flashdrop.start()
+    await second.stop()
+    bot = await flashdrop.start()  # a second start finds the same reactions again
+
+    bob = await bot.storage.rating_history(world.guild.id, world.bob.id, DENMARK)
+    assert [(e.rating, e.source, e.post_id) for e in bob] == [
+        (Rating.MOSTLY, RatingSource.RECONCILE, card.id)
+    ]
+    alice = await bot.storage.rating_history(world.guild.id, world.alice.id, DENMARK)
+    assert [(e.rating, e.source) for e in alice] == [(Rating.BARELY, RatingSource.REACTION)]
+    assert len(world.server.identify_payloads) == 3
+
+
+async def test_restart_retracts_a_rating_whose_reaction_was_removed_while_offline(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    first = await flashdrop.start()
+    card = await first.quiz(world.alice, deck="capitals")
+    await first.react(world.alice, card, RATE[3])
+    await first.stop()
+    world.server.unreact(world.alice, card, RATE[3], dispatch=False)
+
+    bot = await flashdrop.start()
+
+    assert await bot.storage.effective_ratings(card.id) == {}
+    assert await bot.storage.card_state(world.guild.id, world.alice.id, DENMARK) is None
+
+
+async def test_restart_reveals_a_post_whose_reveal_reaction_came_while_offline(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    first = await flashdrop.start()
+    card = await first.quiz(world.alice, deck="capitals")
+    await first.stop()
+    world.server.add_reaction(world.bob, card, EYES)
+
+    bot = await flashdrop.start()
+
+    assert card.embed is not None and card.embed["title"] == "Answer"
+    assert list(card.reactions) == [EYES, *RATE.values()]
+    assert (await bot.storage.get_post(card.id)).revealed_at is not None
+
+
+async def test_new_gateway_session_reconciles_without_recording_twice(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    first = await flashdrop.start()
+    card = await first.quiz(world.alice, deck="capitals")
+    await first.stop()
+    world.server.add_reaction(world.bob, card, RATE[4])
+    bot = await flashdrop.start()
+
+    world.server.invalidate_sessions(resumable=False)  # Discord forgets the session: READY again
+    await bot.recorder.wait_for("ready", count=2)
+    await bot.settle()
+
+    bob = await bot.storage.rating_history(world.guild.id, world.bob.id, DENMARK)
+    assert [(e.rating, e.source) for e in bob] == [(Rating.MOSTLY, RatingSource.RECONCILE)]
+    reaction_reads = world.server.requests_to(
+        "GET /channels/{channel_id}/messages/{message_id}/reactions/{emoji}"
+    )
+    assert len(reaction_reads) >= 2  # the post's reactions were read again after the new READY
+
+
+@pytest.mark.parametrize("fault", ["op7-reconnect", "dropped-socket"])
+async def test_reconnect_in_the_middle_of_rating_loses_nothing(
+    world: World, flashdrop: Flashdrops, fault: str
+) -> None:
+    bot = await flashdrop.start()
+    server = world.server
+    carol = server.add_member(world.guild, "carol")
+    card = await bot.quiz(world.alice, deck="capitals")
+    await bot.react(world.alice, card, RATE[1])
+
+    if fault == "op7-reconnect":
+        assert server.reconnect_all() == 1
+    else:
+        assert server.drop_connections() == 1
+    await bot.react(world.bob, card, RATE[3])  # sent while the bot reconnects, replayed after
+    await bot.recorder.wait_for("resumed")
+    await bot.react(carol, card, EYES)
+    await bot.react(carol, card, RATE[5])
+
+    assert await bot.storage.effective_ratings(card.id) == {
+        world.alice.id: Rating.NOT_AT_ALL,
+        world.bob.id: Rating.SOMEWHAT,
+        carol.id: Rating.PERFECTLY,
+    }
+    assert card.embed is not None and card.embed["title"] == "Answer"
+    assert len(server.identify_payloads) == 1 and len(server.resume_payloads) == 1
+    assert len(bot.recorder.all("ready")) == 1

@@ -1,0 +1,279 @@
+"""End to end: `python -m bot run` as a real process against the loopback Discord.
+
+The process is configured the way an admin does it: a config.yaml in its working directory
+(database and decks in ``tmp_path``), the server's address in DISCORD_API_BASE /
+DISCORD_GATEWAY_URL and the token in DISCORD_TOKEN. The tests watch what the server receives,
+the heartbeat file the Docker healthcheck reads, the exit code and the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import secrets
+import signal
+import socket
+import sys
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.bot_fixture import DECKS
+from tests.e2e.fakediscord import FakeDiscord, Intent
+
+REPO = Path(__file__).resolve().parents[2]
+SYNC = "PUT /applications/{application_id}/commands"
+# Generous: a cold interpreter imports discord.py, then waits discord.py's 2 s guild-ready time.
+STARTUP_TIMEOUT = 20.0
+EXIT_TIMEOUT = 5.0
+
+
+@dataclass
+class BotProcess:
+    """A running `python -m bot ...` with its output collected as it comes."""
+
+    process: asyncio.subprocess.Process
+    stdout: bytearray = field(default_factory=bytearray)
+    stderr: bytearray = field(default_factory=bytearray)
+    readers: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @property
+    def output(self) -> str:
+        return (self.stdout + self.stderr).decode("utf-8", "replace")
+
+    async def wait(self, timeout: float = EXIT_TIMEOUT) -> int:  # noqa: ASYNC109 - a deadline
+        code = await asyncio.wait_for(self.process.wait(), timeout)
+        await asyncio.gather(*self.readers)  # the pipes are drained once the process is gone
+        return code
+
+
+async def _drain(stream: asyncio.StreamReader | None, into: bytearray) -> None:
+    # Read continuously: a full pipe would block a bot logging at DEBUG.
+    assert stream is not None
+    while chunk := await stream.read(65536):
+        into.extend(chunk)
+
+
+def write_setup(tmp_path: Path, *, log_level: str = "DEBUG", extra: str = "") -> Path:
+    """A config.yaml and decks in ``tmp_path``, as an admin lays them out; returns the path
+    of the database the bot will use."""
+    decks = tmp_path / "decks"
+    decks.mkdir(exist_ok=True)
+    for deck_id, text in DECKS.items():
+        (decks / f"{deck_id}.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "config.yaml").write_text(
+        "database:\n  path: data/flashdrop.sqlite3\n"
+        "decks:\n  dir: decks\n"
+        f"log_level: {log_level}\n{extra}",
+        encoding="utf-8",
+    )
+    return tmp_path / "data" / "flashdrop.sqlite3"
+
+
+def bot_env(server: FakeDiscord | None, token: str) -> dict[str, str]:
+    """The process environment: the token, and the server's address unless ``server`` is None
+    (the config file names it then)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
+    env.update(
+        DISCORD_TOKEN=token,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
+        PYTHONUNBUFFERED="1",
+    )
+    if server is not None:
+        env.update(DISCORD_API_BASE=server.api_base, DISCORD_GATEWAY_URL=server.gateway_url)
+    return env
+
+
+def closed_port() -> int:
+    """A local port nothing listens on."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def error_lines(output: str) -> list[str]:
+    return [line for line in output.splitlines() if " ERROR " in line or "Traceback" in line]
+
+
+async def spawn(cwd: Path, env: dict[str, str], *args: str) -> BotProcess:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    running = BotProcess(process)
+    running.readers = [
+        asyncio.create_task(_drain(process.stdout, running.stdout)),
+        asyncio.create_task(_drain(process.stderr, running.stderr)),
+    ]
+    return running
+
+
+async def wait_until(
+    condition: Callable[[], bool],
+    what: str,
+    process: BotProcess,
+    timeout: float = STARTUP_TIMEOUT,  # noqa: ASYNC109 - a deadline
+) -> None:
+    """Poll a condition outside this process (a file the bot writes); fail early if it exits.
+
+    The one place these tests poll: another process's file system writes send no event.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if process.process.returncode is not None:
+            pytest.fail(
+                f"the bot exited ({process.process.returncode}) before {what}:\n{process.output}"
+            )
+        if loop.time() > deadline:
+            pytest.fail(f"timed out waiting for {what}:\n{process.output}")
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def token_server() -> AsyncIterator[FakeDiscord]:
+    """A loopback Discord with a token unlike anything else in the output, and one guild."""
+    server = FakeDiscord(token=f"tok-{secrets.token_urlsafe(32)}")
+    await server.start()
+    guild = server.add_guild("Study group")
+    server.add_channel(guild, "flashcards")
+    server.add_member(guild, "alice")
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+async def processes() -> AsyncIterator[list[BotProcess]]:
+    """Every process a test spawns is killed at teardown if it is still running."""
+    started: list[BotProcess] = []
+    try:
+        yield started
+    finally:
+        for running in started:
+            if running.process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    running.process.kill()
+                await running.process.wait()
+            for reader in running.readers:
+                reader.cancel()
+
+
+async def test_process_runs_heartbeats_and_stops_cleanly_on_sigterm(
+    token_server: FakeDiscord, tmp_path: Path, processes: list[BotProcess]
+) -> None:
+    server = token_server
+    database = write_setup(tmp_path, log_level="DEBUG")
+    env = bot_env(server, server.token)
+    bot = await spawn(tmp_path, env, "run")
+    processes.append(bot)
+
+    await server.wait_for(lambda: server.identify_payloads, timeout=STARTUP_TIMEOUT)
+    await server.wait_for(SYNC, timeout=STARTUP_TIMEOUT)
+    assert server.identified_intents == [Intent.GUILDS | Intent.GUILD_MESSAGE_REACTIONS]
+    assert {"quiz", "review", "due", "timezone", "deck"} <= {
+        c.name for c in server.global_commands()
+    }
+    heartbeat = database.with_name(database.name + ".heartbeat")
+    await wait_until(heartbeat.exists, "the heartbeat file", bot)
+
+    check = await spawn(tmp_path, env, "healthcheck")
+    assert await check.wait(timeout=STARTUP_TIMEOUT) == 0, check.output
+    assert "healthy" in check.output
+
+    bot.process.send_signal(signal.SIGTERM)
+    code = await bot.wait()
+
+    assert code == 0, bot.output
+    assert "stopped cleanly" in bot.output
+    assert error_lines(bot.output) == []
+    assert server.token not in bot.output
+    assert " DEBUG " in bot.output  # the check above ran against the most talkative log
+    # The storage was closed: SQLite folds the write-ahead log back in when the last
+    # connection closes properly.
+    assert database.exists() and not database.with_name(database.name + "-wal").exists()
+
+
+async def test_process_sigint_stops_cleanly_too(
+    token_server: FakeDiscord, tmp_path: Path, processes: list[BotProcess]
+) -> None:
+    server = token_server
+    write_setup(tmp_path, log_level="INFO")
+    bot = await spawn(tmp_path, bot_env(server, server.token), "run")
+    processes.append(bot)
+    await server.wait_for(SYNC, timeout=STARTUP_TIMEOUT)
+    await server.wait_for(lambda: server.live_sessions, timeout=STARTUP_TIMEOUT)
+
+    bot.process.send_signal(signal.SIGINT)
+
+    assert await bot.wait() == 0, bot.output
+    assert "stopped cleanly" in bot.output and "Traceback" not in bot.output
+
+
+async def test_process_with_wrong_token_exits_1_with_one_clear_line(
+    token_server: FakeDiscord, tmp_path: Path, processes: list[BotProcess]
+) -> None:
+    server = token_server
+    write_setup(tmp_path, log_level="DEBUG")
+    wrong = f"wrong-{secrets.token_urlsafe(24)}"
+    bot = await spawn(tmp_path, bot_env(server, wrong), "run")
+    processes.append(bot)
+
+    code = await bot.wait(timeout=STARTUP_TIMEOUT)
+
+    assert code == 1, bot.output
+    [error] = error_lines(bot.output)
+    assert "rejected the bot token" in error
+    assert wrong not in bot.output
+    assert server.requests_to("GET /users/@me")[-1].status == 401
+    assert server.identify_payloads == []
+
+
+async def test_process_with_unreachable_server_exits_1_with_one_clear_line(
+    tmp_path: Path, processes: list[BotProcess]
+) -> None:
+    port = closed_port()
+    write_setup(
+        tmp_path,
+        log_level="INFO",
+        extra=f"discord:\n  api_base: http://127.0.0.1:{port}/api/v10\n"
+        f"  gateway_url: ws://127.0.0.1:{port}/gateway\n",
+    )
+    bot = await spawn(tmp_path, bot_env(None, "some-token"), "run")
+    processes.append(bot)
+
+    code = await bot.wait(timeout=STARTUP_TIMEOUT)
+
+    assert code == 1, bot.output
+    [error] = error_lines(bot.output)
+    assert f"cannot connect to Discord at http://127.0.0.1:{port}/api/v10" in error
+
+
+async def test_process_reads_the_server_address_from_config_yaml(
+    token_server: FakeDiscord, tmp_path: Path, processes: list[BotProcess]
+) -> None:
+    server = token_server
+    write_setup(
+        tmp_path,
+        log_level="INFO",
+        extra=f"discord:\n  api_base: {server.api_base}\n  gateway_url: {server.gateway_url}\n",
+    )
+    bot = await spawn(tmp_path, bot_env(None, server.token), "run")
+    processes.append(bot)
+
+    await server.wait_for(lambda: server.live_sessions, timeout=STARTUP_TIMEOUT)
+    bot.process.send_signal(signal.SIGTERM)
+
+    assert await bot.wait() == 0, bot.output
+    assert server.identified_intents == [Intent.GUILDS | Intent.GUILD_MESSAGE_REACTIONS]
