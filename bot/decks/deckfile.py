@@ -26,7 +26,7 @@ from bot.core.models import (
     Deck,
 )
 from bot.decks import rules
-from bot.decks.errors import DeckError, Problem
+from bot.decks.errors import MAX_SHOWN_CHARS, DeckError, Problem, shown
 from bot.decks.files import MAX_FILE_BYTES, decode, too_large_message
 from bot.decks.yamlsafe import YamlError, compose, describe, is_null, is_str, node_line
 
@@ -101,9 +101,10 @@ class _DeckChecker:
             key = str(key_node.value)
             if key in fields:
                 first = key_lines[key]
-                self.report(key_node, f"{where}duplicate key {key!r} (first on line {first})")
+                message = f"duplicate key {shown(key)} (first on line {first})"
+                self.report(key_node, where + message)
             elif key not in allowed:
-                self.report(key_node, f"{where}unknown key {key!r}{_suggestion(key, allowed)}")
+                self.report(key_node, f"{where}unknown key {shown(key)}{_suggestion(key, allowed)}")
             else:
                 fields[key] = value_node
                 key_lines[key] = node_line(key_node)
@@ -114,10 +115,7 @@ class _DeckChecker:
         node = fields[key]
         if is_str(node):
             return str(node.value)
-        hint = ""
-        if isinstance(node, ScalarNode) and node.value:
-            hint = f' (write it in quotes: "{node.value}")'
-        self.report(node, f"{where}{key} must be a string, got {describe(node)}{hint}")
+        self.report(node, f"{where}{key} must be a string, got {describe(node)}{_quote_hint(node)}")
         return None
 
     def text(
@@ -242,6 +240,16 @@ def _card_label(node: MappingNode, index: int) -> str:
     if ids and is_str(ids[0]) and rules.check_card_id(str(ids[0].value)) is None:
         return f"card {ids[0].value!r}: "
     return f"card #{index}: "
+
+
+def _quote_hint(node: Node) -> str:
+    """How to make a scalar a string (`answer: yes`); none for a value that a one-line message
+    cannot repeat (several lines, control characters, too long)."""
+    if not isinstance(node, ScalarNode) or not node.value:
+        return ""
+    if len(node.value) > MAX_SHOWN_CHARS or not node.value.isprintable():
+        return ""
+    return f' (write it in quotes: "{node.value}")'
 
 
 def _suggestion(key: str, allowed: tuple[str, ...]) -> str:

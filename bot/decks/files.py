@@ -38,7 +38,9 @@ def decode(data: bytes, path: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
+        # CR LF, CR and LF each end a line, as in editors and in the YAML parser's counting.
+        before = data[: error.start]
+        line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
         byte = data[error.start]
         message = f"not valid UTF-8 (byte 0x{byte:02x}); save the file as UTF-8"
         raise DeckError.single(path, line, message) from error

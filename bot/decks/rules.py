@@ -10,8 +10,11 @@ import re
 from urllib.parse import urlsplit
 
 from bot.core.models import MAX_CARD_ID_CHARS, MAX_TAG_CHARS
+from bot.decks.errors import shown
 
 MAX_DECK_ID_CHARS = 64
+# Discord refuses a message whose embed URLs are longer ("Must be 2048 or fewer in length").
+MAX_IMAGE_URL_CHARS = 2048
 DECK_ID_RE = re.compile(rf"[a-z0-9_-]{{1,{MAX_DECK_ID_CHARS}}}")
 CARD_ID_RE = re.compile(rf"[A-Za-z0-9._-]{{1,{MAX_CARD_ID_CHARS}}}")
 
@@ -20,7 +23,7 @@ def check_deck_id(deck_id: str) -> str | None:
     if DECK_ID_RE.fullmatch(deck_id):
         return None
     return (
-        f"deck id {deck_id!r} may only contain lowercase letters, digits, '-' and '_', "
+        f"deck id {shown(deck_id)} may only contain lowercase letters, digits, '-' and '_', "
         f"1-{MAX_DECK_ID_CHARS} characters"
     )
 
@@ -29,7 +32,7 @@ def check_card_id(card_id: str) -> str | None:
     if CARD_ID_RE.fullmatch(card_id):
         return None
     return (
-        f"id {card_id!r} may only contain letters, digits, '.', '_' and '-', "
+        f"id {shown(card_id)} may only contain letters, digits, '.', '_' and '-', "
         f"1-{MAX_CARD_ID_CHARS} characters"
     )
 
@@ -46,7 +49,7 @@ def check_text(field: str, value: str, limit: int, *, single_line: bool = False)
 
 
 def check_tag(tag: str) -> str | None:
-    return check_text(f"tag {tag!r}", tag, MAX_TAG_CHARS, single_line=True)
+    return check_text(f"tag {shown(tag)}", tag, MAX_TAG_CHARS, single_line=True)
 
 
 def check_image(url: str) -> str | None:
@@ -56,7 +59,12 @@ def check_image(url: str) -> str | None:
     except ValueError:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-        return f"image {url!r} must be an http:// or https:// URL"
+        return f"image {shown(url)} must be an http:// or https:// URL"
     if any(ch.isspace() for ch in url):
-        return f"image {url!r} must not contain spaces"
+        return f"image {shown(url)} must not contain spaces"
+    if len(url) > MAX_IMAGE_URL_CHARS:
+        return (
+            f"image URL is too long for Discord ({len(url)} characters, "
+            f"limit {MAX_IMAGE_URL_CHARS})"
+        )
     return None

@@ -9,10 +9,15 @@ hundreds of MB on a 1 MiB file of tiny values.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from typing import Final, Protocol
 
 import yaml
+from yaml.error import Mark
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from bot.decks.errors import MAX_SHOWN_CHARS, shown
 
 MAX_DEPTH: Final = 50
 MAX_NODES: Final = 50_000
@@ -46,9 +51,32 @@ class _Mark(Protocol):
     @property
     def line(self) -> int: ...
 
+    @property
+    def index(self) -> int: ...
+
 
 def _line_of(mark: _Mark | None) -> int | None:
     return None if mark is None else mark.line + 1
+
+
+# PyYAML follows YAML 1.1 and also ends lines at U+0085, U+2028 and U+2029; YAML 1.2 and editors
+# do not, so in a file holding one, line numbers are recounted from each mark's offset.
+_YAML11_ONLY_BREAKS: Final = re.compile("[\x85\u2028\u2029]")
+_LINE_BREAK: Final = re.compile("\r\n|\r|\n")
+
+
+class _Lines:
+    """Line numbers of offsets in a text, counting only CR LF, CR and LF as line breaks."""
+
+    def __init__(self, text: str) -> None:
+        self._starts = [match.end() for match in _LINE_BREAK.finditer(text)]
+
+    def line(self, index: int) -> int:
+        """The 1-based line holding the character at `index`."""
+        return bisect_right(self._starts, index) + 1
+
+    def mark_line(self, mark: _Mark | None) -> int | None:
+        return None if mark is None else self.line(mark.index)
 
 
 def node_line(node: Node) -> int | None:
@@ -59,8 +87,9 @@ def node_line(node: Node) -> int | None:
 class _GuardedLoader(yaml.SafeLoader):
     """A SafeLoader whose composer refuses anchors and aliases and caps depth and size."""
 
-    def __init__(self, text: str, max_depth: int, max_nodes: int) -> None:
+    def __init__(self, text: str, max_depth: int, max_nodes: int, lines: _Lines | None) -> None:
         super().__init__(text)
+        self._lines = lines
         self._max_depth = max_depth
         self._max_nodes = max_nodes
         self._depth = 0
@@ -68,11 +97,11 @@ class _GuardedLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
         event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]  # stub is untyped
-        line = _line_of(event.start_mark)
+        line = self.line_of(event.start_mark)
         if isinstance(event, yaml.AliasEvent):
-            raise YamlError(f"aliases (*{event.anchor}) are not allowed here", line)
+            raise YamlError(f"aliases (*{_name(event.anchor or '')}) are not allowed here", line)
         if isinstance(event, yaml.NodeEvent) and event.anchor is not None:
-            raise YamlError(f"anchors (&{event.anchor}) are not allowed here", line)
+            raise YamlError(f"anchors (&{_name(event.anchor)}) are not allowed here", line)
         self._nodes += 1
         if self._nodes > self._max_nodes:
             raise YamlError(f"too many values (more than {self._max_nodes}); split the file", line)
@@ -80,9 +109,20 @@ class _GuardedLoader(yaml.SafeLoader):
         try:
             if self._depth > self._max_depth:
                 raise YamlError(f"nested more than {self._max_depth} levels deep", line)
-            return super().compose_node(parent, index)
+            node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
+        if node is not None and self._lines is not None:
+            start = node.start_mark
+            line = self._lines.line(start.index) - 1
+            # A fresh mark: PyYAML shares mark objects between nodes.
+            node.start_mark = Mark(
+                start.name, start.index, line, start.column, start.buffer, start.pointer
+            )
+        return node
+
+    def line_of(self, mark: _Mark | None) -> int | None:
+        return _line_of(mark) if self._lines is None else self._lines.mark_line(mark)
 
 
 def compose(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> Node | None:
@@ -92,14 +132,17 @@ def compose(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
     document, on anchors/aliases and on files nested or sized past the caps.
     """
     loader: _GuardedLoader | None = None
+    lines = _Lines(text) if _YAML11_ONLY_BREAKS.search(text) else None
     try:
         # The reader checks every character as it is built, so build it inside the try.
-        loader = _GuardedLoader(text, max_depth, max_nodes)
+        loader = _GuardedLoader(text, max_depth, max_nodes, lines)
         return loader.get_single_node()
     except yaml.MarkedYAMLError as error:
-        raise YamlError(_describe_marked(error), _line_of(error.problem_mark)) from error
+        lines = lines or _Lines(text)
+        message = _describe_marked(error, lines)
+        raise YamlError(message, lines.mark_line(error.problem_mark)) from error
     except yaml.reader.ReaderError as error:
-        line = text.count("\n", 0, error.position) + 1
+        line = (lines or _Lines(text)).line(error.position)
         message = f"character U+{error.character:04X} is not allowed in YAML"
         raise YamlError(message, line) from error
     except yaml.YAMLError as error:
@@ -109,15 +152,15 @@ def compose(text: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES
             loader.dispose()
 
 
-def _describe_marked(error: yaml.MarkedYAMLError) -> str:
+def _describe_marked(error: yaml.MarkedYAMLError, lines: _Lines) -> str:
     problem = error.problem or "not valid YAML"
     context = error.context
     if not context:
         return f"invalid YAML: {problem}"
     if not context.startswith("while "):  # e.g. "expected a single document in the stream"
         return f"invalid YAML: {context}, {problem}"
-    context_line = _line_of(error.context_mark)
-    if context_line is not None and context_line != _line_of(error.problem_mark):
+    context_line = lines.mark_line(error.context_mark)
+    if context_line is not None and context_line != lines.mark_line(error.problem_mark):
         context = f"{context} on line {context_line}"
     return f"invalid YAML: {problem} ({context})"
 
@@ -130,7 +173,17 @@ def describe(node: Node) -> str:
         return "a mapping"
     if isinstance(node, ScalarNode) and node.tag in _TAG_NAMES:
         return _TAG_NAMES[node.tag]
-    return f"a value tagged {node.tag}"
+    return f"a value tagged {_name(node.tag)}"
+
+
+def _name(name: str) -> str:
+    """A tag or anchor name as written, unless quoting is needed to keep the message readable.
+
+    A tag URI can hold any character as a %-escape (`!<%0A>`), and names have no length limit.
+    """
+    if name.isprintable() and len(name) <= MAX_SHOWN_CHARS:
+        return name
+    return shown(name)
 
 
 def is_str(node: Node) -> bool:

@@ -11,7 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from bot.core.models import Deck
-from bot.decks.errors import DeckError
+from bot.decks.errors import DeckError, shown
 from bot.decks.files import MAX_FILE_BYTES, decode, read_limited, too_large_message
 from bot.decks.importers.brainscape import looks_like_brainscape, parse_brainscape
 from bot.decks.importers.common import ParsedDeck, build_deck, normalize_text, slugify
@@ -78,7 +78,7 @@ def import_text(
     if deck_id is None:
         deck_id = slugify(name or stem)
         if not deck_id:
-            message = f"cannot make a deck id from {name or stem!r}; give the deck a name"
+            message = f"cannot make a deck id from {shown(name or stem)}; give the deck a name"
             raise DeckError.single(path, None, message)
     return build_deck(parsed, path=path, deck_id=deck_id, name=deck_name)
 

@@ -138,6 +138,15 @@ def _card(
 ) -> ParsedCard | Problem:
     number_index, q_index = current
     label = f"card {lines[number_index].strip()}"
+    # Card N+1 ends this card; a card with another number inside it (cards deleted or moved
+    # by hand) would otherwise become part of this card's answer, with every card after it.
+    stray = next(
+        (i for i in range(q_index + 1, end) if _q_line_after(lines, i, None) is not None), None
+    )
+    if stray is not None:
+        expected = int(lines[number_index].strip()) + 1
+        message = f"{label}: found card {lines[stray].strip()} where card {expected} should be"
+        return Problem(path, stray + 1, f"{message}; are cards missing or out of order?")
     body = lines[q_index + 1 : end]
     a_offset = next((i for i, line in enumerate(body) if line.strip() == "A"), None)
     if a_offset is None:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Final
 
-from bot.decks.errors import DeckError, Problem
+from bot.decks.errors import DeckError, Problem, shown
 from bot.decks.importers.common import ParsedCard, ParsedDeck, clean_lines
 from bot.decks.importers.htmltext import html_to_markdown, looks_like_html, strip_anki_markup
 
@@ -86,7 +86,7 @@ def _apply_header(header: AnkiHeader, key: str, value: str) -> str | None:
         if len(separator) == 1 and separator not in '"\n':
             header.separator = separator
         else:
-            return f"unknown separator {value!r}"
+            return f"unknown separator {shown(value)}"
     elif key == "html":
         header.html = value.lower() == "true"
     elif key == "deck":
@@ -97,7 +97,7 @@ def _apply_header(header: AnkiHeader, key: str, value: str) -> str | None:
         if value.isdigit() and 1 <= int(value) <= 1000:
             header.columns[key] = int(value) - 1
         else:
-            return f"{key} must be a column number, got {value!r}"
+            return f"{key} must be a column number, got {shown(value)}"
     return None
 
 
@@ -150,6 +150,7 @@ def _rows(
     """(first line number, fields) of each non-blank row; csv reads quoted multi-line fields."""
     reader = csv.reader((line + "\n" for line in lines[skip:]), delimiter=delimiter)
     lines_read = 0
+    start = skip + 1
     try:
         for row in reader:
             # A quoted field can span lines: the row starts just after the previous row ended.
@@ -160,6 +161,25 @@ def _rows(
         start = skip + lines_read + 1
         hint = '; is a quote (") left open?' if '"' in lines[start - 1] else ""
         raise DeckError.single(path, start, f"cannot read this row ({error}){hint}") from error
+    # Lenient csv ends a quoted field that is never closed at the end of the file, silently
+    # turning every row after the quote into one field; only a strict reading tells.
+    if _quote_left_open(lines[start - 1 :], delimiter):
+        message = 'a quote (") opened in this row is never closed: the rest of the file is in it'
+        raise DeckError.single(path, start, message)
+
+
+def _quote_left_open(lines: list[str], delimiter: str) -> bool:
+    """Whether these lines (the last row of a file) end inside a quoted field."""
+    if not any('"' in line for line in lines):
+        return False
+    reader = csv.reader((line + "\n" for line in lines), delimiter=delimiter, strict=True)
+    try:
+        for _ in reader:
+            pass
+    except csv.Error as error:
+        # Strict mode also refuses `"a"b` (text after a closing quote), which is read leniently.
+        return str(error) == "unexpected end of data"
+    return False
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,14 @@ class _MarkdownWriter(HTMLParser):
         if not self._hidden_depth:
             self.parts.append(data)
 
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
+        # Before Python 3.13 the parser raises AssertionError on a "<![" section it does not
+        # know ("<![x[", "<![<b>"); -1 ("incomplete") makes it keep that text as plain text.
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            return -1
+
 
 def html_to_markdown(html: str) -> str:
     """Bold, italics, underline, code, line breaks and list items become Markdown; entities are
