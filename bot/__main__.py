@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, load_config, read_token
 
 log = logging.getLogger("bot")
 
@@ -70,17 +71,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = load_config(args.config)
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _config_error(exc)
     _setup_logging(config.log_level)
     handler = _COMMANDS[args.command]
     try:
         return handler(config, args)
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _config_error(exc)
     except KeyboardInterrupt:
         return EXIT_FAILED
+
+
+def _config_error(exc: ConfigError) -> int:
+    """One line on stderr. The value it quotes may be the token pasted into the wrong place
+    (config.yaml, another variable): the token is never echoed, logging or not."""
+    message = str(exc)
+    with contextlib.suppress(ConfigError):
+        message = message.replace(read_token(), "[redacted]")
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_USAGE
 
 
 def _run(config: Config, args: argparse.Namespace) -> int:

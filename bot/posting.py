@@ -6,8 +6,11 @@ reaction events (never the message cache), so a post made before a restart keeps
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -30,6 +33,11 @@ log = logging.getLogger(__name__)
 
 # Posts this recent are read back from Discord at start to record reactions made meanwhile.
 RECONCILE_WINDOW = timedelta(days=7)
+
+# `Reaction.users(limit=None)` stops after the count the message had when it was fetched, so
+# members reacting meanwhile push the last reactors (by user id) off the listing and their
+# ratings would be retracted. With this limit discord.py pages until Discord has no more.
+EVERY_REACTOR = 2**62
 
 # What the bot needs in a channel to post a card and its reactions.
 POST_PERMISSIONS = ("send_messages", "embed_links", "add_reactions", "read_message_history")
@@ -63,12 +71,45 @@ class ReactionEvent:
         )
 
 
+class PostLocks:
+    """One lock per post, made on demand and dropped once nobody holds or awaits it.
+
+    discord.py hands each event to a task of its own, and a rating takes several awaits to
+    store, so without it a member's "remove 3" could be stored before their "add 3" that came
+    first (the rating then stays live), and a catch-up could retract a rating recorded between
+    its read of Discord and its read of the database. Taken as a handler's first await, the
+    lock (FIFO) makes a post's events take effect in the order they arrived, and keeps a
+    post's catch-up apart from its live events.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, message_id: int) -> AsyncIterator[None]:
+        lock, users = self._locks.get(message_id, (asyncio.Lock(), 0))
+        self._locks[message_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[message_id]
+            if users == 1:
+                del self._locks[message_id]
+            else:
+                self._locks[message_id] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)
+
+
 class CardPoster:
     """Posts cards and turns reactions on them into ratings."""
 
     def __init__(self, client: discord.Client, services: Services) -> None:
         self.client = client
         self.services = services
+        self.locks = PostLocks()
 
     @property
     def reveal_emoji(self) -> str:
@@ -159,21 +200,25 @@ class CardPoster:
     async def reaction_added(self, event: ReactionEvent) -> None:
         if not self._ours(event):
             return
-        post = await self.services.storage.get_post(event.message_id)
-        if post is None:
-            return
-        rating = rating_for(event.emoji)
-        if rating is None:
-            if post.revealed_at is None:
-                await self.reveal(post)
-            return
-        await self.record(post, event.user_id, rating, RatingSource.REACTION)
+        async with self.locks.hold(event.message_id):  # the first await: see PostLocks
+            post = await self.services.storage.get_post(event.message_id)
+            if post is None:
+                return
+            rating = rating_for(event.emoji)
+            if rating is None:
+                if post.revealed_at is None:
+                    await self.reveal(post)
+                return
+            await self.record(post, event.user_id, rating, RatingSource.REACTION)
 
     async def reaction_removed(self, event: ReactionEvent) -> None:
         rating = rating_for(event.emoji)
         if rating is None or not self._ours(event):
             return
-        update = await self.services.storage.retract_rating(event.message_id, event.user_id, rating)
+        async with self.locks.hold(event.message_id):  # the first await: see PostLocks
+            update = await self.services.storage.retract_rating(
+                event.message_id, event.user_id, rating
+            )
         if update.changed:
             log.debug("retracted %s by %s on %s", rating, event.user_id, event.message_id)
 
@@ -213,6 +258,11 @@ class CardPoster:
         return changes
 
     async def _reconcile_post(self, post: Post) -> int:
+        # Live events on the post wait meanwhile, then apply on top of what was read here.
+        async with self.locks.hold(post.message_id):
+            return await self._reconcile_post_locked(post)
+
+    async def _reconcile_post_locked(self, post: Post) -> int:
         channel = self.client.get_partial_messageable(post.channel_id, guild_id=post.guild_id)
         message = await channel.fetch_message(post.message_id)
         on_discord: set[tuple[int, Rating]] = set()
@@ -224,7 +274,9 @@ class CardPoster:
                 reaction.me
             ) <= 0:
                 continue
-            members = [user.id async for user in reaction.users(limit=None) if not user.bot]
+            members = [
+                user.id async for user in reaction.users(limit=EVERY_REACTOR) if not user.bot
+            ]
             if rating is None:
                 wants_reveal = bool(members)
             else:

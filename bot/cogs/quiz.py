@@ -22,6 +22,7 @@ class Quiz(commands.Cog):
         self.bot = bot
         self.poster = CardPoster(bot, bot.services)
         self._catch_up: asyncio.Task[None] | None = None
+        self._catch_up_again = False
 
     async def cog_load(self) -> None:
         self.sweep.start()
@@ -86,13 +87,18 @@ class Quiz(commands.Cog):
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        # Every READY (first connect or a new session) may follow missed reaction events.
+        # Every READY (first connect or a new session) may follow missed reaction events. A
+        # catch-up still running may have read a post before the events this READY follows
+        # were missed, so it goes round once more.
+        self._catch_up_again = True
         if self._catch_up is None or self._catch_up.done():
             self._catch_up = asyncio.create_task(self._reconcile(), name="reconcile")
 
     async def _reconcile(self) -> None:
-        changes = await self.poster.reconcile(self.bot.services.clock.now())
-        log.info("caught up with reactions on recent posts: %d rating change(s)", changes)
+        while self._catch_up_again:
+            self._catch_up_again = False
+            changes = await self.poster.reconcile(self.bot.services.clock.now())
+            log.info("caught up with reactions on recent posts: %d rating change(s)", changes)
 
     @tasks.loop(seconds=30)
     async def sweep(self) -> None:

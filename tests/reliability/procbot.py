@@ -1,0 +1,293 @@
+"""`python -m bot run` as a real process against the loopback Discord of the test process.
+
+The reliability tests kill, restart and starve the bot the way production does it, so the bot
+runs as its own process: a config.yaml and decks in a directory of ``tmp_path``, the server's
+address in DISCORD_API_BASE / DISCORD_GATEWAY_URL and the token in DISCORD_TOKEN. Its output
+is collected as it comes and every chunk wakes the waiters, so a test waits on a log line
+without polling. The database is another process's file: the helpers here read it through a
+read-only connection, the one thing a test has to poll.
+
+The reactions a member left on a post are compared with the ratings the bot stored as sets of
+``(message id, user id, rating)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sqlite3
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.core.reactions import rating_for
+from tests.e2e.bot_fixture import DECKS
+from tests.e2e.fakediscord import FakeDiscord, Message
+
+REPO = Path(__file__).resolve().parents[2]
+# A cold interpreter imports discord.py, then waits discord.py's 2 s guild-ready time.
+STARTUP_TIMEOUT = 30.0
+EXIT_TIMEOUT = 10.0
+RECONCILED = "caught up with reactions on recent posts"
+
+Triple = tuple[int, int, int]  # (message id, user id, rating 1-5)
+
+
+@dataclass
+class BotProcess:
+    """A running `python -m bot ...`; its stdout and stderr are collected as they come."""
+
+    process: asyncio.subprocess.Process
+    stdout: bytearray = field(default_factory=bytearray)
+    stderr: bytearray = field(default_factory=bytearray)
+    readers: list[asyncio.Task[None]] = field(default_factory=list)
+    _changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def output(self) -> str:
+        return (self.stdout + self.stderr).decode("utf-8", "replace")
+
+    @property
+    def running(self) -> bool:
+        return self.process.returncode is None
+
+    def notify(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait(self, timeout: float = EXIT_TIMEOUT) -> int:  # noqa: ASYNC109 - a deadline
+        """Wait for the exit code; the pipes are drained by then."""
+        code = await asyncio.wait_for(self.process.wait(), timeout)
+        await asyncio.gather(*self.readers)
+        return code
+
+    def kill(self) -> None:
+        """SIGKILL: no handler runs, no transaction is finished, nothing is flushed."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+
+    async def wait_for_output(
+        self,
+        condition: Callable[[str], bool],
+        what: str,
+        timeout: float = STARTUP_TIMEOUT,  # noqa: ASYNC109 - a deadline
+    ) -> str:
+        """Wait until the output so far satisfies ``condition``; fail if the process exits."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            changed = self._changed
+            text = self.output
+            if condition(text):
+                return text
+            if self.process.returncode is not None and all(r.done() for r in self.readers):
+                raise AssertionError(
+                    f"the bot exited ({self.process.returncode}) before {what}:\n{text[-4000:]}"
+                )
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(f"timed out waiting for {what}:\n{text[-4000:]}")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), min(remaining, 0.5))
+
+    async def wait_for_line(
+        self,
+        text: str,
+        count: int = 1,
+        timeout: float = STARTUP_TIMEOUT,  # noqa: ASYNC109 - a deadline
+    ) -> str:
+        """Wait until ``text`` has appeared in ``count`` log lines; returns the last such line."""
+        await self.wait_for_output(
+            lambda out: out.count(text) >= count, f"{count} x {text!r}", timeout
+        )
+        return [line for line in self.output.splitlines() if text in line][count - 1]
+
+
+async def _drain(stream: asyncio.StreamReader | None, into: bytearray, owner: BotProcess) -> None:
+    # Read continuously: a full pipe would block the bot.
+    assert stream is not None
+    while chunk := await stream.read(65536):
+        into.extend(chunk)
+        owner.notify()
+    owner.notify()
+
+
+async def spawn(cwd: Path, env: Mapping[str, str], *args: str) -> BotProcess:
+    """Start `python -m bot <args>` in ``cwd`` with exactly ``env``."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=cwd,
+        env=dict(env),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    running = BotProcess(process)
+    running.readers = [
+        asyncio.create_task(_drain(process.stdout, running.stdout, running)),
+        asyncio.create_task(_drain(process.stderr, running.stderr, running)),
+    ]
+    return running
+
+
+def write_setup(
+    root: Path,
+    *,
+    log_level: str = "INFO",
+    decks: Mapping[str, str] | None = None,
+    extra: str = "",
+) -> Path:
+    """A config.yaml and decks in ``root``, as an admin lays them out; returns the path of the
+    database the bot will use."""
+    folder = root / "decks"
+    folder.mkdir(parents=True, exist_ok=True)
+    for deck_id, text in (DECKS if decks is None else decks).items():
+        (folder / f"{deck_id}.yaml").write_text(text, encoding="utf-8")
+    (root / "config.yaml").write_text(
+        f"database:\n  path: data/flashdrop.sqlite3\ndecks:\n  dir: decks\n"
+        f"log_level: {log_level}\n{extra}",
+        encoding="utf-8",
+    )
+    return root / "data" / "flashdrop.sqlite3"
+
+
+def bot_env(server: FakeDiscord | None, token: str) -> dict[str, str]:
+    """The process environment: the token, and the server's address unless ``server`` is None
+    (the config file names it then)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
+    env.update(
+        DISCORD_TOKEN=token,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
+        PYTHONUNBUFFERED="1",
+    )
+    if server is not None:
+        env.update(DISCORD_API_BASE=server.api_base, DISCORD_GATEWAY_URL=server.gateway_url)
+    return env
+
+
+def deck_yaml(deck_id: str, cards: int) -> str:
+    """A deck of ``cards`` one-line cards."""
+    lines = [f"name: {deck_id.title()}", "cards:"]
+    for n in range(cards):
+        lines += [f"- id: {deck_id}-{n}", f"  question: Question {n}?", f"  answer: Answer {n}"]
+    return "\n".join(lines) + "\n"
+
+
+# -- the database, read from outside the bot's process -----------------------------------------
+
+
+@contextlib.contextmanager
+def read_only(database: Path) -> Iterator[sqlite3.Connection]:
+    """A read-only connection: it never takes the write lock, so the bot keeps writing."""
+    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=10.0)
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def count_ratings(database: Path) -> int:
+    """How many rating rows the bot has committed (0 before the table exists)."""
+    if not database.exists():
+        return 0
+    try:
+        with read_only(database) as db:
+            return int(db.execute("SELECT count(*) FROM ratings").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0  # the schema is not there yet
+
+
+@dataclass(frozen=True)
+class RatingsSnapshot:
+    """What the database says about ratings on posts, read in one transaction."""
+
+    live: list[Triple]  # every live row, duplicates kept
+    effective: set[Triple]  # each member's latest live rating per post
+    retracted: int
+    integrity: str
+
+
+def snapshot(database: Path) -> RatingsSnapshot:
+    with read_only(database) as db:
+        db.execute("BEGIN")
+        live = [
+            (int(m), int(u), int(r))
+            for m, u, r in db.execute(
+                "SELECT post_id, user_id, rating FROM ratings"
+                " WHERE post_id IS NOT NULL AND retracted = 0"
+            )
+        ]
+        effective = {
+            (int(m), int(u), int(r))
+            for m, u, r in db.execute(
+                "SELECT r.post_id, r.user_id, r.rating FROM ratings r"
+                " WHERE r.post_id IS NOT NULL AND r.retracted = 0 AND NOT EXISTS ("
+                " SELECT 1 FROM ratings later WHERE later.post_id = r.post_id"
+                " AND later.user_id = r.user_id AND later.retracted = 0 AND later.id > r.id)"
+            )
+        }
+        retracted = int(
+            db.execute("SELECT count(*) FROM ratings WHERE retracted = 1").fetchone()[0]
+        )
+        integrity = "\n".join(row[0] for row in db.execute("PRAGMA integrity_check"))
+        db.execute("COMMIT")
+    return RatingsSnapshot(live, effective, int(retracted), integrity)
+
+
+async def wait_for_count(
+    database: Path,
+    condition: Callable[[int], bool],
+    what: str,
+    *,
+    process: BotProcess | None = None,
+    timeout: float = 60.0,  # noqa: ASYNC109 - a deadline
+) -> int:
+    """Poll the rating count until ``condition`` holds (another process's writes send no
+    event); fails early if ``process`` exits."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        count = count_ratings(database)
+        if condition(count):
+            return count
+        if process is not None and not process.running:
+            raise AssertionError(f"the bot exited before {what} ({count}):\n{process.output}")
+        if loop.time() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}: {count} ratings stored")
+        await asyncio.sleep(0.01)
+
+
+# -- what Discord holds --------------------------------------------------------------------------
+
+
+def reactions_on(server: FakeDiscord, messages: Iterable[Message | int]) -> set[Triple]:
+    """Every member's 1-5 reaction on ``messages`` as the loopback Discord holds it."""
+    held: set[Triple] = set()
+    for ref in messages:
+        message = server.messages[ref if isinstance(ref, int) else ref.id]
+        for emoji, users in message.reactions.items():
+            rating = rating_for(emoji)
+            if rating is None:
+                continue
+            held.update((message.id, user, int(rating)) for user in users if user != server.bot.id)
+    return held
+
+
+def duplicates(rows: Iterable[Triple]) -> list[Triple]:
+    seen: set[Triple] = set()
+    doubled = []
+    for row in rows:
+        if row in seen:
+            doubled.append(row)
+        seen.add(row)
+    return doubled
