@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,6 +44,8 @@ __all__ = [
     "Flashdrops",
     "RunningBot",
     "TestFlashdrop",
+    "bot_env",
+    "write_setup",
 ]
 
 # A Monday noon in UTC: study date 2025-03-03 for members of a UTC guild (day starts 04:00).
@@ -279,3 +282,43 @@ class Flashdrops:
     async def stop_all(self) -> None:
         for running in reversed(self.running):
             await running.stop()
+
+
+# -- the bot as a separate process (python -m bot run) ------------------------------------------
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write_setup(
+    root: Path,
+    *,
+    log_level: str = "INFO",
+    decks: Mapping[str, str] | None = None,
+    extra: str = "",
+) -> Path:
+    """A config.yaml and decks in ``root``, as an admin lays them out; returns the path of the
+    database the bot will use."""
+    folder = root / "decks"
+    folder.mkdir(parents=True, exist_ok=True)
+    for deck_id, text in (DECKS if decks is None else decks).items():
+        (folder / f"{deck_id}.yaml").write_text(text, encoding="utf-8")
+    (root / "config.yaml").write_text(
+        f"database:\n  path: data/flashdrop.sqlite3\ndecks:\n  dir: decks\n"
+        f"log_level: {log_level}\n{extra}",
+        encoding="utf-8",
+    )
+    return root / "data" / "flashdrop.sqlite3"
+
+
+def bot_env(server: FakeDiscord | None, token: str) -> dict[str, str]:
+    """The process environment: the token, and the server's address unless ``server`` is None
+    (the config file names it then)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
+    env.update(
+        DISCORD_TOKEN=token,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
+        PYTHONUNBUFFERED="1",
+    )
+    if server is not None:
+        env.update(DISCORD_API_BASE=server.api_base, DISCORD_GATEWAY_URL=server.gateway_url)
+    return env

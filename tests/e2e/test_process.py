@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import secrets
 import signal
 import socket
@@ -21,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.bot_fixture import DECKS
+from tests.e2e.bot_fixture import bot_env, write_setup
 from tests.e2e.fakediscord import FakeDiscord, Intent
 
 REPO = Path(__file__).resolve().parents[2]
@@ -55,36 +54,6 @@ async def _drain(stream: asyncio.StreamReader | None, into: bytearray) -> None:
     assert stream is not None
     while chunk := await stream.read(65536):
         into.extend(chunk)
-
-
-def write_setup(tmp_path: Path, *, log_level: str = "DEBUG", extra: str = "") -> Path:
-    """A config.yaml and decks in ``tmp_path``, as an admin lays them out; returns the path
-    of the database the bot will use."""
-    decks = tmp_path / "decks"
-    decks.mkdir(exist_ok=True)
-    for deck_id, text in DECKS.items():
-        (decks / f"{deck_id}.yaml").write_text(text, encoding="utf-8")
-    (tmp_path / "config.yaml").write_text(
-        "database:\n  path: data/flashdrop.sqlite3\n"
-        "decks:\n  dir: decks\n"
-        f"log_level: {log_level}\n{extra}",
-        encoding="utf-8",
-    )
-    return tmp_path / "data" / "flashdrop.sqlite3"
-
-
-def bot_env(server: FakeDiscord | None, token: str) -> dict[str, str]:
-    """The process environment: the token, and the server's address unless ``server`` is None
-    (the config file names it then)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
-    env.update(
-        DISCORD_TOKEN=token,
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
-        PYTHONUNBUFFERED="1",
-    )
-    if server is not None:
-        env.update(DISCORD_API_BASE=server.api_base, DISCORD_GATEWAY_URL=server.gateway_url)
-    return env
 
 
 def closed_port() -> int:

@@ -18,13 +18,12 @@ import random
 import secrets
 from pathlib import Path
 
-from tests.e2e.bot_fixture import EYES, RATE
+from tests.e2e.bot_fixture import EYES, RATE, bot_env, write_setup
 from tests.e2e.fakediscord import FakeDiscord, Member, Message
 from tests.reliability.procbot import (
     RECONCILED,
     STARTUP_TIMEOUT,
     BotProcess,
-    bot_env,
     count_ratings,
     deck_yaml,
     duplicates,
@@ -33,7 +32,6 @@ from tests.reliability.procbot import (
     snapshot,
     spawn,
     wait_for_count,
-    write_setup,
 )
 
 POSTS = 10

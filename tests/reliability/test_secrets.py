@@ -18,15 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.bot_fixture import EYES, RATE
+from tests.e2e.bot_fixture import EYES, RATE, bot_env, write_setup
 from tests.e2e.fakediscord import FakeDiscord
 from tests.reliability.procbot import (
     RECONCILED,
     BotProcess,
-    bot_env,
     spawn,
     wait_for_count,
-    write_setup,
 )
 
 SYNC = "PUT /applications/{application_id}/commands"
