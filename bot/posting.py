@@ -21,7 +21,7 @@ from bot import render
 from bot.core.members import member_zone
 from bot.core.models import Card, CardRef, Deck, Rating
 from bot.core.posts import Post, PostKind
-from bot.core.ratings import RatingEvent, RatingSource
+from bot.core.ratings import RatingSource
 from bot.core.reactions import RATING_EMOJI, rating_for
 from bot.core.selection import choose_for_channel
 from bot.core.study_dates import study_date
@@ -200,42 +200,34 @@ class CardPoster:
     async def reaction_added(self, event: ReactionEvent) -> None:
         if not self._ours(event):
             return
+        rating = rating_for(event.emoji)
         async with self.locks.hold(event.message_id):  # the first await: see PostLocks
-            post = await self.services.storage.get_post(event.message_id)
-            if post is None:
-                return
-            rating = rating_for(event.emoji)
             if rating is None:
-                if post.revealed_at is None:
+                post = await self.services.storage.get_post(event.message_id)
+                if post is not None and post.revealed_at is None:
                     await self.reveal(post)
                 return
-            await self.record(post, event.user_id, rating, RatingSource.REACTION)
+            # Queued in arrival order under the lock; stored (and awaited) outside it, so a
+            # burst of answers on one post shares the writer's transactions.
+            stored = self.services.storage.rate_post_soon(
+                event.message_id,
+                event.user_id,
+                rating,
+                self.services.clock.now(),
+                RatingSource.REACTION,
+            )
+        await stored
 
     async def reaction_removed(self, event: ReactionEvent) -> None:
         rating = rating_for(event.emoji)
         if rating is None or not self._ours(event):
             return
         async with self.locks.hold(event.message_id):  # the first await: see PostLocks
-            update = await self.services.storage.retract_rating(
+            retracted = self.services.storage.retract_rating_soon(
                 event.message_id, event.user_id, rating
             )
-        if update.changed:
+        if (await retracted).changed:
             log.debug("retracted %s by %s on %s", rating, event.user_id, event.message_id)
-
-    async def record(self, post: Post, user_id: int, rating: Rating, source: RatingSource) -> None:
-        storage, now = self.services.storage, self.services.clock.now()
-        event = RatingEvent(
-            guild_id=post.guild_id,
-            user_id=user_id,
-            deck_id=post.deck_id,
-            card_id=post.card_id,
-            rating=rating,
-            rated_at=now,
-            study_date=await storage.study_date_for(post.guild_id, user_id, now),
-            source=source,
-            post_id=post.message_id,
-        )
-        await storage.record_rating(event)
 
     # --- catching up -----------------------------------------------------------------------
 
@@ -281,12 +273,16 @@ class CardPoster:
                 wants_reveal = bool(members)
             else:
                 on_discord.update((user_id, rating) for user_id in members)
-        storage = self.services.storage
-        stored = await storage.live_ratings(post.message_id)
-        for user_id, rating in sorted(on_discord - stored):
-            await self.record(post, user_id, rating, RatingSource.RECONCILE)
-        for user_id, rating in sorted(stored - on_discord):
-            await storage.retract_rating(post.message_id, user_id, rating)
+        storage, now = self.services.storage, self.services.clock.now()
+        stored = await storage.live_ratings(post.message_id)  # includes answers queued before
+        changes = [
+            storage.rate_post_soon(post.message_id, user_id, rating, now, RatingSource.RECONCILE)
+            for user_id, rating in sorted(on_discord - stored)
+        ] + [
+            storage.retract_rating_soon(post.message_id, user_id, rating)
+            for user_id, rating in sorted(stored - on_discord)
+        ]
+        await asyncio.gather(*changes)
         if wants_reveal and post.revealed_at is None:
             await self.reveal(post)
         return len(on_discord ^ stored)

@@ -1,9 +1,13 @@
-"""The connection every store shares, its lock and transactions, and rows shared by stores.
+"""The connections every store shares, their transactions, and rows shared by stores.
 
-One connection serves the whole bot. aiosqlite runs its statements one at a time, but
-coroutines could still interleave statements inside each other's transactions, so every
-public method holds `_lock` for its whole unit of work: reads see only committed data and a
-transaction is never joined by a stranger.
+Two connections serve the bot. The writer (`bot.storage.writer`) owns the hot tables' writes:
+the rating log, the schedules derived from it, and forgetting a member; it runs each unit of
+work as plain sqlite3 in a thread of its own. Everything else goes through one aiosqlite
+connection. aiosqlite runs its statements one at a time, but coroutines could still
+interleave statements inside each other's transactions, so every public method on it holds
+`_lock` for its whole unit of work: reads see only committed data and a transaction is never
+joined by a stranger. Both connections begin their write transactions IMMEDIATE, and SQLite
+(WAL, a busy timeout) orders them.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from bot.core.members import GuildSettings
 from bot.core.models import CardRef
 from bot.core.scheduling import MemberCardState, MemoryState, SchedulingSettings
 from bot.storage.codec import decode_date, encode_date
+from bot.storage.writer import Writer
 
 STATE_COLUMNS = (
     "guild_id, user_id, deck_id, card_id, memory_state, stability, difficulty, due_date, "
@@ -31,10 +36,12 @@ class StoreBase:
     def __init__(
         self,
         db: aiosqlite.Connection,
+        writer: Writer,
         settings: SchedulingSettings,
         guild_defaults: GuildSettings | None = None,
     ) -> None:
         self._db = db
+        self._writer = writer
         self._settings = settings
         # What a guild's settings are until an admin changes them (the config's zone and day).
         self._guild_defaults = guild_defaults or GuildSettings(0)
@@ -99,21 +106,23 @@ def state_from_row(row: sqlite3.Row) -> MemberCardState:
     )
 
 
-async def load_state(
-    db: aiosqlite.Connection, guild_id: int, user_id: int, card: CardRef
+LOAD_STATE_SQL = (
+    f"SELECT {STATE_COLUMNS} FROM member_card_state"
+    " WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ?"
+)
+
+# The writer's side (see `bot.storage.writer`): plain sqlite3 in the writer's thread.
+
+
+def load_state(
+    db: sqlite3.Connection, guild_id: int, user_id: int, card: CardRef
 ) -> MemberCardState | None:
-    row = await fetch_one(
-        db,
-        f"SELECT {STATE_COLUMNS} FROM member_card_state"
-        " WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ?",
-        (guild_id, user_id, card.deck_id, card.card_id),
-    )
+    row = db.execute(LOAD_STATE_SQL, (guild_id, user_id, card.deck_id, card.card_id)).fetchone()
     return None if row is None else state_from_row(row)
 
 
-async def save_state(db: aiosqlite.Connection, state: MemberCardState) -> None:
-    await change(
-        db,
+def save_state(db: sqlite3.Connection, state: MemberCardState) -> None:
+    db.execute(
         f"INSERT INTO member_card_state ({STATE_COLUMNS})"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (guild_id, user_id, deck_id, card_id) DO UPDATE SET"
@@ -138,11 +147,8 @@ async def save_state(db: aiosqlite.Connection, state: MemberCardState) -> None:
     )
 
 
-async def delete_state(
-    db: aiosqlite.Connection, guild_id: int, user_id: int, card: CardRef
-) -> None:
-    await change(
-        db,
+def delete_state(db: sqlite3.Connection, guild_id: int, user_id: int, card: CardRef) -> None:
+    db.execute(
         "DELETE FROM member_card_state"
         " WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ?",
         (guild_id, user_id, card.deck_id, card.card_id),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,24 +18,44 @@ class DeletedMemberData:
     card_states: int
 
 
+GUILD_SETTINGS_SQL = (
+    "SELECT timezone, day_starts_at, admin_role_id FROM guild_settings WHERE guild_id = ?"
+)
+MEMBER_SETTINGS_SQL = "SELECT timezone, remind_at FROM members WHERE guild_id = ? AND user_id = ?"
+
+
+def guild_settings_from_row(
+    guild_id: int, row: sqlite3.Row | None, defaults: GuildSettings
+) -> GuildSettings:
+    if row is None:
+        return replace(defaults, guild_id=guild_id)
+    return GuildSettings(
+        guild_id=guild_id,
+        timezone=row["timezone"],
+        day_starts_at=decode_time(row["day_starts_at"]),
+        admin_role_id=row["admin_role_id"],
+    )
+
+
+def member_settings_from_row(
+    guild_id: int, user_id: int, row: sqlite3.Row | None
+) -> MemberSettings:
+    if row is None:
+        return MemberSettings(guild_id, user_id)
+    return MemberSettings(
+        guild_id=guild_id,
+        user_id=user_id,
+        timezone=row["timezone"],
+        remind_at=None if row["remind_at"] is None else decode_time(row["remind_at"]),
+    )
+
+
 class MemberStore(StoreBase):
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         """The guild's settings; defaults until an admin changes one."""
         async with self._reading() as db:
-            row = await fetch_one(
-                db,
-                "SELECT timezone, day_starts_at, admin_role_id FROM guild_settings"
-                " WHERE guild_id = ?",
-                (guild_id,),
-            )
-        if row is None:
-            return replace(self._guild_defaults, guild_id=guild_id)
-        return GuildSettings(
-            guild_id=guild_id,
-            timezone=row["timezone"],
-            day_starts_at=decode_time(row["day_starts_at"]),
-            admin_role_id=row["admin_role_id"],
-        )
+            row = await fetch_one(db, GUILD_SETTINGS_SQL, (guild_id,))
+        return guild_settings_from_row(guild_id, row, self._guild_defaults)
 
     async def save_guild_settings(self, settings: GuildSettings) -> None:
         _check_zone(settings.timezone)
@@ -55,19 +76,8 @@ class MemberStore(StoreBase):
 
     async def member_settings(self, guild_id: int, user_id: int) -> MemberSettings:
         async with self._reading() as db:
-            row = await fetch_one(
-                db,
-                "SELECT timezone, remind_at FROM members WHERE guild_id = ? AND user_id = ?",
-                (guild_id, user_id),
-            )
-        if row is None:
-            return MemberSettings(guild_id, user_id)
-        return MemberSettings(
-            guild_id=guild_id,
-            user_id=user_id,
-            timezone=row["timezone"],
-            remind_at=None if row["remind_at"] is None else decode_time(row["remind_at"]),
-        )
+            row = await fetch_one(db, MEMBER_SETTINGS_SQL, (guild_id, user_id))
+        return member_settings_from_row(guild_id, user_id, row)
 
     async def save_member_settings(self, settings: MemberSettings) -> None:
         if settings.timezone is not None:
@@ -95,14 +105,20 @@ class MemberStore(StoreBase):
     async def delete_member_data(self, guild_id: int, user_id: int) -> DeletedMemberData:
         """Forget a member in one guild: their ratings, schedules and settings.
 
-        Posts stay: they are the channel's messages, not the member's.
+        Posts stay: they are the channel's messages, not the member's. Runs on the writer,
+        after any answer of theirs already queued, so none can bring a schedule back.
         """
         where = "WHERE guild_id = ? AND user_id = ?"
-        async with self._transaction() as db:
-            ratings = await change(db, f"DELETE FROM ratings {where}", (guild_id, user_id))
-            states = await change(db, f"DELETE FROM member_card_state {where}", (guild_id, user_id))
-            await change(db, f"DELETE FROM members {where}", (guild_id, user_id))
-        return DeletedMemberData(ratings=ratings, card_states=states)
+
+        def forget(db: sqlite3.Connection) -> DeletedMemberData:
+            ratings = db.execute(f"DELETE FROM ratings {where}", (guild_id, user_id)).rowcount
+            states = db.execute(
+                f"DELETE FROM member_card_state {where}", (guild_id, user_id)
+            ).rowcount
+            db.execute(f"DELETE FROM members {where}", (guild_id, user_id))
+            return DeletedMemberData(ratings=ratings, card_states=states)
+
+        return await self._writer.submit(forget)
 
 
 def _check_zone(name: str) -> None:

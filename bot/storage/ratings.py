@@ -16,24 +16,24 @@ Rules (see also `bot.core.ratings`):
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import partial
 
-import aiosqlite
-
+from bot.core.members import GuildSettings, member_study_date
 from bot.core.models import CardRef, Rating
 from bot.core.ratings import RatingEvent, RatingSource
-from bot.core.scheduling import MemberCardState, replay, review
-from bot.storage.base import (
-    StoreBase,
-    change,
-    delete_state,
-    fetch_all,
-    fetch_one,
-    load_state,
-    save_state,
-)
+from bot.core.scheduling import MemberCardState, SchedulingSettings, replay, review
+from bot.storage.base import StoreBase, delete_state, fetch_all, load_state, save_state
 from bot.storage.codec import decode_date, decode_instant, encode_date, encode_instant
+from bot.storage.members import (
+    GUILD_SETTINGS_SQL,
+    MEMBER_SETTINGS_SQL,
+    guild_settings_from_row,
+    member_settings_from_row,
+)
 
 EVENT_COLUMNS = (
     "id, guild_id, user_id, deck_id, card_id, post_id, rating, rated_at, study_date, source,"
@@ -61,31 +61,70 @@ class RatingUpdate:
 
 
 class RatingStore(StoreBase):
-    async def record_rating(self, event: RatingEvent) -> RatingUpdate:
-        """Store an answer and update the member's schedule of the card, atomically."""
+    """Every write of ratings and schedules runs on the writer (`bot.storage.writer`), in
+    submission order; the reads that must see the queued writes (live ratings) do too."""
+
+    def record_rating_soon(self, event: RatingEvent) -> asyncio.Future[RatingUpdate]:
+        """Queue an answer now (its place in the order is taken); resolves once stored."""
         if event.id is not None or event.retracted:
             raise ValueError("record_rating takes a new, unretracted event")
-        async with self._transaction() as db:
-            return await self._record(db, event)
+        return self._writer.submit(partial(_record, event=event, settings=self._settings))
+
+    async def record_rating(self, event: RatingEvent) -> RatingUpdate:
+        """Store an answer and update the member's schedule of the card, atomically."""
+        return await self.record_rating_soon(event)
+
+    def rate_post_soon(
+        self, post_id: int, user_id: int, rating: Rating, at: datetime, source: RatingSource
+    ) -> asyncio.Future[RatingUpdate | None]:
+        """Queue a member's rating of a posted card, dated by their own study day.
+
+        Resolves to None when no card was posted as `post_id` (a reaction elsewhere).
+        """
+        return self._writer.submit(
+            partial(
+                _rate_post,
+                post_id=post_id,
+                user_id=user_id,
+                rating=rating,
+                at=at,
+                source=source,
+                settings=self._settings,
+                guild_defaults=self._guild_defaults,
+            )
+        )
+
+    def retract_rating_soon(
+        self, post_id: int, user_id: int, rating: Rating
+    ) -> asyncio.Future[RatingUpdate]:
+        """Queue: a member removed reaction `rating` from a post; retract it, reschedule."""
+        return self._writer.submit(
+            partial(
+                _retract,
+                post_id=post_id,
+                user_id=user_id,
+                rating=rating,
+                settings=self._settings,
+            )
+        )
 
     async def retract_rating(self, post_id: int, user_id: int, rating: Rating) -> RatingUpdate:
-        """A member removed reaction `rating` from a post: retract it and reschedule."""
-        async with self._transaction() as db:
-            post = await fetch_one(
-                db, "SELECT guild_id, deck_id, card_id FROM posts WHERE message_id = ?", (post_id,)
+        return await self.retract_rating_soon(post_id, user_id, rating)
+
+    async def live_ratings(self, post_id: int) -> frozenset[tuple[int, Rating]]:
+        """(user id, rating) of every live answer on a post: the reactions it should carry.
+
+        Read on the writer, so answers queued before the call are included.
+        """
+
+        def read(db: sqlite3.Connection) -> frozenset[tuple[int, Rating]]:
+            rows = db.execute(
+                "SELECT user_id, rating FROM ratings WHERE post_id = ? AND retracted = 0",
+                (post_id,),
             )
-            if post is None:
-                return RatingUpdate(changed=False, state=None)
-            guild_id, card = post["guild_id"], CardRef(post["deck_id"], post["card_id"])
-            retracted = await change(
-                db,
-                "UPDATE ratings SET retracted = 1"
-                " WHERE post_id = ? AND user_id = ? AND rating = ? AND retracted = 0",
-                (post_id, user_id, int(rating)),
-            )
-            if not retracted:
-                return RatingUpdate(False, await load_state(db, guild_id, user_id, card))
-            return RatingUpdate(True, await self._rebuild(db, guild_id, user_id, card))
+            return frozenset((row["user_id"], Rating(row["rating"])) for row in rows)
+
+        return await self._writer.submit(read)
 
     async def effective_ratings(self, post_id: int) -> dict[int, Rating]:
         """Each member's effective rating on a post, by user id."""
@@ -97,58 +136,129 @@ class RatingStore(StoreBase):
             )
         return {row["user_id"]: Rating(row["rating"]) for row in rows}
 
-    async def live_ratings(self, post_id: int) -> frozenset[tuple[int, Rating]]:
-        """(user id, rating) of every live answer on a post: the reactions it should carry."""
-        async with self._reading() as db:
-            rows = await fetch_all(
-                db,
-                "SELECT user_id, rating FROM ratings WHERE post_id = ? AND retracted = 0",
-                (post_id,),
-            )
-        return frozenset((row["user_id"], Rating(row["rating"])) for row in rows)
-
     async def rating_history(self, guild_id: int, user_id: int, card: CardRef) -> list[RatingEvent]:
         """Every event of a member on a card, retracted ones too, in arrival order."""
         async with self._reading() as db:
-            return await _history(db, guild_id, user_id, card, live_only=False)
+            rows = await fetch_all(
+                db, _history_sql(live_only=False), _history_key(guild_id, user_id, card)
+            )
+        return [event_from_row(row) for row in rows]
 
-    async def _record(self, db: aiosqlite.Connection, event: RatingEvent) -> RatingUpdate:
-        needs_replay = False
-        if event.post_id is not None:
-            await _check_post(db, event)
-            superseded = 0
-            if event.source is RatingSource.BUTTON:
-                superseded = await _retract_other_choices(db, event)
-            live = await _live_on_post(db, event.post_id, event.user_id)
-            if event.rating in live:
-                state = await (
-                    self._rebuild(db, event.guild_id, event.user_id, event.card)
-                    if superseded
-                    else load_state(db, event.guild_id, event.user_id, event.card)
-                )
-                return RatingUpdate(changed=superseded > 0, state=state)
-            # The new event replaces an effective one on this post: only a replay drops it.
-            needs_replay = superseded > 0 or bool(live)
-        stored = await _insert(db, event)
-        await _touch_member(db, stored)
-        if needs_replay or await _answered_later(db, stored):
-            state = await self._rebuild(db, stored.guild_id, stored.user_id, stored.card)
-        else:
-            previous = await load_state(db, stored.guild_id, stored.user_id, stored.card)
-            state = review(previous, stored, self._settings)
-            await save_state(db, state)
-        return RatingUpdate(changed=True, state=state, event=stored)
 
-    async def _rebuild(
-        self, db: aiosqlite.Connection, guild_id: int, user_id: int, card: CardRef
-    ) -> MemberCardState | None:
-        """Recompute the member's state of the card from their effective events."""
-        state = replay(await _history(db, guild_id, user_id, card, live_only=True), self._settings)
-        if state is None:
-            await delete_state(db, guild_id, user_id, card)
-        else:
-            await save_state(db, state)
-        return state
+# --- units of work, run in the writer's thread ----------------------------------------------
+
+
+def _rate_post(
+    db: sqlite3.Connection,
+    *,
+    post_id: int,
+    user_id: int,
+    rating: Rating,
+    at: datetime,
+    source: RatingSource,
+    settings: SchedulingSettings,
+    guild_defaults: GuildSettings,
+) -> RatingUpdate | None:
+    post = db.execute(
+        "SELECT guild_id, deck_id, card_id FROM posts WHERE message_id = ?", (post_id,)
+    ).fetchone()
+    if post is None:
+        return None
+    guild_id = post["guild_id"]
+    guild = guild_settings_from_row(
+        guild_id, db.execute(GUILD_SETTINGS_SQL, (guild_id,)).fetchone(), guild_defaults
+    )
+    member = member_settings_from_row(
+        guild_id, user_id, db.execute(MEMBER_SETTINGS_SQL, (guild_id, user_id)).fetchone()
+    )
+    event = RatingEvent(
+        guild_id=guild_id,
+        user_id=user_id,
+        deck_id=post["deck_id"],
+        card_id=post["card_id"],
+        rating=rating,
+        rated_at=at,
+        study_date=member_study_date(at, guild, member),
+        source=source,
+        post_id=post_id,
+    )
+    return _record(db, event=event, settings=settings, post_checked=True)
+
+
+def _record(
+    db: sqlite3.Connection,
+    *,
+    event: RatingEvent,
+    settings: SchedulingSettings,
+    post_checked: bool = False,
+) -> RatingUpdate:
+    needs_replay = False
+    if event.post_id is not None:
+        if not post_checked:
+            _check_post(db, event)
+        superseded = 0
+        if event.source is RatingSource.BUTTON:
+            superseded = _retract_other_choices(db, event)
+        live = _live_on_post(db, event.post_id, event.user_id)
+        if event.rating in live:
+            state = (
+                _rebuild(db, event.guild_id, event.user_id, event.card, settings)
+                if superseded
+                else load_state(db, event.guild_id, event.user_id, event.card)
+            )
+            return RatingUpdate(changed=superseded > 0, state=state)
+        # The new event replaces an effective one on this post: only a replay drops it.
+        needs_replay = superseded > 0 or bool(live)
+    stored = _insert(db, event)
+    _touch_member(db, stored)
+    if needs_replay or _answered_later(db, stored):
+        state = _rebuild(db, stored.guild_id, stored.user_id, stored.card, settings)
+    else:
+        previous = load_state(db, stored.guild_id, stored.user_id, stored.card)
+        state = review(previous, stored, settings)
+        save_state(db, state)
+    return RatingUpdate(changed=True, state=state, event=stored)
+
+
+def _retract(
+    db: sqlite3.Connection,
+    *,
+    post_id: int,
+    user_id: int,
+    rating: Rating,
+    settings: SchedulingSettings,
+) -> RatingUpdate:
+    post = db.execute(
+        "SELECT guild_id, deck_id, card_id FROM posts WHERE message_id = ?", (post_id,)
+    ).fetchone()
+    if post is None:
+        return RatingUpdate(changed=False, state=None)
+    guild_id, card = post["guild_id"], CardRef(post["deck_id"], post["card_id"])
+    retracted = db.execute(
+        "UPDATE ratings SET retracted = 1"
+        " WHERE post_id = ? AND user_id = ? AND rating = ? AND retracted = 0",
+        (post_id, user_id, int(rating)),
+    ).rowcount
+    if not retracted:
+        return RatingUpdate(False, load_state(db, guild_id, user_id, card))
+    return RatingUpdate(True, _rebuild(db, guild_id, user_id, card, settings))
+
+
+def _rebuild(
+    db: sqlite3.Connection,
+    guild_id: int,
+    user_id: int,
+    card: CardRef,
+    settings: SchedulingSettings,
+) -> MemberCardState | None:
+    """Recompute the member's state of the card from their effective events."""
+    rows = db.execute(_history_sql(live_only=True), _history_key(guild_id, user_id, card))
+    state = replay([event_from_row(row) for row in rows], settings)
+    if state is None:
+        delete_state(db, guild_id, user_id, card)
+    else:
+        save_state(db, state)
+    return state
 
 
 def event_from_row(row: sqlite3.Row) -> RatingEvent:
@@ -167,24 +277,23 @@ def event_from_row(row: sqlite3.Row) -> RatingEvent:
     )
 
 
-async def _history(
-    db: aiosqlite.Connection, guild_id: int, user_id: int, card: CardRef, *, live_only: bool
-) -> list[RatingEvent]:
-    rows = await fetch_all(
-        db,
+def _history_sql(*, live_only: bool) -> str:
+    return (
         f"SELECT {EVENT_COLUMNS} FROM ratings"
         " WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ?"
-        f"{' AND retracted = 0' if live_only else ''} ORDER BY id",
-        (guild_id, user_id, card.deck_id, card.card_id),
+        f"{' AND retracted = 0' if live_only else ''} ORDER BY id"
     )
-    return [event_from_row(row) for row in rows]
 
 
-async def _check_post(db: aiosqlite.Connection, event: RatingEvent) -> None:
+def _history_key(guild_id: int, user_id: int, card: CardRef) -> tuple[int, int, str, str]:
+    return (guild_id, user_id, card.deck_id, card.card_id)
+
+
+def _check_post(db: sqlite3.Connection, event: RatingEvent) -> None:
     # A rating filed under the wrong card would silently corrupt two schedules.
-    post = await fetch_one(
-        db, "SELECT guild_id, deck_id, card_id FROM posts WHERE message_id = ?", (event.post_id,)
-    )
+    post = db.execute(
+        "SELECT guild_id, deck_id, card_id FROM posts WHERE message_id = ?", (event.post_id,)
+    ).fetchone()
     if post is None:
         raise ValueError(f"rating for unknown post {event.post_id}")
     if (post["guild_id"], post["deck_id"], post["card_id"]) != (
@@ -195,26 +304,24 @@ async def _check_post(db: aiosqlite.Connection, event: RatingEvent) -> None:
         raise ValueError(f"rating for {event.card} does not match post {event.post_id}")
 
 
-async def _live_on_post(db: aiosqlite.Connection, post_id: int, user_id: int) -> set[Rating]:
-    rows = await fetch_all(
-        db,
+def _live_on_post(db: sqlite3.Connection, post_id: int, user_id: int) -> set[Rating]:
+    rows = db.execute(
         "SELECT rating FROM ratings WHERE post_id = ? AND user_id = ? AND retracted = 0",
         (post_id, user_id),
     )
     return {Rating(row["rating"]) for row in rows}
 
 
-async def _retract_other_choices(db: aiosqlite.Connection, event: RatingEvent) -> int:
-    return await change(
-        db,
+def _retract_other_choices(db: sqlite3.Connection, event: RatingEvent) -> int:
+    return db.execute(
         "UPDATE ratings SET retracted = 1"
         " WHERE post_id = ? AND user_id = ? AND rating <> ? AND retracted = 0",
         (event.post_id, event.user_id, int(event.rating)),
-    )
+    ).rowcount
 
 
-async def _insert(db: aiosqlite.Connection, event: RatingEvent) -> RatingEvent:
-    row = await db.execute_insert(
+def _insert(db: sqlite3.Connection, event: RatingEvent) -> RatingEvent:
+    cursor = db.execute(
         "INSERT INTO ratings (guild_id, user_id, deck_id, card_id, post_id, rating, rated_at,"
         " study_date, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -229,14 +336,13 @@ async def _insert(db: aiosqlite.Connection, event: RatingEvent) -> RatingEvent:
             event.source.value,
         ),
     )
-    assert row is not None
-    return replace(event, id=int(row[0]))
+    assert cursor.lastrowid is not None
+    return replace(event, id=cursor.lastrowid)
 
 
-async def _touch_member(db: aiosqlite.Connection, event: RatingEvent) -> None:
+def _touch_member(db: sqlite3.Connection, event: RatingEvent) -> None:
     # max(): a reconciled or late event must not make a member look less recently active.
-    await change(
-        db,
+    db.execute(
         "INSERT INTO members (guild_id, user_id, last_rated_at) VALUES (?, ?, ?)"
         " ON CONFLICT (guild_id, user_id) DO UPDATE SET"
         " last_rated_at = max(coalesce(last_rated_at, ''), excluded.last_rated_at)",
@@ -244,11 +350,10 @@ async def _touch_member(db: aiosqlite.Connection, event: RatingEvent) -> None:
     )
 
 
-async def _answered_later(db: aiosqlite.Connection, event: RatingEvent) -> bool:
+def _answered_later(db: sqlite3.Connection, event: RatingEvent) -> bool:
     """Whether the member has a live event of the card answered after this one, which then
     arrived late (reconciliation after downtime): only a replay puts them in answer order."""
-    row = await fetch_one(
-        db,
+    row = db.execute(
         "SELECT 1 FROM ratings WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ?"
         " AND retracted = 0 AND rated_at > ? AND id <> ? LIMIT 1",
         (
@@ -259,5 +364,5 @@ async def _answered_later(db: aiosqlite.Connection, event: RatingEvent) -> bool:
             encode_instant(event.rated_at),
             event.id,
         ),
-    )
+    ).fetchone()
     return row is not None

@@ -12,11 +12,11 @@ from bot.core.models import CardRef
 from bot.core.scheduling import MemberCardState
 from bot.core.selection import GroupSnapshot, new_card_allowance
 from bot.storage.base import (
+    LOAD_STATE_SQL,
     STATE_COLUMNS,
     StoreBase,
     fetch_all,
     fetch_one,
-    load_state,
     state_from_row,
 )
 from bot.storage.codec import decode_date, encode_date, encode_instant
@@ -34,7 +34,10 @@ class ScheduleStore(StoreBase):
         self, guild_id: int, user_id: int, card: CardRef
     ) -> MemberCardState | None:
         async with self._reading() as db:
-            return await load_state(db, guild_id, user_id, card)
+            row = await fetch_one(
+                db, LOAD_STATE_SQL, (guild_id, user_id, card.deck_id, card.card_id)
+            )
+        return None if row is None else state_from_row(row)
 
     async def next_due(
         self,
