@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
-from bot.config import Config, ConfigError, load_config, read_token
+from bot.config import Config, ConfigError, load_config, read_token, redact_token_shapes
 
 log = logging.getLogger("bot")
 
@@ -84,8 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _config_error(exc: ConfigError) -> int:
     """One line on stderr. The value it quotes may be the token pasted into the wrong place
-    (config.yaml, another variable): the token is never echoed, logging or not."""
-    message = str(exc)
+    (config.yaml, another variable): the token is never echoed, logging or not, whether the
+    environment holds it or not (then anything shaped like a bot token is hidden)."""
+    message = redact_token_shapes(str(exc))
     with contextlib.suppress(ConfigError):
         message = message.replace(read_token(), "[redacted]")
     print(f"error: {message}", file=sys.stderr)

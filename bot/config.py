@@ -368,6 +368,16 @@ def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Conf
         raise ConfigError(f"{path}: {exc}") from None
 
 
+# A bot token: the base64 of the bot's id, a dot, a timestamp, a dot, an HMAC (Discord's
+# documented shape; the parts' lengths vary a little between token generations).
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{18,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{25,}")
+
+
+def redact_token_shapes(text: str) -> str:
+    """`text` with anything shaped like a bot token replaced by "[redacted]"."""
+    return _TOKEN_SHAPE.sub("[redacted]", text)
+
+
 def read_token(env: Mapping[str, str] | None = None) -> str:
     """The bot token from DISCORD_TOKEN or the file named by DISCORD_TOKEN_FILE."""
     env = os.environ if env is None else env

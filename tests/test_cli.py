@@ -171,3 +171,15 @@ def test_cli_backup_copies_database(tmp_path: Path, empty_database: Path) -> Non
     assert target.stat().st_size > 0
     again = run("backup", str(target), cwd=tmp_path)
     assert again.returncode == 1 and "exists" in again.stderr
+
+
+def test_cli_config_error_hides_a_token_pasted_into_config(tmp_path: Path) -> None:
+    # No DISCORD_TOKEN to compare with: the token's shape is enough to hide it.
+    token = "MTE4NzY1NDMyMTAxMjM0NTY3OA.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
+    (tmp_path / "config.yaml").write_text(f"quiz: {{spoiler_answers: '{token}'}}\n", "utf-8")
+    result = run("check-decks", cwd=tmp_path)
+    assert result.returncode == 2
+    assert token not in result.stderr and token.split(".")[2] not in result.stderr
+    assert result.stderr.strip() == (
+        "error: config.yaml: quiz.spoiler_answers: expected true or false, got '[redacted]'"
+    )
