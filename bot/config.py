@@ -19,11 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from bot.core.drops import WEEKDAY_NAMES
+from bot.core.drops import WEEKDAY_NAMES, Drop, DropSource
 from bot.core.scheduling import SchedulingSettings
 
 DEFAULT_CONFIG_PATH = Path("config.yaml")
-WEEKDAYS = WEEKDAY_NAMES
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -45,19 +44,6 @@ class QuizSettings:
 
 
 @dataclass(frozen=True)
-class DropConfig:
-    guild_id: int
-    channel_id: int
-    decks: tuple[str, ...]
-    time: time
-    timezone: str | None = None
-    days: tuple[str, ...] = WEEKDAYS
-    cards: int = 3
-    role_id: int | None = None
-    thread: bool = False
-
-
-@dataclass(frozen=True)
 class Config:
     database_path: Path = Path("data/flashdrop.sqlite3")
     decks_dir: Path = Path("decks")
@@ -66,7 +52,8 @@ class Config:
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     quiz: QuizSettings = field(default_factory=QuizSettings)
     scheduling: SchedulingSettings = field(default_factory=SchedulingSettings)
-    drops: tuple[DropConfig, ...] = ()
+    # From config.yaml; stored with source "config" and kept in step with this file.
+    drops: tuple[Drop, ...] = ()
     drop_grace_minutes: int = 120
     admin_role: str | None = None
     log_level: str = "INFO"
@@ -206,13 +193,14 @@ def _str_list(value: Any, key: str) -> tuple[str, ...]:
     return tuple(_str(item, f"{key}[{i}]") for i, item in enumerate(value))
 
 
-def _days(value: Any, key: str) -> tuple[str, ...]:
+def _days(value: Any, key: str) -> frozenset[int]:
+    """ISO weekdays (1 = Monday) from names such as [mon, Fri]."""
     items = _str_list(value, key)
     days = tuple(item.strip().lower()[:3] for item in items)
     for i, day in enumerate(days):
-        if day not in WEEKDAYS:
+        if day not in WEEKDAY_NAMES:
             raise _fail(f"{key}[{i}]", "a weekday (mon, tue, … sun)", items[i])
-    return tuple(d for d in WEEKDAYS if d in days)
+    return frozenset(WEEKDAY_NAMES.index(day) + 1 for day in days)
 
 
 def _mapping(value: Any, key: str, readers: Mapping[str, Reader]) -> dict[str, Any]:
@@ -257,7 +245,12 @@ _DROP_READERS: dict[str, Reader] = {
 }
 
 
-def _drops(value: Any, key: str) -> tuple[DropConfig, ...]:
+# A drop's config keys and the `Drop` fields they fill.
+_DROP_FIELDS = {"decks": "deck_ids", "time": "local_time", "days": "weekdays"}
+
+
+def _drops(value: Any, key: str) -> tuple[dict[str, Any], ...]:
+    """Each drop's `Drop` fields; the zone defaults to the config's (see `build_config`)."""
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -273,7 +266,7 @@ def _drops(value: Any, key: str) -> tuple[DropConfig, ...]:
         for required in ("guild_id", "channel_id", "decks", "time"):
             if required not in fields:
                 raise ConfigError(f"{path}.{required}: missing (required for every drop)")
-        drops.append(DropConfig(**fields))
+        drops.append({_DROP_FIELDS.get(name, name): item for name, item in fields.items()})
     return tuple(drops)
 
 
@@ -331,9 +324,14 @@ def build_config(data: Any, env: Mapping[str, str], source: Path | None = None) 
         kwargs["quiz"] = QuizSettings(**fields["quiz"])
     if "scheduling" in fields:
         kwargs["scheduling"] = SchedulingSettings(**fields["scheduling"])
-    for name in ("timezone", "day_starts_at", "drops", "drop_grace_minutes", "admin_role"):
+    for name in ("timezone", "day_starts_at", "drop_grace_minutes", "admin_role"):
         if name in fields:
             kwargs[name] = fields[name]
+    zone = fields.get("timezone", Config.timezone)
+    kwargs["drops"] = tuple(
+        Drop(**{"timezone": zone, **drop}, source=DropSource.CONFIG)
+        for drop in fields.get("drops", ())
+    )
     if "log_level" in fields:
         kwargs["log_level"] = fields["log_level"]
     return Config(**kwargs)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config, ConfigError, load_config, read_token
+from bot.core.drops import DropSource
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,8 +68,9 @@ log_level: debug
     assert config.scheduling.desired_retention == 0.85
     assert config.scheduling.new_cards_per_day == 3
     (drop,) = config.drops
-    assert (drop.guild_id, drop.channel_id, drop.decks) == (1, 2, ("dl",))
-    assert drop.days == ("mon", "fri") and drop.time == time(8, 0) and drop.role_id == 7
+    assert (drop.guild_id, drop.channel_id, drop.deck_ids) == (1, 2, ("dl",))
+    assert drop.weekdays == {1, 5} and drop.local_time == time(8, 0) and drop.role_id == 7
+    assert drop.timezone == "Europe/Copenhagen" and drop.source is DropSource.CONFIG
     assert config.admin_role == "Tutors" and config.log_level == "DEBUG"
 
 

@@ -16,7 +16,6 @@ from bot.cogs.decks import deck_choices
 from bot.cogs.quiz import refuse_without_permissions
 from bot.core.drops import (
     EVERY_DAY,
-    WEEKDAY_NAMES,
     Drop,
     DropSource,
     check_zone,
@@ -283,23 +282,9 @@ async def send_reminders(bot: Flashdrop, now: datetime) -> int:
 
 
 async def sync_config_drops(bot: Flashdrop) -> None:
-    config = bot.config
-    drops = [
-        Drop(
-            guild_id=entry.guild_id,
-            channel_id=entry.channel_id,
-            deck_ids=entry.decks,
-            local_time=entry.time,
-            timezone=entry.timezone or config.timezone,
-            weekdays=frozenset(WEEKDAY_NAMES.index(day) + 1 for day in entry.days),
-            cards=entry.cards,
-            role_id=entry.role_id,
-            thread=entry.thread,
-            source=DropSource.CONFIG,
-        )
-        for entry in config.drops
-    ]
-    result = await bot.services.storage.sync_config_drops(drops, bot.services.clock.now())
+    result = await bot.services.storage.sync_config_drops(
+        list(bot.config.drops), bot.services.clock.now()
+    )
     log.info(
         "config drops: %d added, %d removed, %d unchanged",
         result.added,
