@@ -13,6 +13,9 @@ Baseline: the floor the limits allow. A drop is 1 + 2 x cards requests (heading,
 and its reaction), so R = channels x 7 requests; 50 per 1-s window means the last one cannot
 start before (ceil(R / 50) - 1) s after the first. Per channel, 4 messages fit one 5-message
 window and 3 reactions need 0.5 s; the floor is the larger of the two.
+
+The bot paces itself under the global limit (bot/ratelimit.py): `paced_requests` is how many of
+its requests waited for a slot, `paced_wait_s` their waiting in all.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from bench.inproc import SHIPPED_DECKS, bench_config, settle
 from bench.report import Figure, at_most, figure
@@ -90,7 +93,7 @@ async def run(quick: bool) -> list[Figure]:
                 measured = await _measure(server, config, channel_ids)
     finally:
         await server.stop()
-    elapsed, ticks, window = measured
+    elapsed, ticks, window, paced = measured
     statuses = Counter(record.status for record in window)
     return [
         figure(
@@ -106,13 +109,14 @@ async def run(quick: bool) -> list[Figure]:
             requests_ok=sum(n for status, n in statuses.items() if 200 <= status < 300),
             responses_429=statuses.get(429, 0),
             ticks=ticks,
+            **paced,
         )
     ]
 
 
 async def _measure(
     server: FakeDiscord, config: Config, channel_ids: list[int]
-) -> tuple[float, list[dict[str, float]], list[RequestRecord]]:
+) -> tuple[float, list[dict[str, float]], list[RequestRecord], dict[str, Any]]:
     clock = FakeClock(START)
     services = await open_services(config, clock)
     try:
@@ -145,12 +149,17 @@ async def _measure(
                 await asyncio.sleep(max(0.0, next_tick - time.perf_counter()))
             elapsed = time.perf_counter() - started
             window = server.requests[mark:]
+            limiter = bot.global_limiter
+            paced = {
+                "paced_requests": limiter.delayed if limiter else 0,
+                "paced_wait_s": round(limiter.waited, 2) if limiter else 0.0,
+            }
             _check_posted(server, channel_ids)
         finally:
             await close_client(bot, runner)
     finally:
         await services.close()
-    return elapsed, ticks, window
+    return elapsed, ticks, window, paced
 
 
 def _check_posted(server: FakeDiscord, channel_ids: list[int]) -> None:

@@ -7,7 +7,9 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -18,6 +20,7 @@ from bot.core.members import GuildSettings
 from bot.core.models import Deck
 from bot.decks import load_decks
 from bot.health import write_heartbeat
+from bot.ratelimit import GLOBAL_LIMIT, GLOBAL_WINDOW_SECONDS, RollingWindowLimiter, pace_requests
 from bot.storage.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -77,7 +80,20 @@ def intents() -> discord.Intents:
 
 
 class Flashdrop(commands.Bot):
-    def __init__(self, config: Config, services: Services, **options: object) -> None:
+    def __init__(
+        self,
+        config: Config,
+        services: Services,
+        *,
+        global_limit: int | None = GLOBAL_LIMIT,
+        **options: object,
+    ) -> None:
+        """``global_limit``: requests per second the bot allows itself (None: no pacing)."""
+        self.global_limiter: RollingWindowLimiter | None = None
+        if global_limit is not None:
+            self.global_limiter = RollingWindowLimiter(global_limit, GLOBAL_WINDOW_SECONDS)
+            trace = cast(aiohttp.TraceConfig | None, options.pop("http_trace", None))
+            options["http_trace"] = pace_requests(self.global_limiter, trace)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
