@@ -16,6 +16,7 @@ from bot.core.models import Deck
 from bot.decks.deckfile import parse_deck
 from bot.decks.errors import DeckError, Problem
 from bot.decks.files import read_limited
+from bot.decks.yamlsafe import PARSER
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ def load_decks(directory: str | os.PathLike[str]) -> DeckLoadResult:
     except DeckError as error:
         log.warning("cannot load decks:\n%s", error)
         return DeckLoadResult(decks, [error])
+    log.debug("parsing %d deck file(s) with %s", len(paths), PARSER)
     for path in paths:
         try:
             deck = _unique(load_deck(path), decks)

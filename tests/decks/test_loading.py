@@ -9,6 +9,7 @@ import pytest
 
 from bot.decks import DeckError, Problem, check_paths, load_deck, load_decks
 from bot.decks.files import MAX_FILE_BYTES
+from bot.decks.yamlsafe import LIBYAML
 
 GOOD = "name: Good\ncards:\n- id: a\n  question: Q\n  answer: A\n"
 BAD = "name: Bad\ncards:\n- id: a\n  question: Q\n"
@@ -60,6 +61,16 @@ def test_load_decks_loads_good_deck_despite_bad_one(
     assert list(result.decks) == ["good"]
     assert [str(error) for error in result.errors] == [f"{bad}:3: card 'a': missing answer"]
     assert "missing answer" in caplog.text
+
+
+def test_load_decks_says_which_yaml_parser_it_uses(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write(tmp_path, "good.yaml", GOOD)
+    with caplog.at_level(logging.DEBUG, logger="bot.decks.loading"):
+        load_decks(tmp_path)
+    expected = "libyaml" if LIBYAML else "PyYAML's pure-Python parser (no libyaml)"
+    assert f"parsing 1 deck file(s) with {expected}" in caplog.messages
 
 
 def test_load_decks_ignores_other_files(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.decks import import_file, load_deck, load_decks
+from tests.decks.yamlparsers import composed, needs_libyaml, parsed
 
 ROOT = Path(__file__).resolve().parents[2]
 DECKS = ROOT / "decks"
@@ -37,6 +38,16 @@ def test_shipped_deck_loads(path: Path) -> None:
     deck = load_deck(path)
     assert deck.id == path.stem
     assert deck.cards
+
+
+@needs_libyaml
+@pytest.mark.parametrize("path", sorted(DECKS.glob("*.yaml")), ids=lambda path: path.name)
+def test_shipped_deck_is_the_same_with_and_without_libyaml(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert composed(text, libyaml=True) == composed(text, libyaml=False)
+    with_libyaml = parsed(text, path, libyaml=True)
+    assert with_libyaml == parsed(text, path, libyaml=False)
+    assert with_libyaml == load_deck(path)
 
 
 def test_shipped_decks_all_load_together() -> None:

@@ -1,12 +1,23 @@
-"""The guarded YAML composer: lines on every node, no anchors or aliases, capped size."""
+"""The guarded YAML composer: lines on every node, no anchors or aliases, capped size, with
+libyaml or PyYAML's pure-Python parser alike."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
+import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from bot.decks import DeckError, parse_deck
-from bot.decks.yamlsafe import YamlError, compose, describe, node_line
+from bot.decks import DeckError, parse_deck, yamlsafe
+from bot.decks.yamlsafe import MAX_DEPTH, MAX_NODES, YamlError, compose, describe, node_line
+from tests.decks.yamlparsers import composed, needs_libyaml
+
+ROOT = Path(__file__).resolve().parents[2]
 
 BILLION_LAUGHS = """\
 a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
@@ -109,3 +120,205 @@ def test_describe_names_the_yaml_type(text: str, expected: str) -> None:
     node = compose(text)
     assert node is not None
     assert describe(node) == expected
+
+
+# --- libyaml and the pure-Python parser ------------------------------------------------------
+
+
+def deep_block(levels: int) -> str:
+    return "".join(" " * (2 * i) + "a:\n" for i in range(levels)) + " " * (2 * levels) + "x\n"
+
+
+GUARDED = [
+    pytest.param(BILLION_LAUGHS, {}, "anchors (&a) are not allowed here", 1, id="billion laughs"),
+    pytest.param("a: 1\nb: [1, *x]\n", {}, "aliases (*x) are not allowed here", 2, id="alias"),
+    pytest.param("a: 1\nb: &x [1]\n", {}, "anchors (&x) are not allowed here", 2, id="anchor"),
+    pytest.param(
+        "a: 1\nb: " + "[" * 60 + "]" * 60 + "\n",
+        {},
+        "nested more than 50 levels deep",
+        2,
+        id="deep brackets",
+    ),
+    pytest.param(deep_block(60), {}, "nested more than 50 levels deep", 50, id="deep block"),
+    pytest.param(
+        "a: 1\nb: [" + "1," * 200 + "1]\n",
+        {"max_nodes": 100},
+        "too many values (more than 100); split the file",
+        2,
+        id="too many values",
+    ),
+]
+
+
+@needs_libyaml
+@pytest.mark.parametrize(("text", "limits", "message", "line"), GUARDED)
+def test_compose_with_libyaml_refuses_at_the_guard_itself(
+    text: str, limits: dict[str, int], message: str, line: int
+) -> None:
+    # compose() asks the pure-Python parser for the final word on any refusal, so call the
+    # libyaml path alone: the guards must stop libyaml's events too, at the same place.
+    limits = {"max_depth": MAX_DEPTH, "max_nodes": MAX_NODES} | limits
+    with pytest.raises(YamlError) as info:
+        yamlsafe._compose_with_libyaml(text, limits["max_depth"], limits["max_nodes"], None)
+    assert (info.value.message, info.value.line) == (message, line)
+
+
+@pytest.mark.parametrize("libyaml", [pytest.param(True, marks=needs_libyaml), False])
+@pytest.mark.parametrize(("text", "limits", "message", "line"), GUARDED)
+def test_compose_refuses_the_same_with_either_parser(
+    text: str, limits: dict[str, int], message: str, line: int, libyaml: bool
+) -> None:
+    with pytest.raises(YamlError) as info:
+        compose(text, libyaml=libyaml, **limits)
+    assert (info.value.message, info.value.line) == (message, line)
+
+
+@needs_libyaml
+def test_compose_with_libyaml_stops_early_on_a_100k_bracket_file() -> None:
+    # libyaml refuses past its own depth limit (1,000) before the guard sees 50 levels; the
+    # pure-Python parser then gives the guard's message (test_compose_refuses_deep_nesting).
+    start = time.perf_counter()
+    with pytest.raises((YamlError, yaml.YAMLError)):
+        yamlsafe._compose_with_libyaml("[" * 100_000, MAX_DEPTH, MAX_NODES, None)
+    assert time.perf_counter() - start < 5  # a sanity bound: milliseconds in practice
+
+
+@pytest.fixture
+def python_parser_unused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fails the test if compose() falls back on the pure-Python parser."""
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("the pure-Python parser was used")
+
+    monkeypatch.setattr(yamlsafe, "_compose_with_python", refuse)
+
+
+# Line breaks of every kind (CR LF; NEL and U+2028, which PyYAML alone counts), characters
+# outside ASCII and the BMP before later nodes, and an empty value at the end of a file with no
+# final line break (where libyaml's own marks are a line further on).
+LINES = 'name: "é🃏 a\x85b\u2028c"\r\ncards:\r\n- id: x\r\n  answer: |\r\n    x\r\n  hint:'
+
+
+@needs_libyaml
+def test_compose_with_libyaml_counts_lines_like_an_editor(python_parser_unused: None) -> None:
+    root = compose(LINES, libyaml=True)
+    assert isinstance(root, MappingNode)
+    (name_key, name), (cards_key, cards) = root.value
+    assert isinstance(cards, SequenceNode)
+    (card,) = cards.value
+    (id_key, card_id), (answer_key, answer), (hint_key, hint) = card.value
+    nodes = (name_key, name, cards_key, cards, id_key, card_id, answer_key, answer, hint_key, hint)
+    assert [node_line(node) for node in nodes] == [1, 1, 2, 3, 3, 3, 4, 4, 6, 6]
+    assert hint.tag == "tag:yaml.org,2002:null"
+
+
+@needs_libyaml
+def test_compose_with_libyaml_puts_an_empty_value_at_the_end_on_the_last_line(
+    python_parser_unused: None,
+) -> None:
+    # libyaml ends an unended last line itself: its mark for the missing value is on line 3.
+    root = compose("a: 1\n? b", libyaml=True)
+    assert isinstance(root, MappingNode)
+    _, (key, value) = root.value
+    assert (key.value, value.tag) == ("b", "tag:yaml.org,2002:null")
+    assert node_line(value) == 2
+
+
+@pytest.mark.parametrize("text", [LINES, "a: 1\n? b", "a: 1\n? b\n"])
+def test_compose_gives_the_same_lines_with_either_parser(text: str) -> None:
+    assert composed(text, libyaml=True) == composed(text, libyaml=False)
+
+
+@needs_libyaml
+def test_parse_deck_uses_libyaml_for_an_ordinary_deck(python_parser_unused: None) -> None:
+    text = "name: DL  # comment\ncards:\n- id: a\n  question: 'Why?'\n  answer: |\n    So.\n"
+    deck = parse_deck(text + "  tags: [x, y]\n", "decks/dl.yaml")
+    assert (deck.name, deck.cards[0].question, deck.cards[0].answer) == ("DL", "Why?", "So.\n")
+    assert deck.cards[0].tags == ("x", "y")
+
+
+@needs_libyaml
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "a: 1\nb: x\ty\n",
+            ("error", "invalid YAML: found character '\\t' that cannot start any token", 2),
+            id="tab in a value",
+        ),
+        pytest.param(
+            "tags: [why?]\n",
+            ("error", "invalid YAML: expected ',' or ']', but got '?'", 1),
+            id="question mark in brackets",
+        ),
+        pytest.param(
+            "a: |#\n  x\n",
+            (
+                "error",
+                "invalid YAML: expected chomping or indentation indicators, but found '#'",
+                1,
+            ),
+            id="comment on a block scalar's indicator",
+        ),
+        pytest.param(
+            "a: !a:!b x\n",
+            ("error", "invalid YAML: expected '!', but found ':'", 1),
+            id="malformed tag",
+        ),
+        pytest.param("a: !\n", "tag:yaml.org,2002:null", id="lone exclamation mark"),
+        pytest.param("a: 1\n\ufeffb: 2\n", "\ufeffb", id="byte order mark on a line"),
+        pytest.param("a: {?\n}\n", 1, id="empty key in braces"),
+    ],
+)
+def test_compose_leaves_what_libyaml_reads_differently_to_pyyaml(
+    text: str, expected: object
+) -> None:
+    # libyaml alone would accept the first four and read the last three differently.
+    outcome = composed(text, libyaml=True)
+    assert outcome == composed(text, libyaml=False)
+    if isinstance(expected, tuple):
+        kind, message, line = expected
+        assert outcome is not None
+        assert (outcome[0], str(outcome[1]).split(" (")[0], outcome[2]) == (kind, message, line)
+        return
+    root = compose(text, libyaml=True)
+    assert isinstance(root, MappingNode)
+    key, value = root.value[-1]
+    if isinstance(value, MappingNode):  # {?\n}: the empty key's line
+        ((empty_key, _),) = value.value
+        assert node_line(empty_key) == expected
+    elif expected == "\ufeffb":
+        assert key.value == expected
+    else:
+        assert value.tag == expected
+
+
+def test_compose_without_libyaml_uses_the_python_parser(tmp_path: Path) -> None:
+    # A PyYAML built without libyaml: its C module cannot be imported.
+    code = (
+        "import sys\n"
+        "sys.modules['yaml._yaml'] = None\n"
+        "import yaml\n"
+        "from bot.decks import parse_deck, yamlsafe\n"
+        "deck = parse_deck('name: N\\ncards:\\n- {id: a, question: Q, answer: A}\\n', 'n.yaml')\n"
+        "print(yaml.__with_libyaml__, yamlsafe.LIBYAML, yamlsafe.PARSER, deck.cards[0].answer)\n"
+        "try:\n"
+        "    yamlsafe.compose('a: 1', libyaml=True)\n"
+        "except RuntimeError as error:\n"
+        "    print(error)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "False False PyYAML's pure-Python parser (no libyaml) A",
+        "PyYAML was built without libyaml",
+    ]

@@ -47,6 +47,7 @@ from bot.decks import (
     load_decks,
     parse_deck,
 )
+from tests.decks.yamlparsers import composed, needs_libyaml, parsed
 from tests.reliability.corpus import (
     BILLION_LAUGHS,
     GOOD_DECKS,
@@ -168,6 +169,22 @@ def test_hostile_deck_error_is_located_and_says_what_is_wrong(
         load_deck(path)
     assert time.perf_counter() - start < 10
     assert str(alone.value) == str(error)
+
+
+@needs_libyaml
+@pytest.mark.parametrize("case", DECK_CASES, ids=case_id)
+def test_hostile_deck_fails_the_same_with_and_without_libyaml(case: Case) -> None:
+    with_libyaml = parsed(case.data, case.name, libyaml=True)
+    assert isinstance(with_libyaml, str)
+    assert with_libyaml == parsed(case.data, case.name, libyaml=False)
+
+
+@needs_libyaml
+@pytest.mark.parametrize("name", sorted(GOOD_DECKS))
+def test_good_deck_among_hostile_ones_is_the_same_with_and_without_libyaml(name: str) -> None:
+    text = GOOD_DECKS[name]
+    assert composed(text, libyaml=True) == composed(text, libyaml=False)
+    assert parsed(text, name, libyaml=True) == parsed(text, name, libyaml=False)
 
 
 def test_check_decks_cli_names_every_hostile_file_and_no_good_one(
@@ -586,6 +603,29 @@ def badly_edited(draw: st.DrawFn, text: str) -> str:
 @given(st.one_of(badly_edited(VALID_DECK), badly_edited(dump_deck(parse_deck(VALID_DECK, "v")))))
 def test_parse_deck_gives_deck_or_located_error_for_badly_edited_decks(text: str) -> None:
     check_parse(text)
+
+
+# (e) libyaml and PyYAML's pure-Python parser, on all of the above: the same nodes or errors.
+_dumped_yaml = st.builds(
+    lambda data, options: yaml.dump(data, Dumper=_NoAliasDumper, sort_keys=False, **options),
+    st.one_of(_good_deck, _damaged(_good_deck), _deck_data, _any_value),
+    _dump_options,
+)
+
+
+@needs_libyaml
+@fuzz(1000)
+@given(
+    st.one_of(
+        yaml_like_text,
+        badly_edited(VALID_DECK),
+        _dumped_yaml,
+        hostile_bytes.map(lambda data: data.decode("utf-8", "replace")),
+    )
+)
+def test_compose_gives_the_same_nodes_and_errors_with_and_without_libyaml(text: str) -> None:
+    # Tags, values and the line of every node, or the same message on the same line.
+    assert composed(text, libyaml=True) == composed(text, libyaml=False)
 
 
 # The importers: export syntax and HTML in any order, and valid exports edited badly.
