@@ -1,7 +1,7 @@
 """5. Cold start: from spawning `python -m bot run` to ready, with 10k cards in its decks.
 
 Ready = the bot's heartbeat file appears (see `bench.procs`): logged in, slash commands
-synced, connected, every guild received, discord.py's `guild_ready_timeout` (2 s by default)
+synced, connected, every guild received, discord.py's `guild_ready_timeout` (the bot sets 1 s)
 elapsed. The decks are 10 generated files of 1,000 cards (question, multi-line answer, some
 hints and tags), cached in the system temp dir. The world is small (10 guilds x 5 channels x
 20 members): guild count is the memory benchmark's business.

@@ -2,10 +2,10 @@
 
 "Ready" is when the bot's heartbeat file appears: the bot writes it on its first on_ready, i.e.
 once it is logged in, has synced its slash commands, is connected to the gateway and has
-received every guild (discord.py then waits `guild_ready_timeout`, 2 s by default, after the
-last GUILD_CREATE before on_ready). It is what the Docker HEALTHCHECK waits for. The bare
-client writes its ready file at the same moment of its own start-up.
-RSS comes from /proc/<pid>/status (VmRSS; VmHWM is the peak).
+received every guild (discord.py then waits `guild_ready_timeout` after the last GUILD_CREATE
+before on_ready: the bot sets 1 s, `bot.app.GUILD_READY_TIMEOUT`, and the baseline the same).
+It is what the Docker HEALTHCHECK waits for. The bare client writes its ready file at the same
+moment of its own start-up. RSS comes from /proc/<pid>/status (VmRSS; VmHWM is the peak).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.app import GUILD_READY_TIMEOUT
 from tests.e2e.fakediscord import FakeDiscord
 
 REPO = Path(__file__).resolve().parents[1]
@@ -86,6 +87,7 @@ async def start_bare_client(home: Path, server: FakeDiscord) -> Started:
     env = _env(server)
     env["PYTHONPATH"] = str(REPO)
     args = [sys.executable, "-m", "bench.bare_client", "--ready-file", str(ready)]
+    args += ["--guild-ready-timeout", str(GUILD_READY_TIMEOUT)]  # as the bot waits
     return await _spawn(args, home, env, ready, home / "bare.log")
 
 

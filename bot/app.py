@@ -79,6 +79,10 @@ def intents() -> discord.Intents:
     return wanted
 
 
+# Seconds of quiet in the start-up stream of guilds before the bot counts as ready.
+GUILD_READY_TIMEOUT = 1.0
+
+
 class Flashdrop(commands.Bot):
     def __init__(
         self,
@@ -94,6 +98,10 @@ class Flashdrop(commands.Bot):
             self.global_limiter = RollingWindowLimiter(global_limit, GLOBAL_WINDOW_SECONDS)
             trace = cast(aiohttp.TraceConfig | None, options.pop("http_trace", None))
             options["http_trace"] = pace_requests(self.global_limiter, trace)
+        # discord.py fires on_ready once no GUILD_CREATE has come for this long (default 2 s).
+        # Nothing here needs every guild first (no member chunking, and posting, catch-up and
+        # drops go by channel id), and a guild arriving later is cached all the same.
+        options.setdefault("guild_ready_timeout", GUILD_READY_TIMEOUT)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
