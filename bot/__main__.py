@@ -84,8 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _config_error(exc: ConfigError) -> int:
     """One line on stderr. The value it quotes may be the token pasted into the wrong place
-    (config.yaml, another variable): the token is never echoed, logging or not, whether the
-    environment holds it or not (then anything shaped like a bot token is hidden)."""
+    (config.yaml, another variable): the token is never echoed, logging or not. Anything
+    shaped like a bot token is hidden, and so is the environment's token, whatever its shape."""
     message = redact_token_shapes(str(exc))
     with contextlib.suppress(ConfigError):
         message = message.replace(read_token(), "[redacted]")

@@ -121,6 +121,14 @@ def _path(value: Any, key: str) -> Path:
     return Path(_str(value, key))
 
 
+def _database_file(value: Any, key: str) -> Path:
+    path = _path(value, key)
+    if str(path) == ":memory:":
+        # The bot's two connections (see bot.storage.base) must open the same database.
+        raise _fail(key, "the path of a database file (an in-memory database is not kept)", value)
+    return path
+
+
 def _url(schemes: tuple[str, ...]) -> Reader:
     def read(value: Any, key: str) -> str:
         text = _str(value, key)
@@ -271,7 +279,7 @@ def _drops(value: Any, key: str) -> tuple[dict[str, Any], ...]:
 
 
 _READERS: dict[str, Reader] = {
-    "database": _section({"path": _path}),
+    "database": _section({"path": _database_file}),
     "decks": _section({"dir": _path}),
     "timezone": _zone,
     "day_starts_at": _hhmm,

@@ -74,10 +74,11 @@ class ReactionEvent:
 class PostLocks:
     """One lock per post, made on demand and dropped once nobody holds or awaits it.
 
-    discord.py hands each event to a task of its own, and a rating takes several awaits to
-    store, so without it a member's "remove 3" could be stored before their "add 3" that came
-    first (the rating then stays live), and a catch-up could retract a rating recorded between
-    its read of Discord and its read of the database. Taken as a handler's first await, the
+    discord.py hands each event to a task of its own. A rating is queued on the storage writer
+    in one synchronous step, so ratings alone keep their order; but a catch-up awaits Discord
+    between reading the reactions and queueing its changes, and a reveal awaits Discord too.
+    Without the lock a member's "add 3" arriving meanwhile could be queued before the catch-up's
+    retraction of the "3" it read as absent, and be lost. Taken as a handler's first await, the
     lock (FIFO) makes a post's events take effect in the order they arrived, and keeps a
     post's catch-up apart from its live events.
     """

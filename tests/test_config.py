@@ -97,6 +97,7 @@ log_level: debug
             "drops[0].days[0]: expected a weekday",
         ),
         ("log_level: LOUD", "log_level: expected one of"),
+        ("database: {path: ':memory:'}", "database.path: expected the path of a database file"),
         ("- just a list", "top level: expected a mapping"),
         ("quiz: [unclosed", "invalid YAML"),
     ],
@@ -146,3 +147,16 @@ def test_read_token_missing_says_how_to_provide_one(env: dict[str, str]) -> None
 def test_read_token_unreadable_file_is_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="DISCORD_TOKEN_FILE: cannot read"):
         read_token({"DISCORD_TOKEN_FILE": str(tmp_path / "missing")})
+
+
+def test_config_drops_take_the_config_zone_unless_they_name_one(tmp_path: Path) -> None:
+    drops = """
+drops:
+  - {guild_id: 1, channel_id: 2, deck: dl, time: "08:00"}
+  - {guild_id: 1, channel_id: 3, deck: dl, time: "09:00", timezone: Asia/Tokyo}
+"""
+    default, named = load_config(_write(tmp_path, drops), env={}).drops
+    assert (default.timezone, named.timezone) == ("UTC", "Asia/Tokyo")
+    # The config's zone applies wherever `timezone:` stands in the file.
+    default, named = load_config(_write(tmp_path, drops + "timezone: Europe/Oslo\n"), env={}).drops
+    assert (default.timezone, named.timezone) == ("Europe/Oslo", "Asia/Tokyo")

@@ -6,8 +6,10 @@ work as plain sqlite3 in a thread of its own. Everything else goes through one a
 connection. aiosqlite runs its statements one at a time, but coroutines could still
 interleave statements inside each other's transactions, so every public method on it holds
 `_lock` for its whole unit of work: reads see only committed data and a transaction is never
-joined by a stranger. Both connections begin their write transactions IMMEDIATE, and SQLite
-(WAL, a busy timeout) orders them.
+joined by a stranger. Rating writes do not take `_lock`, so reads that must agree with each
+other run in one read transaction (`_snapshot`). The two connections take turns to write
+through the writer's FIFO `turn` lock, and both begin IMMEDIATE; SQLite's busy timeout is left
+to arbitrate with other processes (a backup, the export commands).
 """
 
 from __future__ import annotations
@@ -57,8 +59,19 @@ class StoreBase:
             yield self._db
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def _snapshot(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Reads that must agree with each other: one read transaction, so a rating the
+        writer commits meanwhile is seen by all of them or by none."""
         async with self._lock:
+            await change(self._db, "BEGIN")
+            try:
+                yield self._db
+            finally:
+                await change(self._db, "COMMIT")
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock, self._writer.turn:
             # IMMEDIATE takes the write lock up front: no upgrade deadlock with a backup
             # tool or the export CLI reading the same file.
             await change(self._db, "BEGIN IMMEDIATE")

@@ -106,7 +106,9 @@ class MemberStore(StoreBase):
         """Forget a member in one guild: their ratings, schedules and settings.
 
         Posts stay: they are the channel's messages, not the member's. Runs on the writer,
-        after any answer of theirs already queued, so none can bring a schedule back.
+        after any answer of theirs already queued, so none of those brings a schedule back.
+        (Reactions they leave on Discord count again if they react anew, or at the next
+        start's catch-up for posts of the last 7 days.)
         """
         where = "WHERE guild_id = ? AND user_id = ?"
 

@@ -90,7 +90,7 @@ class ScheduleStore(StoreBase):
         self, guild_id: int, user_id: int, deck_id: str, today: date, limit: int | None = None
     ) -> list[CardRef]:
         """Cards of a deck the member has not started, in deck order, within today's allowance."""
-        async with self._reading() as db:
+        async with self._snapshot() as db:
             introduced = await fetch_one(
                 db,
                 "SELECT count(*) AS n FROM member_card_state"
@@ -128,7 +128,7 @@ class ScheduleStore(StoreBase):
         active_since = encode_instant(now - timedelta(days=self._settings.active_member_days))
         posted_since = encode_instant(now - timedelta(days=self._settings.recent_post_days))
         decks = placeholders(deck_ids)
-        async with self._reading() as db:
+        async with self._snapshot() as db:
             cards = await fetch_all(
                 db,
                 f"SELECT deck_id, card_id, position FROM cards WHERE deck_id IN ({decks})"

@@ -14,7 +14,8 @@ Rules:
 - A unit that raises is rolled back alone and its future gets the exception; the rest of
   the batch commits (see `_apply`). A failed BEGIN or COMMIT fails the whole batch.
 - A reaction queued but not committed when the process dies is still on Discord; the
-  reconciliation at start records it (see `CardPoster.reconcile`).
+  reconciliation at start records it (`CardPoster.reconcile`, posts of the last 7 days).
+- Batches take the FIFO `turn` lock shared with the other connection's write transactions.
 """
 
 from __future__ import annotations
@@ -52,13 +53,16 @@ class WriterClosedError(RuntimeError):
 class Writer:
     """Runs units of work on a connection of its own, in order, a batch per transaction."""
 
-    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
-        self._connect = connect
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flashdrop-writer")
-        self._db: sqlite3.Connection | None = None
+    def __init__(self, executor: ThreadPoolExecutor, db: sqlite3.Connection) -> None:
+        self._executor = executor
+        self._db: sqlite3.Connection | None = db
         self._queue: deque[tuple[Unit, asyncio.Future[Any]]] = deque()
         self._draining: asyncio.Task[None] | None = None
         self._closed = False
+        # The write turn, shared with the bot's other connection (`StoreBase._transaction`):
+        # FIFO, so under a flood of ratings the other writes still get in between batches
+        # instead of polling SQLite's lock against a writer that always retakes it first.
+        self.turn = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: str | Path, pragmas: tuple[str, ...]) -> Writer:
@@ -69,13 +73,13 @@ class Writer:
                 db.execute(pragma)
             return db
 
-        writer = cls(connect)
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flashdrop-writer")
         try:
-            writer._db = await asyncio.get_running_loop().run_in_executor(writer._executor, connect)
+            db = await asyncio.get_running_loop().run_in_executor(executor, connect)
         except BaseException:
-            writer._executor.shutdown(wait=False)
+            executor.shutdown(wait=False)
             raise
-        return writer
+        return cls(executor, db)
 
     def submit(self, unit: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
         """Queue `unit`; the future resolves to its result once its batch has committed."""
@@ -84,15 +88,18 @@ class Writer:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
         self._queue.append((unit, future))
-        if self._draining is None:
+        # done(): a drain task cancelled before it ever ran never cleared `_draining`.
+        if self._draining is None or self._draining.done():
             self._draining = loop.create_task(self._drain(), name="flashdrop-writer-drain")
         return future
 
     async def close(self) -> None:
         """Finish the queued work, then close the connection and the thread."""
         self._closed = True
-        if self._draining is not None:
-            await asyncio.shield(self._draining)
+        if self._draining is not None and not self._draining.done():
+            await asyncio.wait({self._draining})  # its end, not its fate: close goes on
+        if self._queue:  # left by a drain that was cancelled (the loop shutting down)
+            await self._drain()
         db, self._db = self._db, None
         if db is not None:
             await asyncio.get_running_loop().run_in_executor(self._executor, db.close)
@@ -102,19 +109,19 @@ class Writer:
         loop = asyncio.get_running_loop()
         try:
             while self._queue:
-                batch = [self._queue.popleft() for _ in range(min(MAX_BATCH, len(self._queue)))]
-                units = [unit for unit, _ in batch]
-                try:
-                    outcomes = await loop.run_in_executor(self._executor, self._apply, units)
-                except BaseException as error:  # the loop is shutting down, or a BEGIN/COMMIT
-                    outcomes = [_Failed(error)] * len(batch)
-                for (_, future), outcome in zip(batch, outcomes, strict=True):
-                    if future.done():  # the caller gave up waiting
-                        continue
-                    if isinstance(outcome, _Failed):
-                        future.set_exception(outcome.error)
-                    else:
-                        future.set_result(outcome)
+                async with self.turn:
+                    batch = [self._queue.popleft() for _ in range(min(MAX_BATCH, len(self._queue)))]
+                    units = [unit for unit, _ in batch]
+                    applied = loop.run_in_executor(self._executor, self._apply, units)
+                    try:
+                        await asyncio.wait({applied})
+                    except asyncio.CancelledError:
+                        # The thread cannot be stopped: let the batch end, tell its callers
+                        # how it ended (it may well have committed), then stop.
+                        await asyncio.wait({applied})
+                        _settle(batch, applied)
+                        raise
+                    _settle(batch, applied)
         finally:
             self._draining = None
 
@@ -159,3 +166,16 @@ class Writer:
                 db.execute("ROLLBACK")
             raise
         return outcomes
+
+
+def _settle(batch: list[tuple[Unit, asyncio.Future[Any]]], applied: asyncio.Future[Any]) -> None:
+    """Hand each caller its unit's outcome (a failed BEGIN or COMMIT fails them all)."""
+    error = applied.exception()
+    outcomes = [_Failed(error)] * len(batch) if error is not None else applied.result()
+    for (_, future), outcome in zip(batch, outcomes, strict=True):
+        if future.done():  # the caller gave up waiting; the work stands
+            continue
+        if isinstance(outcome, _Failed):
+            future.set_exception(outcome.error)
+        else:
+            future.set_result(outcome)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +17,7 @@ from bot.core.models import CardRef, Rating
 from bot.core.ratings import RatingSource
 from bot.core.study_dates import study_date
 from bot.storage import Storage
-from bot.storage.writer import Writer, WriterClosedError
+from bot.storage.writer import MAX_BATCH, Writer, WriterClosedError
 from tests.core.factories import GUILD, T0, USER, make_event
 from tests.storage.conftest import make_post
 
@@ -94,19 +95,73 @@ async def test_a_locked_database_fails_the_batch_and_writes_nothing(tmp_path: Pa
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE log (n INTEGER NOT NULL)")
     writer = await Writer.open(path, ("PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 50"))
-    other = sqlite3.connect(path, isolation_level=None)
-    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
     try:
-        results = await asyncio.gather(
-            writer.submit(append(1)), writer.submit(append(2)), return_exceptions=True
-        )
+        other = sqlite3.connect(path, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+        try:
+            results = await asyncio.gather(
+                writer.submit(append(1)), writer.submit(append(2)), return_exceptions=True
+            )
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert all(isinstance(result, sqlite3.OperationalError) for result in results)
+        assert await writer.submit(append(3)) == 3  # and it works once the lock is gone
     finally:
-        other.execute("ROLLBACK")
-        other.close()
-    assert all(isinstance(result, sqlite3.OperationalError) for result in results)
-    assert await writer.submit(append(3)) == 3  # and it works once the lock is gone
-    await writer.close()
+        await writer.close()
     assert rows(path) == [3]
+
+
+async def test_a_drain_cancelled_mid_batch_still_reports_the_batch(
+    writer: Writer, tmp_path: Path
+) -> None:
+    started = threading.Event()
+    release = threading.Event()
+
+    def slow(db: sqlite3.Connection) -> str:
+        started.set()
+        release.wait(5)
+        db.execute("INSERT INTO log (n) VALUES (7)")
+        return "done"
+
+    future = writer.submit(slow)
+    await asyncio.to_thread(started.wait, 5)
+    drain = writer._draining  # the loop shutting down cancels every task
+    assert drain is not None
+    drain.cancel()
+    await asyncio.sleep(0.01)
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await drain
+    assert await future == "done"  # it committed, and its caller is told so
+    assert await writer.submit(append(8)) == 8  # a new drain starts for new work
+    await writer.close()
+    assert rows(tmp_path / "w.db") == [7, 8]
+
+
+async def test_a_drain_cancelled_before_it_ran_does_not_stall_the_writer(
+    writer: Writer, tmp_path: Path
+) -> None:
+    first = writer.submit(append(1))
+    drain = writer._draining
+    assert drain is not None
+    drain.cancel()  # before its first step: its clean-up never runs
+    await asyncio.sleep(0)
+    assert drain.cancelled() and not first.done()
+    second = writer.submit(append(2))  # starts a new drain, which takes both
+    assert await asyncio.wait_for(asyncio.gather(first, second), 5) == [1, 2]
+    await writer.close()
+
+
+async def test_close_finishes_work_a_cancelled_drain_left(writer: Writer, tmp_path: Path) -> None:
+    queued = [writer.submit(append(n)) for n in range(3)]
+    drain = writer._draining
+    assert drain is not None
+    drain.cancel()
+    await asyncio.sleep(0)
+    await writer.close()
+    assert [future.result() for future in queued] == [0, 1, 2]
+    assert rows(tmp_path / "w.db") == [0, 1, 2]
 
 
 # --- through Storage ------------------------------------------------------------------------
@@ -171,3 +226,21 @@ async def test_a_rating_for_the_wrong_card_fails_alone(storage: Storage) -> None
 async def test_storage_needs_a_file(path: str) -> None:
     with pytest.raises(ValueError, match="must be a file"):
         await Storage.open(path)
+
+
+async def test_other_writes_get_a_turn_during_a_flood_of_ratings(storage: Storage) -> None:
+    await storage.record_post(make_post(1))
+    for trial in range(3):
+        flood = [
+            storage.rate_post_soon(1, user_id, Rating.MOSTLY, T0, RatingSource.REACTION)
+            for user_id in range(trial * 10_000, trial * 10_000 + 6000)
+        ]
+        await asyncio.sleep(0.02)  # the writer is busy with the flood
+        before = sum(future.done() for future in flood)
+        await storage.save_guild_settings(GuildSettings(GUILD, timezone=f"Etc/GMT-{trial}"))
+        after = sum(future.done() for future in flood)
+        # Its turn came after the batch in hand, not after the rest of the queue.
+        assert after - before <= MAX_BATCH, (before, after)
+        assert after < len(flood)
+        await asyncio.gather(*flood)
+        assert (await storage.guild_settings(GUILD)).timezone == f"Etc/GMT-{trial}"
