@@ -29,13 +29,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from bench.inproc import SHIPPED_DECKS, bench_config, settle
+from bench.inproc import SHIPPED_DECKS, bench_config
 from bench.report import Figure, at_most, figure
 from bot.app import open_services
 from bot.clock import FakeClock
 from bot.cogs.drops import TICK_SECONDS, Drops
 from bot.config import Config
-from tests.e2e.bot_fixture import EYES, START, TestFlashdrop
+from tests.e2e.bot_fixture import EYES, START, TestFlashdrop, settle_tasks
 from tests.e2e.fakediscord import FakeDiscord, RateLimits, RequestRecord
 from tests.e2e.harness import close_client, connect_client, discord_endpoints
 
@@ -123,7 +123,7 @@ async def _measure(
         bot = TestFlashdrop(config, services, guild_ready_timeout=0.05)
         runner = await connect_client(bot, server.token, timeout=30)
         try:
-            await settle(START_TASKS, 30)
+            await settle_tasks(START_TASKS, 30)
             cog = cast(Drops, bot.get_cog("Drops"))
             cog.ticker.cancel()
             await asyncio.sleep(1.1)  # a fresh global window, as a quiet bot would have

@@ -6,7 +6,6 @@ handled events). Memory and cold start run `python -m bot run` as a process inst
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -28,22 +27,3 @@ def bench_config(
     }
     env = {"DISCORD_API_BASE": api_base, "DISCORD_GATEWAY_URL": gateway_url}
     return build_config(data, env)
-
-
-async def settle(prefixes: tuple[str, ...], timeout: float) -> None:  # noqa: ASYNC109
-    """Wait until no task whose name starts with one of `prefixes` is pending."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    me = asyncio.current_task()
-    while True:
-        pending = [
-            task
-            for task in asyncio.all_tasks()
-            if task is not me and not task.done() and task.get_name().startswith(prefixes)
-        ]
-        if not pending:
-            return
-        remaining = deadline - loop.time()
-        if remaining <= 0:
-            raise TimeoutError(f"{len(pending)} task(s) still pending after {timeout} s")
-        await asyncio.wait(pending, timeout=remaining)

@@ -30,13 +30,13 @@ from typing import Any
 
 import discord
 
-from bench.inproc import SHIPPED_DECKS, bench_config, settle
+from bench.inproc import SHIPPED_DECKS, bench_config
 from bench.loopback import InProcessLoopback, LoopbackProcess
 from bench.report import Figure, at_least, figure
 from bot.app import open_services
 from bot.clock import FakeClock
 from bot.core.posts import Post, PostKind
-from tests.e2e.bot_fixture import START, TestFlashdrop
+from tests.e2e.bot_fixture import START, TestFlashdrop, settle_tasks
 from tests.e2e.harness import close_client, connect_client, discord_endpoints
 
 NAME = "rating_ingest"
@@ -108,13 +108,13 @@ async def _round(
                 bot.add_listener(counter.on_raw_reaction_add, "on_raw_reaction_add")
                 runner = await connect_client(bot, server.token, timeout=30)
                 try:
-                    await settle(START_TASKS, 30)
+                    await settle_tasks(START_TASKS, 30)
                     asked = time.perf_counter()
                     await server.call(
                         "react", members=world["members"], posts=world["posts"], seed=seed
                     )
                     await asyncio.wait_for(counter.all_in.wait(), timeout)
-                    await settle(REACTION_TASKS, timeout)
+                    await settle_tasks(REACTION_TASKS, timeout)
                     assert counter.first is not None
                     # In one loop the server's work counts: from asking it to dispatch.
                     elapsed = time.perf_counter() - (asked if same_loop else counter.first)

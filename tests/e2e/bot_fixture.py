@@ -138,23 +138,7 @@ class RunningBot:
 
     async def settle(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - one deadline for all
         """Wait until every event handler, command and reconciliation task has finished."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        me = asyncio.current_task()
-        while True:
-            pending = [
-                task
-                for task in asyncio.all_tasks()
-                if task is not me
-                and not task.done()
-                and task.get_name().startswith(_WORK_TASK_PREFIXES)
-            ]
-            if not pending:
-                return
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise TimeoutError(f"bot still busy after {timeout}s: {pending}")
-            await asyncio.wait(pending, timeout=remaining)
+        await settle_tasks(_WORK_TASK_PREFIXES, timeout)
 
     async def received(
         self, event: str, check: Callable[[Any], bool], action: Callable[[], object]
@@ -322,3 +306,22 @@ def bot_env(server: FakeDiscord | None, token: str) -> dict[str, str]:
     if server is not None:
         env.update(DISCORD_API_BASE=server.api_base, DISCORD_GATEWAY_URL=server.gateway_url)
     return env
+
+
+async def settle_tasks(prefixes: tuple[str, ...], timeout: float) -> None:  # noqa: ASYNC109
+    """Wait until no task of this loop whose name starts with one of `prefixes` is pending."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    me = asyncio.current_task()
+    while True:
+        pending = [
+            task
+            for task in asyncio.all_tasks()
+            if task is not me and not task.done() and task.get_name().startswith(prefixes)
+        ]
+        if not pending:
+            return
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            raise TimeoutError(f"still busy after {timeout} s: {pending}")
+        await asyncio.wait(pending, timeout=remaining)

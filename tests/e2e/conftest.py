@@ -24,6 +24,7 @@ from tests.e2e.bot_fixture import START, Flashdrops
 from tests.e2e.fakediscord import FakeDiscord
 from tests.e2e.harness import RunClient, World, close_client, connect_client
 from tests.e2e.harness import discord_endpoints as endpoints
+from tests.e2e.process import processes, token_server  # noqa: F401 - fixtures, found by name
 
 
 @pytest.fixture

@@ -9,82 +9,20 @@ the heartbeat file the Docker healthcheck reads, the exit code and the log.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import secrets
 import signal
-import socket
-import sys
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.bot_fixture import bot_env, write_setup
 from tests.e2e.fakediscord import FakeDiscord, Intent
-
-REPO = Path(__file__).resolve().parents[2]
-SYNC = "PUT /applications/{application_id}/commands"
-# Generous: a cold interpreter imports discord.py, then waits discord.py's 2 s guild-ready time.
-STARTUP_TIMEOUT = 20.0
-EXIT_TIMEOUT = 5.0
-
-
-@dataclass
-class BotProcess:
-    """A running `python -m bot ...` with its output collected as it comes."""
-
-    process: asyncio.subprocess.Process
-    stdout: bytearray = field(default_factory=bytearray)
-    stderr: bytearray = field(default_factory=bytearray)
-    readers: list[asyncio.Task[None]] = field(default_factory=list)
-
-    @property
-    def output(self) -> str:
-        return (self.stdout + self.stderr).decode("utf-8", "replace")
-
-    async def wait(self, timeout: float = EXIT_TIMEOUT) -> int:  # noqa: ASYNC109 - a deadline
-        code = await asyncio.wait_for(self.process.wait(), timeout)
-        await asyncio.gather(*self.readers)  # the pipes are drained once the process is gone
-        return code
-
-
-async def _drain(stream: asyncio.StreamReader | None, into: bytearray) -> None:
-    # Read continuously: a full pipe would block a bot logging at DEBUG.
-    assert stream is not None
-    while chunk := await stream.read(65536):
-        into.extend(chunk)
-
-
-def closed_port() -> int:
-    """A local port nothing listens on."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.e2e.process import STARTUP_TIMEOUT, SYNC, BotProcess, closed_port, spawn
 
 
 def error_lines(output: str) -> list[str]:
     return [line for line in output.splitlines() if " ERROR " in line or "Traceback" in line]
-
-
-async def spawn(cwd: Path, env: dict[str, str], *args: str) -> BotProcess:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=cwd,
-        env=env,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    running = BotProcess(process)
-    running.readers = [
-        asyncio.create_task(_drain(process.stdout, running.stdout)),
-        asyncio.create_task(_drain(process.stderr, running.stderr)),
-    ]
-    return running
 
 
 async def wait_until(
@@ -107,36 +45,6 @@ async def wait_until(
         if loop.time() > deadline:
             pytest.fail(f"timed out waiting for {what}:\n{process.output}")
         await asyncio.sleep(0.02)
-
-
-@pytest.fixture
-async def token_server() -> AsyncIterator[FakeDiscord]:
-    """A loopback Discord with a token unlike anything else in the output, and one guild."""
-    server = FakeDiscord(token=f"tok-{secrets.token_urlsafe(32)}")
-    await server.start()
-    guild = server.add_guild("Study group")
-    server.add_channel(guild, "flashcards")
-    server.add_member(guild, "alice")
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-@pytest.fixture
-async def processes() -> AsyncIterator[list[BotProcess]]:
-    """Every process a test spawns is killed at teardown if it is still running."""
-    started: list[BotProcess] = []
-    try:
-        yield started
-    finally:
-        for running in started:
-            if running.process.returncode is None:
-                with contextlib.suppress(ProcessLookupError):
-                    running.process.kill()
-                await running.process.wait()
-            for reader in running.readers:
-                reader.cancel()
 
 
 async def test_process_runs_heartbeats_and_stops_cleanly_on_sigterm(

@@ -15,128 +15,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import signal
 import sqlite3
-import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.reactions import rating_for
 from tests.e2e.fakediscord import FakeDiscord, Message
+from tests.e2e.process import BotProcess
 
-REPO = Path(__file__).resolve().parents[2]
-# A cold interpreter imports discord.py, then waits discord.py's 2 s guild-ready time.
-STARTUP_TIMEOUT = 30.0
-EXIT_TIMEOUT = 10.0
 RECONCILED = "caught up with reactions on recent posts"
 
 Triple = tuple[int, int, int]  # (message id, user id, rating 1-5)
-
-
-@dataclass
-class BotProcess:
-    """A running `python -m bot ...`; its stdout and stderr are collected as they come."""
-
-    process: asyncio.subprocess.Process
-    stdout: bytearray = field(default_factory=bytearray)
-    stderr: bytearray = field(default_factory=bytearray)
-    readers: list[asyncio.Task[None]] = field(default_factory=list)
-    _changed: asyncio.Event = field(default_factory=asyncio.Event)
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    @property
-    def output(self) -> str:
-        return (self.stdout + self.stderr).decode("utf-8", "replace")
-
-    @property
-    def running(self) -> bool:
-        return self.process.returncode is None
-
-    def notify(self) -> None:
-        self._changed.set()
-        self._changed = asyncio.Event()
-
-    async def wait(self, timeout: float = EXIT_TIMEOUT) -> int:  # noqa: ASYNC109 - a deadline
-        """Wait for the exit code; the pipes are drained by then."""
-        code = await asyncio.wait_for(self.process.wait(), timeout)
-        await asyncio.gather(*self.readers)
-        return code
-
-    def kill(self) -> None:
-        """SIGKILL: no handler runs, no transaction is finished, nothing is flushed."""
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(self.pid, signal.SIGKILL)
-
-    async def wait_for_output(
-        self,
-        condition: Callable[[str], bool],
-        what: str,
-        timeout: float = STARTUP_TIMEOUT,  # noqa: ASYNC109 - a deadline
-    ) -> str:
-        """Wait until the output so far satisfies ``condition``; fail if the process exits."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            changed = self._changed
-            text = self.output
-            if condition(text):
-                return text
-            if self.process.returncode is not None and all(r.done() for r in self.readers):
-                raise AssertionError(
-                    f"the bot exited ({self.process.returncode}) before {what}:\n{text[-4000:]}"
-                )
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                raise TimeoutError(f"timed out waiting for {what}:\n{text[-4000:]}")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(changed.wait(), min(remaining, 0.5))
-
-    async def wait_for_line(
-        self,
-        text: str,
-        count: int = 1,
-        timeout: float = STARTUP_TIMEOUT,  # noqa: ASYNC109 - a deadline
-    ) -> str:
-        """Wait until ``text`` has appeared in ``count`` log lines; returns the last such line."""
-        await self.wait_for_output(
-            lambda out: out.count(text) >= count, f"{count} x {text!r}", timeout
-        )
-        return [line for line in self.output.splitlines() if text in line][count - 1]
-
-
-async def _drain(stream: asyncio.StreamReader | None, into: bytearray, owner: BotProcess) -> None:
-    # Read continuously: a full pipe would block the bot.
-    assert stream is not None
-    while chunk := await stream.read(65536):
-        into.extend(chunk)
-        owner.notify()
-    owner.notify()
-
-
-async def spawn(cwd: Path, env: Mapping[str, str], *args: str) -> BotProcess:
-    """Start `python -m bot <args>` in ``cwd`` with exactly ``env``."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=cwd,
-        env=dict(env),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    running = BotProcess(process)
-    running.readers = [
-        asyncio.create_task(_drain(process.stdout, running.stdout, running)),
-        asyncio.create_task(_drain(process.stderr, running.stderr, running)),
-    ]
-    return running
 
 
 def deck_yaml(deck_id: str, cards: int) -> str:

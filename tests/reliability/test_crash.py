@@ -20,17 +20,15 @@ from pathlib import Path
 
 from tests.e2e.bot_fixture import EYES, RATE, bot_env, write_setup
 from tests.e2e.fakediscord import FakeDiscord, Member, Message
+from tests.e2e.process import STARTUP_TIMEOUT, BotProcess, spawn
 from tests.reliability.procbot import (
     RECONCILED,
-    STARTUP_TIMEOUT,
-    BotProcess,
     count_ratings,
     deck_yaml,
     duplicates,
     reactions_on,
     read_only,
     snapshot,
-    spawn,
     wait_for_count,
 )
 

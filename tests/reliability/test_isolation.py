@@ -25,7 +25,7 @@ from bot.core.models import CardRef, Rating
 from tests.e2e.bot_fixture import EYES, RATE, START, Flashdrops, RunningBot
 from tests.e2e.fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, Member, Perm
 from tests.e2e.harness import World
-from tests.reliability.procbot import REPO
+from tests.e2e.process import REPO
 
 DENMARK = CardRef("capitals", "dk")
 TOMORROW = START + timedelta(days=1)

@@ -10,35 +10,15 @@ its write-ahead log, the heartbeat, a backup and the CSV exports.
 
 from __future__ import annotations
 
-import secrets
 import signal
-import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.bot_fixture import EYES, RATE, bot_env, write_setup
 from tests.e2e.fakediscord import FakeDiscord
-from tests.reliability.procbot import (
-    RECONCILED,
-    BotProcess,
-    spawn,
-    wait_for_count,
-)
-
-SYNC = "PUT /applications/{application_id}/commands"
-
-
-def new_token() -> str:
-    return f"tok-{secrets.token_urlsafe(32)}"
-
-
-def closed_port() -> int:
-    """A local port nothing listens on."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.e2e.process import BotProcess, closed_port, new_token, spawn
+from tests.reliability.procbot import RECONCILED, wait_for_count
 
 
 def files_under(root: Path) -> dict[Path, int]:
@@ -59,19 +39,6 @@ def leaks(token: str, outputs: list[str], files: list[Path]) -> list[str]:
     return found
 
 
-@pytest.fixture
-async def server() -> AsyncIterator[FakeDiscord]:
-    loopback = FakeDiscord(token=new_token())
-    await loopback.start()
-    guild = loopback.add_guild("Study group")
-    loopback.add_channel(guild, "flashcards")
-    loopback.add_member(guild, "alice")
-    try:
-        yield loopback
-    finally:
-        await loopback.stop()
-
-
 async def run_to_exit(tmp_path: Path, env: dict[str, str], *args: str) -> BotProcess:
     bot = await spawn(tmp_path, env, *args)
     await bot.wait(timeout=30.0)
@@ -79,8 +46,9 @@ async def run_to_exit(tmp_path: Path, env: dict[str, str], *args: str) -> BotPro
 
 
 async def test_secrets_wrong_token_401_is_not_logged(
-    server: FakeDiscord, tmp_path: Path, processes: list[BotProcess]
+    token_server: FakeDiscord, tmp_path: Path, processes: list[BotProcess]
 ) -> None:
+    server = token_server
     write_setup(tmp_path, log_level="DEBUG")
     before = files_under(tmp_path)
     wrong = new_token()
@@ -162,8 +130,9 @@ async def work(server: FakeDiscord, bot: BotProcess) -> None:
 
 
 async def test_secrets_killed_mid_work_leaves_no_token_anywhere(
-    server: FakeDiscord, tmp_path: Path, processes: list[BotProcess]
+    token_server: FakeDiscord, tmp_path: Path, processes: list[BotProcess]
 ) -> None:
+    server = token_server
     database = write_setup(tmp_path, log_level="DEBUG")
     before = files_under(tmp_path)
     bot = await spawn(tmp_path, bot_env(server, server.token), "run")
@@ -180,8 +149,9 @@ async def test_secrets_killed_mid_work_leaves_no_token_anywhere(
 
 
 async def test_secrets_full_run_leaves_no_token_in_logs_or_files(
-    server: FakeDiscord, tmp_path: Path, processes: list[BotProcess]
+    token_server: FakeDiscord, tmp_path: Path, processes: list[BotProcess]
 ) -> None:
+    server = token_server
     database = write_setup(tmp_path, log_level="DEBUG")
     before = files_under(tmp_path)
     env = bot_env(server, server.token)
