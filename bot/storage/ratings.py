@@ -64,15 +64,11 @@ class RatingStore(StoreBase):
     """Every write of ratings and schedules runs on the writer (`bot.storage.writer`), in
     submission order; the reads that must see the queued writes (live ratings) do too."""
 
-    def record_rating_soon(self, event: RatingEvent) -> asyncio.Future[RatingUpdate]:
-        """Queue an answer now (its place in the order is taken); resolves once stored."""
-        if event.id is not None or event.retracted:
-            raise ValueError("record_rating takes a new, unretracted event")
-        return self._writer.submit(partial(_record, event=event, settings=self._settings))
-
     async def record_rating(self, event: RatingEvent) -> RatingUpdate:
         """Store an answer and update the member's schedule of the card, atomically."""
-        return await self.record_rating_soon(event)
+        if event.id is not None or event.retracted:
+            raise ValueError("record_rating takes a new, unretracted event")
+        return await self._writer.submit(partial(_record, event=event, settings=self._settings))
 
     def rate_post_soon(
         self, post_id: int, user_id: int, rating: Rating, at: datetime, source: RatingSource
