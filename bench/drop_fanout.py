@@ -32,9 +32,9 @@ from typing import Any, cast
 from bench.inproc import SHIPPED_DECKS, bench_config
 from bench.report import Figure, at_most, figure
 from bot.app import open_services
-from bot.clock import FakeClock
 from bot.cogs.drops import TICK_SECONDS, Drops
 from bot.config import Config
+from bot.infra.clock import FakeClock
 from tests.e2e.bot_fixture import EYES, START, TestFlashdrop, settle_tasks
 from tests.e2e.fakediscord import FakeDiscord, RateLimits, RequestRecord
 from tests.e2e.harness import close_client, connect_client, discord_endpoints

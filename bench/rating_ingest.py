@@ -34,8 +34,8 @@ from bench.inproc import SHIPPED_DECKS, bench_config
 from bench.loopback import InProcessLoopback, LoopbackProcess
 from bench.report import Figure, at_least, figure
 from bot.app import open_services
-from bot.clock import FakeClock
 from bot.core.posts import Post, PostKind
+from bot.infra.clock import FakeClock
 from tests.e2e.bot_fixture import START, TestFlashdrop, settle_tasks
 from tests.e2e.harness import close_client, connect_client, discord_endpoints
 

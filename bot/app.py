@@ -14,13 +14,18 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.clock import Clock
 from bot.config import Config
 from bot.core.members import GuildSettings
 from bot.core.models import Deck
 from bot.decks import load_decks
-from bot.health import write_heartbeat
-from bot.ratelimit import GLOBAL_LIMIT, GLOBAL_WINDOW_SECONDS, RollingWindowLimiter, pace_requests
+from bot.infra.clock import Clock
+from bot.infra.health import write_heartbeat
+from bot.infra.ratelimit import (
+    GLOBAL_LIMIT,
+    GLOBAL_WINDOW_SECONDS,
+    RollingWindowLimiter,
+    pace_requests,
+)
 from bot.storage.storage import Storage
 
 log = logging.getLogger(__name__)

@@ -15,10 +15,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Literal
 
-from bot.clock import SystemClock
 from bot.config import Config
 from bot.decks import DeckError, check_paths, dump_deck, import_file
-from bot.health import heartbeat_problem
+from bot.infra.clock import SystemClock
+from bot.infra.health import heartbeat_problem
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 

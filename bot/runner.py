@@ -11,8 +11,8 @@ import aiohttp
 import discord
 import yarl
 
-from bot.clock import Clock, SystemClock
 from bot.config import Config, DiscordSettings, read_token
+from bot.infra.clock import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 

@@ -142,7 +142,7 @@ def empty_database(tmp_path: Path) -> Path:
 def test_cli_healthcheck_fresh_heartbeat_is_healthy(tmp_path: Path, empty_database: Path) -> None:
     from datetime import UTC, datetime
 
-    from bot.health import write_heartbeat
+    from bot.infra.health import write_heartbeat
 
     assert run("healthcheck", cwd=tmp_path).stdout.startswith("unhealthy: no heartbeat")
     write_heartbeat(empty_database.with_name("flashdrop.sqlite3.heartbeat"), datetime.now(UTC))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.health import heartbeat_problem, write_heartbeat
+from bot.infra.health import heartbeat_problem, write_heartbeat
 
 T0 = datetime(2026, 3, 29, 0, 59, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ import pytest
 from multidict import CIMultiDict
 from yarl import URL
 
-from bot.ratelimit import (
+from bot.infra.ratelimit import (
     GLOBAL_LIMIT,
     GLOBAL_WINDOW_SECONDS,
     RollingWindowLimiter,

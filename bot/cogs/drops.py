@@ -27,8 +27,8 @@ from bot.core.drops import (
     reminder_due,
 )
 from bot.core.members import member_study_date, member_zone
-from bot.drops import DropRunner
-from bot.posting import CardPoster
+from bot.services.drops import DropRunner
+from bot.services.posting import CardPoster
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from discord.ext import commands, tasks
 from bot.app import Flashdrop
 from bot.cogs.decks import deck_choices
 from bot.core.posts import PostKind
-from bot.posting import POST_PERMISSIONS, CardPoster, ReactionEvent, missing_permissions
+from bot.services.posting import POST_PERMISSIONS, CardPoster, ReactionEvent, missing_permissions
 
 log = logging.getLogger(__name__)
 

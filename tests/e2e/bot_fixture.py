@@ -27,10 +27,10 @@ from typing import Any, cast
 import discord
 
 from bot.app import Flashdrop, Services, open_services
-from bot.clock import FakeClock
 from bot.cogs.quiz import Quiz
 from bot.config import Config, build_config
 from bot.core.reactions import RATING_EMOJI
+from bot.infra.clock import FakeClock
 from bot.runner import point_discord_at
 from bot.storage.storage import Storage
 from tests.e2e.fakediscord import FakeDiscord, InteractionRecord, Member, Message

@@ -19,7 +19,7 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.clock import FakeClock
+from bot.infra.clock import FakeClock
 from tests.e2e.bot_fixture import START, Flashdrops
 from tests.e2e.fakediscord import FakeDiscord
 from tests.e2e.harness import RunClient, World, close_client, connect_client

@@ -14,7 +14,7 @@ from typing import Any, cast
 import pytest
 
 from bot.cogs.drops import Drops
-from bot.ratelimit import GLOBAL_LIMIT
+from bot.infra.ratelimit import GLOBAL_LIMIT
 from tests.e2e.bot_fixture import EYES, START, Flashdrops
 from tests.e2e.fakediscord import FakeDiscord, RateLimits, RequestRecord
 

@@ -12,10 +12,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.core.models import CardRef, Rating
 from bot.core.posts import PostKind
 from bot.core.ratings import RatingSource
+from bot.infra.clock import FakeClock
 from tests.e2e.bot_fixture import EYES, RATE, START, Flashdrops, RunningBot
 from tests.e2e.fakediscord import Message, Perm
 from tests.e2e.harness import World

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.core.models import CardRef, Rating
 from bot.core.ratings import RatingSource
+from bot.infra.clock import FakeClock
 from tests.e2e.bot_fixture import RATE, START, Flashdrops, RunningBot
 from tests.e2e.fakediscord import InteractionRecord, Member, Message
 from tests.e2e.harness import World

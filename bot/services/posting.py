@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot import render
 from bot.core.members import member_zone
 from bot.core.models import Card, CardRef, Deck, Rating
 from bot.core.posts import Post, PostKind
@@ -25,6 +24,7 @@ from bot.core.ratings import RatingSource
 from bot.core.reactions import RATING_EMOJI, rating_for
 from bot.core.selection import choose_for_channel
 from bot.core.study_dates import study_date
+from bot.messages import cards as render
 
 if TYPE_CHECKING:
     from bot.app import Services

@@ -22,7 +22,7 @@ import discord
 from bot.core.drops import Drop, Occurrence, due_occurrences, heading_text
 from bot.core.models import CardRef
 from bot.core.posts import PostKind
-from bot.posting import CardPoster
+from bot.services.posting import CardPoster
 from bot.storage.drops import DropRun
 
 if TYPE_CHECKING:

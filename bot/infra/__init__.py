@@ -1,0 +1,1 @@
+"""Infrastructure every feature leans on: the clock, the heartbeat, request pacing."""
