@@ -120,7 +120,7 @@ async def _measure(
     clock = FakeClock(START)
     services = await open_services(config, clock)
     try:
-        bot = TestFlashdrop(config, services, guild_ready_timeout=0.05)
+        bot = TestFlashdrop(services, guild_ready_timeout=0.05)
         runner = await connect_client(bot, server.token, timeout=30)
         try:
             await settle_tasks(START_TASKS, 30)
@@ -133,7 +133,7 @@ async def _measure(
             while True:
                 at = time.perf_counter() - started
                 clock.set(DROP_INSTANT + timedelta(seconds=at))
-                report = await cog.runner.tick(clock.now())
+                report = await bot.drops.tick(clock.now())
                 took = time.perf_counter() - started - at
                 ticks.append(
                     {

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.app import GUILD_READY_TIMEOUT
+from bot.app import COGS, GUILD_READY_TIMEOUT
 from tests.e2e.fakediscord import FakeDiscord
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,8 +47,8 @@ def _env(server: FakeDiscord) -> dict[str, str]:
 
 def warm_up() -> None:
     """Import what both processes import once, unmeasured: bytecode compiled, files cached."""
-    imports = "import discord, bot.runner, bot.app, bot.cogs.quiz, bot.cogs.review, "
-    imports += "bot.cogs.drops, bot.cogs.decks, bench.bare_client"
+    imports = "import discord, bot.runner, bot.app, bench.bare_client, "
+    imports += ", ".join(COGS)
     subprocess.run([sys.executable, "-c", imports], cwd=REPO, check=True, timeout=120)
 
 

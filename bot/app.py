@@ -1,4 +1,9 @@
-"""The discord.py Bot subclass: holds the services (config, clock, storage, decks), loads cogs."""
+"""The discord.py Bot subclass: holds the services and the feature services, loads the cogs.
+
+`Services` is what every feature needs (config, clock, storage, decks), opened before the
+connection. The feature services (`bot.services`) are made once here, by the bot, and the cogs
+share them: one `CardPoster` (one lock registry per post) whichever cog posted the card.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ from discord.ext import commands
 
 from bot.config import Config
 from bot.core.members import GuildSettings
-from bot.core.models import Deck
+from bot.core.models import Card, CardRef, Deck
 from bot.decks import load_decks
 from bot.infra.clock import Clock
 from bot.infra.health import write_heartbeat
@@ -26,11 +31,24 @@ from bot.infra.ratelimit import (
     RollingWindowLimiter,
     pace_requests,
 )
+from bot.messages import errors
+from bot.services.drops import DropRunner
+from bot.services.posting import CardPoster
+from bot.services.reminders import ReminderService
 from bot.storage.storage import Storage
 
 log = logging.getLogger(__name__)
 
-COGS = ("bot.cogs.decks", "bot.cogs.quiz", "bot.cogs.review", "bot.cogs.drops")
+COGS = (
+    "bot.cogs.decks",
+    "bot.cogs.quiz",
+    "bot.cogs.posted_cards",
+    "bot.cogs.review",
+    "bot.cogs.due",
+    "bot.cogs.timezone",
+    "bot.cogs.drops",
+    "bot.cogs.reminders",
+)
 HEARTBEAT_SECONDS = 30
 
 
@@ -42,6 +60,12 @@ class Services:
     clock: Clock
     storage: Storage
     decks: dict[str, Deck] = field(default_factory=dict)
+
+    def find_card(self, ref: CardRef) -> tuple[Deck, Card] | None:
+        """The loaded deck and card `ref` names; None once either is gone."""
+        deck = self.decks.get(ref.deck_id)
+        card = deck.card(ref.card_id) if deck else None
+        return (deck, card) if deck and card else None
 
     async def close(self) -> None:
         await self.storage.close()
@@ -91,7 +115,6 @@ GUILD_READY_TIMEOUT = 1.0
 class Flashdrop(commands.Bot):
     def __init__(
         self,
-        config: Config,
         services: Services,
         *,
         global_limit: int | None = GLOBAL_LIMIT,
@@ -117,9 +140,16 @@ class Flashdrop(commands.Bot):
             allowed_mentions=discord.AllowedMentions(everyone=False, users=False, roles=True),
             **options,  # type: ignore[arg-type]
         )
-        self.config = config
         self.services = services
+        # The feature services, one each, shared by every cog that needs them.
+        self.posting = CardPoster(self, services)
+        self.drops = DropRunner(self, services, self.posting)
+        self.reminders = ReminderService(self, services)
         self._heartbeat: asyncio.Task[None] | None = None
+
+    @property
+    def config(self) -> Config:
+        return self.services.config
 
     async def setup_hook(self) -> None:
         self.tree.error(self.on_app_command_error)
@@ -145,10 +175,10 @@ class Flashdrop(commands.Bot):
         original = getattr(error, "original", error)
         if isinstance(original, discord.Forbidden):
             log.warning("/%s in channel %s: %s", command, interaction.channel_id, original.text)
-            text = "Discord refused me here (missing permissions). Ask an admin to check my role."
+            text = errors.DISCORD_REFUSED
         else:
             log.error("/%s failed", command, exc_info=original)
-            text = "Something went wrong on my side; it has been logged."
+            text = errors.SOMETHING_WENT_WRONG
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(text, ephemeral=True)

@@ -72,7 +72,7 @@ async def serve(config: Config, token: str, clock: Clock) -> int:
     from bot.app import Flashdrop, open_services
 
     services = await open_services(config, clock)
-    bot = Flashdrop(config, services)
+    bot = Flashdrop(services)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -1,39 +1,31 @@
-"""`/drop …` for admins, `/remind` for members, and the tick that runs drops and reminders."""
+"""`/drop …` for admins, and the ticker that runs the daily drops."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
-from datetime import datetime, timedelta
-from typing import Literal
+from datetime import timedelta
 
 import discord
 from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.app import Flashdrop
-from bot.cogs.decks import deck_choices
-from bot.cogs.quiz import refuse_without_permissions
+from bot.cogs.common import deck_choices, refuse_without_permissions, require_admin
 from bot.core.drops import (
     EVERY_DAY,
     Drop,
     DropSource,
     check_zone,
-    describe_days,
-    may_manage_drops,
     occurrences,
     parse_local_time,
     parse_weekdays,
-    reminder_due,
 )
-from bot.core.members import member_study_date, member_zone
-from bot.services.drops import DropRunner
-from bot.services.posting import CardPoster
+from bot.messages import decks as deck_texts
+from bot.messages import drops as texts
 
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 20  # the issue asks for ≤30 s between ticks
-REMINDER_GRACE = timedelta(hours=2)
 
 
 @app_commands.guild_only()
@@ -42,32 +34,17 @@ class Drops(commands.GroupCog, group_name="drop"):
 
     def __init__(self, bot: Flashdrop) -> None:
         self.bot = bot
-        self.runner = DropRunner(bot, bot.services, CardPoster(bot, bot.services))
 
     async def cog_load(self) -> None:
-        await sync_config_drops(self.bot)
+        await self.bot.drops.sync_config_drops()
         self.ticker.start()
 
     async def cog_unload(self) -> None:
         self.ticker.cancel()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Only Manage Server or the configured admin role may change drops."""
-        member = interaction.user
-        allowed = isinstance(member, discord.Member) and may_manage_drops(
-            manage_guild=member.guild_permissions.manage_guild,
-            role_ids=[role.id for role in member.roles],
-            role_names=[role.name for role in member.roles],
-            admin_role=self.bot.config.admin_role,
-        )
-        if not allowed:
-            need = "the Manage Server permission"
-            if self.bot.config.admin_role:
-                need += f" or the {self.bot.config.admin_role} role"
-            await interaction.response.send_message(
-                f"Only members with {need} can manage drops.", ephemeral=True
-            )
-        return allowed
+        """Only admins (Manage Server or the configured admin role) may manage drops."""
+        return await require_admin(interaction, self.bot, "manage drops")
 
     @app_commands.command(name="add")
     @app_commands.describe(
@@ -97,7 +74,7 @@ class Drops(commands.GroupCog, group_name="drop"):
         zone_name = timezone or self.bot.config.timezone
         try:
             if deck not in self.bot.services.decks:
-                raise ValueError(f"No deck `{deck}`: see `/deck list`.")
+                raise ValueError(deck_texts.no_such_deck_hint(deck))
             drop = Drop(
                 guild_id=interaction.guild_id,
                 channel_id=channel.id,
@@ -116,7 +93,7 @@ class Drops(commands.GroupCog, group_name="drop"):
             return
         saved = await self.bot.services.storage.add_drop(drop)
         await interaction.response.send_message(
-            f"Drop **#{saved.id}** scheduled: {describe(self.bot, saved)}", ephemeral=True
+            texts.scheduled(saved.id, describe(self.bot, saved)), ephemeral=True
         )
 
     @app_commands.command(name="list")
@@ -125,12 +102,10 @@ class Drops(commands.GroupCog, group_name="drop"):
         assert interaction.guild_id is not None
         drops = await self.bot.services.storage.drops(interaction.guild_id)
         if not drops:
-            await interaction.response.send_message(
-                "No drops yet: add one with `/drop add`.", ephemeral=True
-            )
+            await interaction.response.send_message(texts.NO_DROPS, ephemeral=True)
             return
         lines = [f"**#{d.id}** {describe(self.bot, d)}" for d in drops]
-        await interaction.response.send_message("\n".join(lines)[:2000], ephemeral=True)
+        await interaction.response.send_message(texts.listing(lines), ephemeral=True)
 
     @app_commands.command(name="remove")
     @app_commands.describe(drop="the drop's number, from /drop list")
@@ -138,7 +113,7 @@ class Drops(commands.GroupCog, group_name="drop"):
         """Delete a drop."""
         assert interaction.guild_id is not None
         done = await self.bot.services.storage.remove_drop(interaction.guild_id, drop)
-        await reply(interaction, done, f"Drop #{drop} removed.", drop)
+        await reply(interaction, done, texts.removed(drop), drop)
 
     @app_commands.command(name="pause")
     @app_commands.describe(drop="the drop's number, from /drop list")
@@ -156,7 +131,7 @@ class Drops(commands.GroupCog, group_name="drop"):
         assert interaction.guild_id is not None
         storage = self.bot.services.storage
         done = await storage.set_drop_paused(interaction.guild_id, drop, paused)
-        await reply(interaction, done, f"Drop #{drop} {'paused' if paused else 'resumed'}.", drop)
+        await reply(interaction, done, texts.paused(drop, paused=paused), drop)
 
     @app_commands.command(name="now")
     @app_commands.describe(drop="the drop's number, from /drop list")
@@ -175,14 +150,14 @@ class Drops(commands.GroupCog, group_name="drop"):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            count = await self.runner.post_now(found[0], seed=interaction.id)
+            count = await self.bot.drops.post_now(found[0], seed=interaction.id)
         except (discord.Forbidden, discord.NotFound) as exc:
             log.warning("drop %s could not be posted now: %s", drop, exc)
             await interaction.followup.send(
-                f"I could not post in <#{found[0].channel_id}>: {exc.text or exc}", ephemeral=True
+                texts.cannot_post_in(found[0].channel_id, exc.text or str(exc)), ephemeral=True
             )
             return
-        await interaction.followup.send(f"Posted drop #{drop} ({count} cards).", ephemeral=True)
+        await interaction.followup.send(texts.posted_now(drop, count), ephemeral=True)
 
     @add.autocomplete("deck")
     async def deck_autocomplete(
@@ -192,133 +167,28 @@ class Drops(commands.GroupCog, group_name="drop"):
 
     @tasks.loop(seconds=TICK_SECONDS)
     async def ticker(self) -> None:
-        now = self.bot.services.clock.now()
         try:
-            await self.runner.tick(now)
+            await self.bot.drops.tick(self.bot.services.clock.now())
         except Exception:
             log.exception("drop tick failed")
-        try:
-            await send_reminders(self.bot, now)
-        except Exception:
-            log.exception("reminder tick failed")
 
     @ticker.before_loop
     async def before_ticker(self) -> None:
         await self.bot.wait_until_ready()
 
 
-class Reminders(commands.Cog):
-    def __init__(self, bot: Flashdrop) -> None:
-        self.bot = bot
-
-    @app_commands.command(name="remind")
-    @app_commands.guild_only()
-    @app_commands.describe(
-        switch="on or off", time="your local time for the reminder, HH:MM (default 08:00)"
-    )
-    async def remind(
-        self,
-        interaction: discord.Interaction,
-        switch: Literal["on", "off"],
-        time: str | None = None,
-    ) -> None:
-        """A daily DM with how many cards you have due."""
-        assert interaction.guild_id is not None
-        storage = self.bot.services.storage
-        settings = await storage.member_settings(interaction.guild_id, interaction.user.id)
-        if switch == "off":
-            await storage.save_member_settings(replace(settings, remind_at=None))
-            await interaction.response.send_message("Reminders are off.", ephemeral=True)
-            return
-        try:
-            at = parse_local_time(time or "08:00")
-        except ValueError as exc:
-            await interaction.response.send_message(str(exc), ephemeral=True)
-            return
-        await storage.save_member_settings(replace(settings, remind_at=at))
-        guild = await storage.guild_settings(interaction.guild_id)
-        zone = member_zone(guild, settings).key
-        await interaction.response.send_message(
-            f"I'll DM you at {at:%H:%M} ({zone}) when cards are due. "
-            "Set your zone with `/timezone`.",
-            ephemeral=True,
-        )
-
-
-async def send_reminders(bot: Flashdrop, now: datetime) -> int:
-    """DM every member whose reminder time has come; closed DMs switch reminders off."""
-    storage, sent = bot.services.storage, 0
-    for reminder in await storage.reminders():
-        member = reminder.settings
-        assert member.remind_at is not None
-        guild = await storage.guild_settings(member.guild_id)
-        day = reminder_due(
-            member.remind_at,
-            member_zone(guild, member),
-            reminder.last_reminded_on,
-            now,
-            REMINDER_GRACE,
-        )
-        if day is None:
-            continue
-        await storage.mark_reminded(member.guild_id, member.user_id, day)
-        today = member_study_date(now, guild, member)
-        due = sum((await storage.due_counts(member.guild_id, member.user_id, today)).values())
-        if not due:
-            continue
-        try:
-            user = await bot.fetch_user(member.user_id)
-            await user.send(
-                f"\N{ALARM CLOCK} You have **{due}** card(s) due. "
-                "Run `/review` in the server to study them."
-            )
-            sent += 1
-        except discord.Forbidden:
-            log.info("DMs closed for %s: reminders switched off", member.user_id)
-            await storage.save_member_settings(replace(member, remind_at=None))
-        except discord.HTTPException as exc:
-            log.warning("reminder to %s failed: %s", member.user_id, exc)
-    return sent
-
-
-async def sync_config_drops(bot: Flashdrop) -> None:
-    result = await bot.services.storage.sync_config_drops(
-        list(bot.config.drops), bot.services.clock.now()
-    )
-    log.info(
-        "config drops: %d added, %d removed, %d unchanged",
-        result.added,
-        result.removed,
-        result.kept,
-    )
-
-
 def describe(bot: Flashdrop, drop: Drop) -> str:
-    decks = bot.services.decks
-    names = ", ".join(decks[d].name if d in decks else f"`{d}`" for d in drop.deck_ids)
+    names = {deck.id: deck.name for deck in bot.services.decks.values()}
     now = bot.services.clock.now()
     upcoming = occurrences(drop, now, now + timedelta(days=8))
-    when = f"next <t:{int(upcoming[0].at.timestamp())}:F>" if upcoming else "no upcoming date"
-    parts = [
-        f"{drop.cards} card(s) from {names} in <#{drop.channel_id}>",
-        f"at {drop.local_time:%H:%M} {drop.timezone}, {describe_days(drop.weekdays)}",
-        "paused" if drop.paused else when,
-    ]
-    if drop.role_id:
-        parts.append(f"mentions <@&{drop.role_id}>")
-    if drop.thread:
-        parts.append("in a thread")
-    if drop.source is DropSource.CONFIG:
-        parts.append("from config.yaml")
-    return " · ".join(parts)
+    return texts.describe(drop, names, upcoming[0] if upcoming else None)
 
 
 async def reply(interaction: discord.Interaction, done: bool, text: str, drop: int) -> None:
     if not done:
-        text = f"There is no drop #{drop} on this server: see `/drop list`."
+        text = texts.no_such_drop(drop)
     await interaction.response.send_message(text, ephemeral=True)
 
 
 async def setup(bot: Flashdrop) -> None:
     await bot.add_cog(Drops(bot))
-    await bot.add_cog(Reminders(bot))

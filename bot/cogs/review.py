@@ -1,30 +1,28 @@
-"""A member's own study: `/review` sessions with buttons, `/due`, `/timezone`."""
+"""`/review`: a member's private session of due and new cards, answered with buttons."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
-from datetime import date
-from zoneinfo import available_timezones
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import Flashdrop
-from bot.cogs.decks import deck_choices
+from bot.cogs.common import deck_choices
 from bot.core.members import member_study_date
-from bot.core.models import RATING_PROMPT, CardRef, Rating
+from bot.core.models import CardRef, Rating
 from bot.core.ratings import RatingEvent, RatingSource
 from bot.core.session import ReviewSession
+from bot.messages import cards as render
+from bot.messages import decks as deck_texts
+from bot.messages import study as texts
 
 log = logging.getLogger(__name__)
 
 SESSION_TIMEOUT_SECONDS = 14 * 60  # interaction tokens live 15 minutes
 MAX_DUE_IN_SESSION = 100
-SESSION_ENDED = "This review session has ended. Start a new one with `/review`."
-_ZONES = sorted(available_timezones())
 
 
 class Review(commands.Cog):
@@ -40,17 +38,13 @@ class Review(commands.Cog):
         """Review your due cards privately, then new ones up to today's limit."""
         decks = self.bot.services.decks
         if deck is not None and deck not in decks:
-            await interaction.response.send_message(f"No deck `{deck}`.", ephemeral=True)
+            await interaction.response.send_message(deck_texts.no_such_deck(deck), ephemeral=True)
             return
         assert interaction.guild_id is not None
         deck_ids = [deck] if deck else list(decks)
         cards = await self._queue(interaction.guild_id, interaction.user.id, deck_ids)
         if not cards:
-            await interaction.response.send_message(
-                "Nothing to review right now: no cards are due and today's new cards are done. "
-                "See `/due` for when the next ones come.",
-                ephemeral=True,
-            )
+            await interaction.response.send_message(texts.NOTHING_TO_REVIEW, ephemeral=True)
             return
         view = ReviewView(
             self.bot,
@@ -69,7 +63,7 @@ class Review(commands.Cog):
         out) gets an answer instead of Discord's "This interaction failed"."""
         session_id = session_of(interaction)
         if session_id is not None and session_id not in self.sessions:
-            await interaction.response.send_message(SESSION_ENDED, ephemeral=True)
+            await interaction.response.send_message(texts.SESSION_ENDED, ephemeral=True)
 
     async def _queue(self, guild_id: int, user_id: int, deck_ids: list[str]) -> list[CardRef]:
         """Due cards first (most overdue first), then new cards within the daily limit."""
@@ -83,65 +77,11 @@ class Review(commands.Cog):
             cards += await storage.new_card_candidates(guild_id, user_id, deck_id, today)
         return cards
 
-    @app_commands.command(name="due")
-    @app_commands.guild_only()
-    async def due(self, interaction: discord.Interaction) -> None:
-        """How many of your cards are due, per deck, and when the next ones come."""
-        assert interaction.guild_id is not None
-        guild_id, user_id = interaction.guild_id, interaction.user.id
-        storage = self.bot.services.storage
-        today = await storage.study_date_for(guild_id, user_id, self.bot.services.clock.now())
-        counts = await storage.due_counts(guild_id, user_id, today)
-        upcoming = await storage.next_due_date(guild_id, user_id, today)
-        await interaction.response.send_message(
-            due_text(self.bot, counts, today, upcoming), ephemeral=True
-        )
-
     @review.autocomplete("deck")
     async def review_deck_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return deck_choices(self.bot, current)
-
-    @app_commands.command(name="timezone")
-    @app_commands.guild_only()
-    @app_commands.describe(zone="an IANA time zone, e.g. Europe/Copenhagen")
-    async def timezone(self, interaction: discord.Interaction, zone: str) -> None:
-        """Set your time zone, so your study day starts at the right local hour."""
-        assert interaction.guild_id is not None
-        storage = self.bot.services.storage
-        if zone not in _ZONES:
-            await interaction.response.send_message(
-                f"`{zone[:100]}` is not a time zone I know. Pick one from the list, "
-                "e.g. `Europe/Copenhagen` or `America/New_York`.",
-                ephemeral=True,
-            )
-            return
-        settings = await storage.member_settings(interaction.guild_id, interaction.user.id)
-        await storage.save_member_settings(replace(settings, timezone=zone))
-        await interaction.response.send_message(
-            f"Your time zone is now **{zone}**.", ephemeral=True
-        )
-
-    @timezone.autocomplete("zone")
-    async def zone_autocomplete(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        needle = current.casefold().replace(" ", "_")
-        return [app_commands.Choice(name=z, value=z) for z in _ZONES if needle in z.casefold()][:25]
-
-
-def due_text(bot: Flashdrop, counts: dict[str, int], today: date, upcoming: date | None) -> str:
-    decks = bot.services.decks
-    lines = [
-        f"**{decks[deck_id].name if deck_id in decks else deck_id}**: {n} due"
-        for deck_id, n in sorted(counts.items())
-    ]
-    total = sum(counts.values())
-    head = f"You have **{total}** card(s) due today." if total else "Nothing is due today."
-    tail = f"Next cards come due on **{upcoming.isoformat()}**." if upcoming else ""
-    hint = "Use `/review` to study them." if total else ""
-    return "\n".join(line for line in (head, *lines, tail, hint) if line)
 
 
 def button_id(session_id: int, step: int, action: str) -> str:
@@ -192,36 +132,25 @@ class ReviewView(discord.ui.View):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message(
-            "This review session is someone else's. Start your own with `/review`.",
-            ephemeral=True,
-        )
+        await interaction.response.send_message(texts.NOT_YOUR_SESSION, ephemeral=True)
         return False
 
     def page(self) -> discord.Embed:
         """The embed for the session's current state."""
         card_ref = self.session.current
         if card_ref is None:
-            return summary_embed(self.session)
-        found = self._lookup(card_ref)
+            return render.session_summary(self.session.summary())
+        found = self.bot.services.find_card(card_ref)
         if found is None:
-            return discord.Embed(description="This card is no longer in its deck.")
-        deck_name, question, answer = found
-        left = len(self.session.queue)
-        text = question.strip()
-        if self.revealed:
-            text += f"\n\n**Answer**\n{answer.strip()}"
-        embed = discord.Embed(title=deck_name, description=text)
-        if self.revealed:
-            embed.set_footer(text=RATING_PROMPT)
-        else:
-            embed.set_footer(text=f"{left} card(s) left in this session")
-        return embed
-
-    def _lookup(self, ref: CardRef) -> tuple[str, str, str] | None:
-        deck = self.bot.services.decks.get(ref.deck_id)
-        card = deck.card(ref.card_id) if deck else None
-        return (deck.name, card.question, card.answer) if deck and card else None
+            return render.card_gone()
+        deck, card = found
+        return render.review_page(
+            deck.name,
+            card.question,
+            card.answer,
+            revealed=self.revealed,
+            cards_left=len(self.session.queue),
+        )
 
     def _build(self) -> None:
         self.clear_items()
@@ -293,7 +222,7 @@ class ReviewView(discord.ui.View):
 class ShowAnswerButton(discord.ui.Button[ReviewView]):
     def __init__(self, session_id: int, step: int) -> None:
         super().__init__(
-            label="Show answer",
+            label=texts.SHOW_ANSWER,
             style=discord.ButtonStyle.primary,
             custom_id=button_id(session_id, step, "show"),
         )
@@ -307,7 +236,7 @@ class ShowAnswerButton(discord.ui.Button[ReviewView]):
 class RateButton(discord.ui.Button[ReviewView]):
     def __init__(self, session_id: int, step: int, rating: Rating) -> None:
         super().__init__(
-            label=f"{int(rating)} {rating.label}",
+            label=texts.rate_label(int(rating), rating.label),
             style=discord.ButtonStyle.secondary,
             custom_id=button_id(session_id, step, f"rate:{int(rating)}"),
         )
@@ -322,7 +251,7 @@ class RateButton(discord.ui.Button[ReviewView]):
 class StopButton(discord.ui.Button[ReviewView]):
     def __init__(self, session_id: int, step: int) -> None:
         super().__init__(
-            label="Stop",
+            label=texts.STOP,
             style=discord.ButtonStyle.danger,
             custom_id=button_id(session_id, step, "stop"),
         )
@@ -330,22 +259,6 @@ class StopButton(discord.ui.Button[ReviewView]):
     async def callback(self, interaction: discord.Interaction) -> None:
         assert self.view is not None
         await self.view.finish(interaction)
-
-
-def summary_embed(session: ReviewSession) -> discord.Embed:
-    summary = session.summary()
-    lines = [f"{int(r)} {r.label}: {summary.counts[r]}" for r in Rating if summary.counts[r]]
-    embed = discord.Embed(
-        title="Session finished" if not summary.cards_left else "Session stopped",
-        description=(
-            f"You reviewed **{summary.cards_reviewed}** card(s) with **{summary.answers}** "
-            "answer(s).\n" + "\n".join(lines)
-        ),
-        colour=discord.Colour.green(),
-    )
-    if summary.cards_left:
-        embed.set_footer(text=f"{summary.cards_left} card(s) left for later: /review continues.")
-    return embed
 
 
 async def setup(bot: Flashdrop) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import discord
 
-from bot.core.models import RATING_PROMPT, Card, Deck
+from bot.core.models import RATING_PROMPT, Card, Deck, Rating
+from bot.core.session import SessionSummary
+from bot.messages import study
 
 CARD_COLOUR = discord.Colour.blurple()
 ANSWER_COLOUR = discord.Colour.green()
@@ -47,4 +49,40 @@ def answer_embed(card: Card, *, spoiler: bool) -> discord.Embed:
 
 
 def missing_card_text(deck_id: str, card_id: str) -> str:
+    """A posted card whose deck no longer has it, shown when it is revealed."""
     return f"This card (`{deck_id}/{card_id}`) is no longer in its deck."
+
+
+# --- a member's private review session ---------------------------------------------------------
+
+
+def review_page(
+    deck_name: str, question: str, answer: str, *, revealed: bool, cards_left: int
+) -> discord.Embed:
+    """One page of `/review`: the question, and the answer once the member asked for it."""
+    text = question.strip()
+    if revealed:
+        text += f"\n\n**Answer**\n{answer.strip()}"
+    embed = discord.Embed(title=deck_name, description=text)
+    embed.set_footer(text=study.page_footer(cards_left, revealed=revealed))
+    return embed
+
+
+def card_gone() -> discord.Embed:
+    return discord.Embed(description=study.CARD_GONE)
+
+
+def session_summary(summary: SessionSummary) -> discord.Embed:
+    counts = [
+        study.rate_label(int(r), f"{r.label}: {summary.counts[r]}")
+        for r in Rating
+        if summary.counts[r]
+    ]
+    embed = discord.Embed(
+        title=study.session_title(finished=not summary.cards_left),
+        description=study.session_summary(summary.cards_reviewed, summary.answers, counts),
+        colour=discord.Colour.green(),
+    )
+    if summary.cards_left:
+        embed.set_footer(text=study.cards_left_footer(summary.cards_left))
+    return embed

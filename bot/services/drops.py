@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.core.drops import Drop, Occurrence, due_occurrences, heading_text
+from bot.core.drops import Drop, Occurrence, due_occurrences, local_instant
 from bot.core.models import CardRef
 from bot.core.posts import PostKind
+from bot.messages import drops as texts
 from bot.services.posting import CardPoster
 from bot.storage.drops import DropRun
 
@@ -61,9 +62,23 @@ class DropRunner:
         async with self._tick_lock:
             return await self._tick(now)
 
+    async def sync_config_drops(self) -> None:
+        """Make the stored config drops match config.yaml's `drops:` (at every start)."""
+        result = await self.services.storage.sync_config_drops(
+            list(self.services.config.drops), self.services.clock.now()
+        )
+        log.info(
+            "config drops: %d added, %d removed, %d unchanged",
+            result.added,
+            result.removed,
+            result.kept,
+        )
+
     async def _tick(self, now: datetime) -> TickReport:
         storage = self.services.storage
-        due = due_occurrences(await storage.drops(), now, self.grace)
+        drops = await storage.drops()
+        due = due_occurrences(drops, now, self.grace)
+        abandoned = await self._close_abandoned_runs({d.id: d for d in drops}, now)
         skipped = 0
         for missed in due.missed:
             assert missed.drop.id is not None
@@ -79,9 +94,37 @@ class DropRunner:
         results = await asyncio.gather(*(self._run_logged(o) for o in due.post))
         return TickReport(
             posted=sum(r is True for r in results),
-            failed=sum(r is False for r in results),
+            failed=abandoned + sum(r is False for r in results),
             skipped=skipped,
         )
+
+    async def _close_abandoned_runs(self, drops: dict[int | None, Drop], now: datetime) -> int:
+        """Give an outcome to runs a crash interrupted that can no longer resume.
+
+        An unfinished run resumes at the next tick while its occurrence is within the grace
+        window (it is due again); past it, nothing would ever finish it, so it is recorded as
+        failed, once, with a log line saying which cards never went out.
+        """
+        closed = 0
+        for run in await self.services.storage.unfinished_runs():
+            drop = drops.get(run.drop_id)
+            if drop is None:
+                continue
+            if now - local_instant(run.local_date, drop.local_time, drop.zone) <= self.grace:
+                continue
+            await self.services.storage.finish_run(run.run_id, "failed", now)
+            unposted = sum(card.message_id is None for card in run.cards) if run.cards else None
+            log.warning(
+                "drop %s (guild %s) of %s was interrupted and not resumed within %s: "
+                "recorded as failed (%s card(s) not posted)",
+                drop.id,
+                drop.guild_id,
+                run.local_date,
+                self.grace,
+                "all its" if unposted is None else unposted,
+            )
+            closed += 1
+        return closed
 
     async def _run_logged(self, occurrence: Occurrence) -> bool | None:
         """One guild's failure is logged and never stops the others' drops."""
@@ -145,7 +188,7 @@ class DropRunner:
         for planned in plan:
             if planned.message_id is not None:
                 continue
-            found = self.poster.lookup(planned.card)
+            found = self.services.find_card(planned.card)
             if found is None:
                 log.warning("drop %s: card %s left its deck; not posted", drop.id, planned.card)
                 continue
@@ -168,7 +211,8 @@ class DropRunner:
         decks = self.services.decks
         names = [decks[d].name for d in drop.deck_ids if d in decks]
         heading = await channel.send(
-            heading_text(drop, names, count), nonce=secrets.randbits(63) if nonce is None else nonce
+            texts.heading(drop.role_id, names, count),
+            nonce=secrets.randbits(63) if nonce is None else nonce,
         )
         target: discord.abc.Messageable = channel
         thread_id = None
@@ -176,7 +220,7 @@ class DropRunner:
             day = (
                 run.local_date.isoformat() if run else self.services.clock.now().date().isoformat()
             )
-            thread = await heading.create_thread(name=f"Daily drop {day}")
+            thread = await heading.create_thread(name=texts.thread_name(day))
             target, thread_id = thread, thread.id
         if run is not None:
             await self.services.storage.set_run_heading(run.run_id, heading.id, thread_id)

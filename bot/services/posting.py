@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.core.members import member_zone
-from bot.core.models import Card, CardRef, Deck, Rating
+from bot.core.models import Card, Deck, Rating
 from bot.core.posts import Post, PostKind
 from bot.core.ratings import RatingSource
 from bot.core.reactions import RATING_EMOJI, rating_for
@@ -38,14 +38,6 @@ RECONCILE_WINDOW = timedelta(days=7)
 # members reacting meanwhile push the last reactors (by user id) off the listing and their
 # ratings would be retracted. With this limit discord.py pages until Discord has no more.
 EVERY_REACTOR = 2**62
-
-# What the bot needs in a channel to post a card and its reactions.
-POST_PERMISSIONS = ("send_messages", "embed_links", "add_reactions", "read_message_history")
-
-
-def missing_permissions(granted: discord.Permissions, needed: tuple[str, ...]) -> list[str]:
-    """Names (as Discord shows them) of the permissions in `needed` that `granted` lacks."""
-    return [name.replace("_", " ").title() for name in needed if not getattr(granted, name, False)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,12 +119,7 @@ class CardPoster:
         today = study_date(now, member_zone(guild, None), guild.day_starts_at)
         snapshot = await storage.group_snapshot(guild_id, channel_id, deck_ids, now)
         refs = choose_for_channel(snapshot, today, count, storage.settings, seed)
-        return [found for ref in refs if (found := self.lookup(ref)) is not None]
-
-    def lookup(self, ref: CardRef) -> tuple[Deck, Card] | None:
-        deck = self.services.decks.get(ref.deck_id)
-        card = deck.card(ref.card_id) if deck else None
-        return (deck, card) if deck and card else None
+        return [found for ref in refs if (found := self.services.find_card(ref)) is not None]
 
     async def post_card(
         self,
@@ -172,7 +159,7 @@ class CardPoster:
         message = self.client.get_partial_messageable(
             post.channel_id, guild_id=post.guild_id
         ).get_partial_message(post.message_id)
-        found = self.lookup(post.card)
+        found = self.services.find_card(post.card)
         if found is None:
             await message.edit(content=render.missing_card_text(post.deck_id, post.card_id))
         else:

@@ -27,7 +27,7 @@ from typing import Any, cast
 import discord
 
 from bot.app import Flashdrop, Services, open_services
-from bot.cogs.quiz import Quiz
+from bot.cogs.posted_cards import PostedCards
 from bot.config import Config, build_config
 from bot.core.reactions import RATING_EMOJI
 from bot.infra.clock import FakeClock
@@ -130,11 +130,11 @@ class RunningBot:
         return self.services.storage
 
     @property
-    def quiz_cog(self) -> Quiz:
-        cog = self.bot.get_cog("Quiz")
-        # load_extension executes the cog's module afresh, so the class is not ``Quiz`` itself.
-        assert cog is not None and type(cog).__qualname__ == "Quiz"
-        return cast(Quiz, cog)
+    def posted_cards_cog(self) -> PostedCards:
+        cog = self.bot.get_cog("PostedCards")
+        # load_extension executes the cog's module afresh, so the class is not the one imported.
+        assert cog is not None and type(cog).__qualname__ == "PostedCards"
+        return cast(PostedCards, cog)
 
     async def settle(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109 - one deadline for all
         """Wait until every event handler, command and reconciliation task has finished."""
@@ -248,7 +248,7 @@ class Flashdrops:
         point_discord_at(config.discord)
         services = await open_services(config, self.clock)
         # A short guild-ready wait: discord.py's 2 s default would delay every start.
-        bot = TestFlashdrop(config, services, guild_ready_timeout=0.05)
+        bot = TestFlashdrop(services, guild_ready_timeout=0.05)
         recorder = EventRecorder("ready", "resumed", "raw_reaction_add", "raw_reaction_remove")
         recorder.attach(bot)
         try:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
-from bot.cogs.drops import Drops
 from bot.core.drops import DropSource
 from tests.e2e.bot_fixture import START, Flashdrops, RunningBot
 from tests.e2e.fakediscord import Message, Perm
@@ -16,12 +15,6 @@ from tests.e2e.fakediscord import Message, Perm
 DROP_AT = "12:01"  # START is 12:00 UTC
 DROP_INSTANT = START + timedelta(minutes=1)
 GRACE = timedelta(minutes=120)
-
-
-def drops_cog(running: RunningBot) -> Drops:
-    cog = running.bot.get_cog("Drops")
-    assert cog is not None
-    return cast(Drops, cog)
 
 
 def config_drop(flashdrop: Flashdrops, **fields: Any) -> dict[str, Any]:
@@ -50,7 +43,7 @@ def headings(flashdrop: Flashdrops) -> list[Message]:
 
 async def tick(running: RunningBot, at: datetime) -> None:
     running.services.clock.set(at)  # type: ignore[attr-defined]
-    await drops_cog(running).runner.tick(at)
+    await running.bot.drops.tick(at)
     await running.settle()
 
 
@@ -254,8 +247,6 @@ async def _due_tomorrow(running: RunningBot, member: Any) -> None:
 
 
 async def test_remind_sends_a_dm_with_the_due_count(flashdrop: Flashdrops) -> None:
-    from bot.cogs.drops import send_reminders
-
     running = await flashdrop.start()
     alice = flashdrop.world.alice
     await _due_tomorrow(running, alice)
@@ -263,17 +254,15 @@ async def test_remind_sends_a_dm_with_the_due_count(flashdrop: Flashdrops) -> No
     assert response.ephemeral and "12:30" in (response.content or "")
     tomorrow = START + timedelta(days=1, minutes=30)
     flashdrop.clock.set(tomorrow - timedelta(minutes=1))
-    assert await send_reminders(running.bot, flashdrop.clock.now()) == 0  # not yet 12:30
+    assert await running.bot.reminders.send_due(flashdrop.clock.now()) == 0  # not yet 12:30
     flashdrop.clock.set(tomorrow)
-    assert await send_reminders(running.bot, tomorrow) == 1
-    assert await send_reminders(running.bot, tomorrow + timedelta(minutes=5)) == 0  # once a day
+    assert await running.bot.reminders.send_due(tomorrow) == 1
+    assert await running.bot.reminders.send_due(tomorrow + timedelta(minutes=5)) == 0  # once a day
     (dm,) = flashdrop.server.channel_messages(flashdrop.server.dm_channel(alice))
     assert "**1** card(s) due" in dm.content and "/review" in dm.content
 
 
 async def test_remind_with_closed_dms_is_switched_off_quietly(flashdrop: Flashdrops) -> None:
-    from bot.cogs.drops import send_reminders
-
     running = await flashdrop.start()
     bob = flashdrop.world.bob
     await _due_tomorrow(running, bob)
@@ -281,7 +270,7 @@ async def test_remind_with_closed_dms_is_switched_off_quietly(flashdrop: Flashdr
     flashdrop.server.set_dms_open(bob, False)
     tomorrow = START + timedelta(days=1, minutes=30)
     flashdrop.clock.set(tomorrow)
-    assert await send_reminders(running.bot, tomorrow) == 0
+    assert await running.bot.reminders.send_due(tomorrow) == 0
     settings = await running.storage.member_settings(flashdrop.world.guild.id, bob.id)
     assert settings.remind_at is None
 
@@ -293,3 +282,38 @@ async def test_remind_invalid_time_is_refused(flashdrop: Flashdrops) -> None:
     assert response.ephemeral and "not a time" in (response.content or "")
     settings = await running.storage.member_settings(flashdrop.world.guild.id, alice.id)
     assert settings.remind_at is None
+
+
+async def test_drop_run_interrupted_past_grace_is_recorded_as_failed_once(
+    flashdrop: Flashdrops,
+) -> None:
+    running = await flashdrop.start(**config_drop(flashdrop))
+    flashdrop.server.force_rate_limit("POST /channels/{channel_id}/messages", every=3, via=False)
+    await tick(running, DROP_INSTANT)
+    (run,) = await running.storage.unfinished_runs()
+    await running.stop()
+    flashdrop.server.clear_rate_limits()
+    late = DROP_INSTANT + GRACE + timedelta(minutes=1)
+    flashdrop.clock.set(late)
+    restarted = await flashdrop.start(**config_drop(flashdrop))
+    await tick(restarted, late)  # the ticker's first round may already have closed it
+    assert await restarted.storage.unfinished_runs() == []
+    assert (await restarted.storage.start_run(run.drop_id, run.local_date, late)).outcome == (
+        "failed"
+    )
+    assert len(bot_messages(flashdrop)) == 2  # nothing more was posted that late
+    again = await restarted.bot.drops.tick(late + timedelta(minutes=1))
+    assert again.failed == 0
+
+
+async def test_reactions_on_drop_posts_count_without_the_quiz_cog(flashdrop: Flashdrops) -> None:
+    running = await flashdrop.start(**config_drop(flashdrop))
+    await running.bot.unload_extension("bot.cogs.quiz")
+    await tick(running, DROP_INSTANT)
+    card = bot_messages(flashdrop)[1]
+    await running.react(flashdrop.world.alice, card, "\N{EYES}")
+    await running.react(
+        flashdrop.world.alice, card, "4\N{VARIATION SELECTOR-16}\N{COMBINING ENCLOSING KEYCAP}"
+    )
+    ratings = await running.storage.effective_ratings(card.id)
+    assert {user: int(r) for user, r in ratings.items()} == {flashdrop.world.alice.id: 4}

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
-from bot.cogs.drops import Drops
 from bot.infra.ratelimit import GLOBAL_LIMIT
 from tests.e2e.bot_fixture import EYES, START, Flashdrops
 from tests.e2e.fakediscord import FakeDiscord, RateLimits, RequestRecord
@@ -64,7 +63,7 @@ async def test_drop_burst_stays_under_global_limit_and_interactions_skip_the_que
         for channel in channels
     ]
     running = await flashdrop.start(drops=drops)
-    runner = cast(Drops, running.bot.get_cog("Drops")).runner
+    runner = running.bot.drops
     limiter = running.bot.global_limiter
     assert limiter is not None and limiter.limit == GLOBAL_LIMIT
     mark = len(server.requests)

@@ -268,10 +268,10 @@ async def test_auto_reveal_sweep_reveals_posts_older_than_configured_minutes(
     card = await bot.quiz(world.alice, deck="capitals")
 
     clock.advance(timedelta(minutes=29))
-    await bot.quiz_cog.sweep()
+    await bot.posted_cards_cog.sweep()
     assert not revealed(card)
     clock.advance(timedelta(minutes=2))
-    await bot.quiz_cog.sweep()
+    await bot.posted_cards_cog.sweep()
 
     assert revealed(card) and list(card.reactions) == [EYES, *RATE.values()]
     assert (await bot.storage.get_post(card.id)).revealed_at == clock.now()

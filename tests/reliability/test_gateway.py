@@ -174,4 +174,4 @@ async def test_gateway_cut_every_2s_during_burst_loses_and_doubles_nothing(
     if fault == "dropped-socket":
         assert unseen == set()
     assert db.integrity == "ok"
-    assert len(bot.quiz_cog.poster.locks) == 0  # every post's lock was let go
+    assert len(bot.bot.posting.locks) == 0  # every post's lock was let go

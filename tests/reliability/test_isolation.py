@@ -16,11 +16,10 @@ import sys
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
-from bot.cogs.drops import Drops, send_reminders
 from bot.core.models import CardRef, Rating
 from tests.e2e.bot_fixture import EYES, RATE, START, Flashdrops, RunningBot
 from tests.e2e.fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, Member, Perm
@@ -191,17 +190,11 @@ async def test_isolation_reminders_count_only_their_guilds_due_cards(
     at = TOMORROW + timedelta(minutes=30)
     flashdrop.clock.set(at)
 
-    assert await send_reminders(bot.bot, at) == 1
+    assert await bot.bot.reminders.send_due(at) == 1
 
     [dm] = g.server.channel_messages(g.server.dm_channel(g.carol))
     assert "**1** card(s) due" in dm.content
     assert g.server.channel_messages(g.server.dm_channel(g.dave)) == []
-
-
-def drops_cog(bot: RunningBot) -> Drops:
-    cog = bot.bot.get_cog("Drops")
-    assert cog is not None
-    return cast(Drops, cog)
 
 
 async def add_drop(bot: RunningBot, admin: Member, channel: Channel) -> str:
@@ -253,7 +246,7 @@ async def test_isolation_drops_post_only_in_their_own_guild(
     at = START + timedelta(minutes=1)
     flashdrop.clock.set(at)
 
-    report = await drops_cog(bot).runner.tick(at)
+    report = await bot.bot.drops.tick(at)
     await bot.settle()
 
     assert report.posted == 1

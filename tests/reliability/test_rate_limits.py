@@ -4,7 +4,7 @@ The real bot (in this process, real discord.py HTTP and rate-limit handling) run
 study group over and over for the storm's full minute, one simulated day per round: /quiz
 posts a card, a member's 👀 reveals it (an edit and five reactions), members rate it (one
 changes their mind), the daily drop an admin scheduled with /drop add goes out through the
-Drops cog's runner, a member studies with /review and its buttons, and asks /due. Meanwhile the
+bot's drop runner, a member studies with /review and its buttons, and asks /due. Meanwhile the
 bot's own loops (the drop ticker, the auto-reveal sweep) run into the storm too. Every third
 request of all of that, interaction callbacks and follow-ups included, is answered 429 with a
 Retry-After; discord.py must wait and retry, and the flow must end in exactly the right state.
@@ -204,7 +204,7 @@ async def one_day(
 
     drop_time = START + timedelta(days=day, minutes=1)
     clock.set(drop_time)  # type: ignore[attr-defined]
-    await drops_cog(bot).runner.tick(drop_time)
+    await bot.bot.drops.tick(drop_time)
     await bot.settle(timeout=10.0)
     later = [m for m in server.channel_messages(world.channel) if m.id > card.id]
     cards = [m for m in later if m.author_id == server.bot.id and "Daily drop" not in m.content]
@@ -256,7 +256,7 @@ async def test_rate_limit_storm_every_third_request_for_a_minute_flow_completes(
             bot = await flashdrop.start()
     # The sweep's job, done now rather than waiting for its next turn: every drop card nobody
     # revealed is revealed (still under the storm if it lasts).
-    await bot.quiz_cog.poster.auto_reveal(bot.services.clock.now() + timedelta(hours=2))
+    await bot.bot.posting.auto_reveal(bot.services.clock.now() + timedelta(hours=2))
     await bot.settle(timeout=10.0)
 
     limited = [r for r in server.requests if r.status == 429]
@@ -264,7 +264,7 @@ async def test_rate_limit_storm_every_third_request_for_a_minute_flow_completes(
     # The bot's own loops ran in the storm too, since the restart: the drop ticker at least 3
     # times (20 s apart), the auto-reveal sweep at least twice (30 s apart). current_loop
     # counts the turns that have also finished their wait.
-    assert drops_cog(bot).ticker.current_loop >= 2 and bot.quiz_cog.sweep.current_loop >= 1
+    assert drops_cog(bot).ticker.current_loop >= 2 and bot.posted_cards_cog.sweep.current_loop >= 1
     # Every third request, the whole minute (save the fifth tries spared).
     assert storm.fired + storm.spared == storm.seen // 3 > 100
     assert storm.fired + followups.fired == len(limited)

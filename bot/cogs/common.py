@@ -1,0 +1,82 @@
+"""What several cogs share: deck autocomplete, the admin check, permission refusals, replies.
+
+Cogs never import each other; whatever two of them need lives here.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.core.permissions import POST_PERMISSIONS, is_admin, missing_permissions
+from bot.messages import decks as deck_texts
+from bot.messages import errors
+
+if TYPE_CHECKING:
+    from bot.app import Flashdrop
+
+log = logging.getLogger(__name__)
+
+MAX_CHOICES = 25  # Discord shows at most 25 autocomplete choices
+
+
+def deck_choices(bot: Flashdrop, current: str) -> list[app_commands.Choice[str]]:
+    """Deck ids whose id or name contains what the member typed."""
+    needle = current.casefold()
+    return [
+        app_commands.Choice(name=deck_texts.choice_label(d), value=d.id)
+        for d in bot.services.decks.values()
+        if needle in d.id.casefold() or needle in d.name.casefold()
+    ][:MAX_CHOICES]
+
+
+async def require_admin(interaction: discord.Interaction, bot: Flashdrop, action: str) -> bool:
+    """True for admins (see `bot.core.permissions`); everyone else is told why, privately."""
+    member = interaction.user
+    admin_role = bot.config.admin_role
+    allowed = isinstance(member, discord.Member) and is_admin(
+        manage_guild=member.guild_permissions.manage_guild,
+        role_ids=[role.id for role in member.roles],
+        role_names=[role.name for role in member.roles],
+        admin_role=admin_role,
+    )
+    if not allowed:
+        await send_ephemeral(interaction, errors.admins_only(action, admin_role))
+    return allowed
+
+
+async def refuse_without_permissions(interaction: discord.Interaction) -> bool:
+    """Tell the member, privately, which permission the bot lacks in this channel."""
+    missing = missing_permissions(interaction.app_permissions, POST_PERMISSIONS)
+    if not missing:
+        return False
+    await refuse(interaction, missing)
+    return True
+
+
+def missing_now(interaction: discord.Interaction) -> list[str]:
+    """The post permissions the bot lacks in the interaction's channel, as cached now."""
+    channel, guild = interaction.channel, interaction.guild
+    if guild is None or not isinstance(channel, discord.abc.GuildChannel | discord.Thread):
+        return []
+    return missing_permissions(channel.permissions_for(guild.me), POST_PERMISSIONS)
+
+
+async def refuse(interaction: discord.Interaction, missing: list[str]) -> None:
+    if not missing:
+        await send_ephemeral(interaction, errors.COULD_NOT_POST)
+        return
+    log.warning(
+        "missing permission(s) %s in channel %s", ", ".join(missing), interaction.channel_id
+    )
+    await send_ephemeral(interaction, errors.missing_permissions(missing))
+
+
+async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)
