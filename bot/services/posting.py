@@ -96,6 +96,38 @@ class PostLocks:
         return len(self._locks)
 
 
+# Buttons on a post that answer privately: `card:<hint|answer>:<message id>`. They are not
+# stored views: any press, before or after a restart, reaches `CardPoster.private_reply`.
+PRIVATE_BUTTON = "card"
+PRIVATE_PARTS = ("hint", "answer")
+
+
+def private_button_id(part: str, message_id: int) -> str:
+    return f"{PRIVATE_BUTTON}:{part}:{message_id}"
+
+
+def parse_private_button(custom_id: str) -> tuple[str, int] | None:
+    """(part, message id) of a private-answer button; None for any other custom id."""
+    pieces = custom_id.split(":")
+    if len(pieces) != 3 or pieces[0] != PRIVATE_BUTTON or pieces[1] not in PRIVATE_PARTS:
+        return None
+    return (pieces[1], int(pieces[2])) if pieces[2].isdigit() else None
+
+
+def private_button(part: str, message_id: int, label: str) -> discord.ui.View:
+    """A view holding one private-answer button, made to be sent, never stored (stopped)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        discord.ui.Button(
+            label=label,
+            style=discord.ButtonStyle.secondary,
+            custom_id=private_button_id(part, message_id),
+        )
+    )
+    view.stop()
+    return view
+
+
 class CardPoster:
     """Posts cards and turns reactions on them into ratings."""
 
@@ -103,6 +135,10 @@ class CardPoster:
         self.client = client
         self.services = services
         self.locks = PostLocks()
+        # Posts whose reveal failed half-way (an edit or reaction refused): the next sweep
+        # finishes them. A restart forgets this set; the catch-up at start then sees the
+        # reveal reaction on the message and reveals the post.
+        self.unfinished_reveals: set[int] = set()
 
     @property
     def reveal_emoji(self) -> str:
@@ -150,6 +186,8 @@ class CardPoster:
             posted_at=self.services.clock.now(),
         )
         await self.services.storage.record_post(post)
+        if render.hint_is_private(card):
+            await message.edit(view=private_button("hint", message.id, render.HINT_BUTTON))
         await message.add_reaction(self.reveal_emoji)
         return message
 
@@ -164,14 +202,52 @@ class CardPoster:
             await message.edit(content=render.missing_card_text(post.deck_id, post.card_id))
         else:
             deck, card = found
-            spoiler = self.services.config.quiz.spoiler_answers
+            spoiler_answers = self.services.config.quiz.spoiler_answers
+            private = render.answer_is_private(card, spoiler_answers=spoiler_answers)
             await message.edit(
                 content=render.revealed_text(deck, card),
-                embed=render.answer_embed(card, spoiler=spoiler),
+                embed=render.answer_embed(card, spoiler_answers=spoiler_answers),
+                view=(
+                    private_button("answer", post.message_id, render.ANSWER_BUTTON)
+                    if private
+                    else None
+                ),
             )
             for emoji in RATING_EMOJI.values():
                 await message.add_reaction(emoji)
         await self.services.storage.mark_revealed(post.message_id, self.services.clock.now())
+        self.unfinished_reveals.discard(post.message_id)
+
+    async def _reveal_or_retry(self, post: Post) -> bool:
+        """Reveal `post`; if Discord refuses a step, log it and let the next sweep finish it."""
+        try:
+            await self.reveal(post)
+        except discord.NotFound:
+            # The message is gone: nothing left to reveal.
+            self.unfinished_reveals.discard(post.message_id)
+            await self.services.storage.mark_revealed(post.message_id, self.services.clock.now())
+            return False
+        except discord.HTTPException as exc:
+            log.warning(
+                "reveal of post %s failed, retried at the next sweep: %s", post.message_id, exc
+            )
+            self.unfinished_reveals.add(post.message_id)
+            return False
+        return True
+
+    async def private_reply(self, custom_id: str) -> discord.Embed | None:
+        """The hint or answer a private-answer button shows its presser; None if `custom_id`
+        is not such a button."""
+        parsed = parse_private_button(custom_id)
+        if parsed is None:
+            return None
+        part, message_id = parsed
+        post = await self.services.storage.get_post(message_id)
+        found = self.services.find_card(post.card) if post is not None else None
+        if found is None:
+            return render.card_gone()
+        deck, card = found
+        return render.private_hint(card) if part == "hint" else render.private_answer(deck, card)
 
     # --- reactions -------------------------------------------------------------------------
 
@@ -193,7 +269,7 @@ class CardPoster:
             if rating is None:
                 post = await self.services.storage.get_post(event.message_id)
                 if post is not None and post.revealed_at is None:
-                    await self.reveal(post)
+                    await self._reveal_or_retry(post)
                 return
             # Queued in arrival order under the lock; stored (and awaited) outside it, so a
             # burst of answers on one post shares the writer's transactions.
@@ -272,22 +348,24 @@ class CardPoster:
         ]
         await asyncio.gather(*changes)
         if wants_reveal and post.revealed_at is None:
-            await self.reveal(post)
+            await self._reveal_or_retry(post)
         return len(on_discord ^ stored)
 
-    async def auto_reveal(self, now: datetime) -> int:
-        """Reveal posts nobody revealed within `quiz.auto_reveal_after_minutes`."""
+    async def sweep(self, now: datetime) -> int:
+        """Reveal the posts that should be: those whose reveal failed half-way, and those
+        nobody revealed within `quiz.auto_reveal_after_minutes`. Returns how many were."""
         minutes = self.services.config.quiz.auto_reveal_after_minutes
-        if minutes <= 0:
-            return 0
+        storage = self.services.storage
+        wanted = set(self.unfinished_reveals)
+        if minutes > 0:
+            old = await storage.unrevealed_before(now - timedelta(minutes=minutes))
+            wanted.update(post.message_id for post in old)
         revealed = 0
-        for post in await self.services.storage.unrevealed_before(now - timedelta(minutes=minutes)):
-            try:
-                await self.reveal(post)
-                revealed += 1
-            except discord.NotFound:
-                # The message is gone: stop trying.
-                await self.services.storage.mark_revealed(post.message_id, now)
-            except discord.HTTPException as exc:
-                log.warning("cannot auto-reveal post %s: %s", post.message_id, exc)
+        for message_id in sorted(wanted):
+            async with self.locks.hold(message_id):
+                post = await storage.get_post(message_id)  # a 👀 may have revealed it meanwhile
+                if post is None or post.revealed_at is not None:
+                    self.unfinished_reveals.discard(message_id)
+                    continue
+                revealed += await self._reveal_or_retry(post)
         return revealed

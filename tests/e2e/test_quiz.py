@@ -417,3 +417,105 @@ async def test_rating_ignores_bots_other_messages_and_other_emoji(
 
     assert await stored_ratings(bot) == []
     assert not revealed(card) and (await bot.storage.get_post(card.id)).revealed_at is None
+
+
+# -- answers a spoiler cannot hide -----------------------------------------------------------------
+
+CODE_DECK = """\
+name: Code
+cards:
+- id: mutable-default
+  question: What is wrong with `def add(item, items=[]):`?
+  answer: |
+    The default list is shared by every call. Use `None`:
+    ```python
+    def add(item, items=None):
+        items = [] if items is None else items
+    ```
+  hint: |
+    Look at when this runs:
+    ```python
+    items=[]
+    ```
+"""
+
+
+def with_code_deck(flashdrop: Flashdrops) -> None:
+    (flashdrop.decks_dir / "code.yaml").write_text(CODE_DECK, encoding="utf-8")
+
+
+async def test_reveal_of_a_code_block_answer_keeps_it_off_the_channel_and_offers_it_privately(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    with_code_deck(flashdrop)
+    bot = await flashdrop.start()
+    card = await bot.quiz(world.alice, deck="code")
+
+    await bot.react(world.bob, card, EYES)
+
+    assert revealed(card)
+    shown = card.content + str(card.embeds)
+    assert "def add(item, items=None)" not in shown and "```" not in shown
+    assert card.custom_ids() == [f"card:answer:{card.id}"]
+    press = world.server.press_button(world.alice, card, f"card:answer:{card.id}")
+    reply = await press
+    assert reply.ephemeral
+    assert "def add(item, items=None)" in reply.embeds[0]["description"]
+
+
+async def test_code_block_hint_is_offered_privately_not_shown_before_the_reveal(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    with_code_deck(flashdrop)
+    bot = await flashdrop.start()
+    card = await bot.quiz(world.alice, deck="code")
+
+    assert card.embed is not None and "items=[]" not in card.embed["description"]
+    assert card.custom_ids() == [f"card:hint:{card.id}"]
+    reply = await world.server.press_button(world.bob, card, f"card:hint:{card.id}")
+    assert reply.ephemeral and "items=[]" in reply.embeds[0]["description"]
+
+
+async def test_private_answer_button_still_answers_after_a_restart(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    with_code_deck(flashdrop)
+    bot = await flashdrop.start()
+    card = await bot.quiz(world.alice, deck="code")
+    await bot.react(world.bob, card, EYES)
+    await bot.stop()
+
+    await flashdrop.start()
+    reply = await world.server.press_button(world.bob, card, f"card:answer:{card.id}")
+
+    assert reply.ephemeral and "def add(item, items=None)" in reply.embeds[0]["description"]
+
+
+async def test_spoiler_with_code_is_none_and_plain_text_is_spoilered() -> None:
+    from bot.messages.cards import spoiler
+
+    assert spoiler(" Copenhagen ") == "||Copenhagen||"
+    assert spoiler("use:\n```py\nx = 1\n```") is None
+    assert spoiler("a || b") is None
+
+
+# -- a reveal Discord refuses half-way -------------------------------------------------------------
+
+EDIT = "PATCH /channels/{channel_id}/messages/{message_id}"
+
+
+async def test_reveal_whose_edit_is_refused_is_finished_by_the_next_sweep(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    bot = await flashdrop.start()
+    card = await bot.quiz(world.alice, deck="capitals")
+    world.server.force_rate_limit(EDIT, times=1, via=False)  # discord.py raises, no retry
+
+    await bot.react(world.bob, card, EYES)
+    assert not revealed(card)
+    assert (await bot.storage.get_post(card.id)).revealed_at is None
+
+    await bot.posted_cards_cog.sweep()
+
+    assert revealed(card) and list(card.reactions) == [EYES, *RATE.values()]
+    assert (await bot.storage.get_post(card.id)).revealed_at is not None

@@ -256,7 +256,7 @@ async def test_rate_limit_storm_every_third_request_for_a_minute_flow_completes(
             bot = await flashdrop.start()
     # The sweep's job, done now rather than waiting for its next turn: every drop card nobody
     # revealed is revealed (still under the storm if it lasts).
-    await bot.bot.posting.auto_reveal(bot.services.clock.now() + timedelta(hours=2))
+    await bot.bot.posting.sweep(bot.services.clock.now() + timedelta(hours=2))
     await bot.settle(timeout=10.0)
 
     limited = [r for r in server.requests if r.status == 429]
