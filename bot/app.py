@@ -100,6 +100,17 @@ async def reload_decks(services: Services) -> None:
     )
 
 
+async def _tell(interaction: discord.Interaction, text: str) -> None:
+    """An ephemeral answer, as the first response or a follow-up; a failure is only logged."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not answer interaction %s: %s", interaction.id, text)
+
+
 def intents() -> discord.Intents:
     """Only unprivileged intents: guild structure and reactions in guilds."""
     wanted = discord.Intents.none()
@@ -169,6 +180,9 @@ class Flashdrop(commands.Bot):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         """The last word on a failed command: the member always gets an answer."""
+        if isinstance(error, app_commands.NoPrivateMessage):
+            await _tell(interaction, errors.SERVER_ONLY)
+            return
         if isinstance(error, app_commands.CheckFailure):
             return  # the check has already told the member why
         command = interaction.command.qualified_name if interaction.command else "?"
@@ -179,13 +193,7 @@ class Flashdrop(commands.Bot):
         else:
             log.error("/%s failed", command, exc_info=original)
             text = errors.SOMETHING_WENT_WRONG
-        try:
-            if interaction.response.is_done():
-                await interaction.followup.send(text, ephemeral=True)
-            else:
-                await interaction.response.send_message(text, ephemeral=True)
-        except discord.HTTPException:
-            log.warning("could not tell the member that /%s failed", command)
+        await _tell(interaction, text)
 
     async def _beat(self) -> None:
         """Touch the heartbeat file while connected, for `python -m bot healthcheck`."""

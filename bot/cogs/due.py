@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import Flashdrop
+from bot.cogs.common import guild_id_of
 from bot.messages import study as texts
 
 
@@ -18,8 +19,8 @@ class Due(commands.Cog):
     @app_commands.guild_only()
     async def due(self, interaction: discord.Interaction) -> None:
         """How many of your cards are due, per deck, and when the next ones come."""
-        assert interaction.guild_id is not None
-        guild_id, user_id = interaction.guild_id, interaction.user.id
+        guild_id = guild_id_of(interaction)
+        user_id = interaction.user.id
         storage = self.bot.services.storage
         today = await storage.study_date_for(guild_id, user_id, self.bot.services.clock.now())
         counts = await storage.due_counts(guild_id, user_id, today)

@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.app import Flashdrop
+from bot.cogs.common import guild_id_of
 from bot.core.drops import parse_local_time
 from bot.core.members import member_zone
 from bot.messages import study as texts
@@ -46,9 +47,9 @@ class Reminders(commands.Cog):
         time: str | None = None,
     ) -> None:
         """A daily DM with how many cards you have due."""
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         storage = self.bot.services.storage
-        settings = await storage.member_settings(interaction.guild_id, interaction.user.id)
+        settings = await storage.member_settings(guild_id, interaction.user.id)
         if switch == "off":
             await storage.save_member_settings(replace(settings, remind_at=None))
             await interaction.response.send_message(texts.REMINDERS_OFF, ephemeral=True)
@@ -59,7 +60,7 @@ class Reminders(commands.Cog):
             await interaction.response.send_message(str(exc), ephemeral=True)
             return
         await storage.save_member_settings(replace(settings, remind_at=at))
-        guild = await storage.guild_settings(interaction.guild_id)
+        guild = await storage.guild_settings(guild_id)
         zone = member_zone(guild, settings).key
         await interaction.response.send_message(texts.reminders_on(at, zone), ephemeral=True)
 

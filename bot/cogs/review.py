@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import Flashdrop
-from bot.cogs.common import deck_choices
+from bot.cogs.common import deck_choices, guild_id_of
 from bot.core.members import member_study_date
 from bot.core.models import CardRef, Rating
 from bot.core.ratings import RatingEvent, RatingSource
@@ -40,16 +40,16 @@ class Review(commands.Cog):
         if deck is not None and deck not in decks:
             await interaction.response.send_message(deck_texts.no_such_deck(deck), ephemeral=True)
             return
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         deck_ids = [deck] if deck else list(decks)
-        cards = await self._queue(interaction.guild_id, interaction.user.id, deck_ids)
+        cards = await self._queue(guild_id, interaction.user.id, deck_ids)
         if not cards:
             await interaction.response.send_message(texts.NOTHING_TO_REVIEW, ephemeral=True)
             return
         view = ReviewView(
             self.bot,
             interaction.user.id,
-            interaction.guild_id,
+            guild_id,
             cards,
             interaction.id,
             self.sessions,

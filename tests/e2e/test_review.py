@@ -312,3 +312,17 @@ async def test_timezone_autocomplete_offers_iana_names(world: World, flashdrop: 
     ).choices()
 
     assert choices == [{"name": "Europe/Copenhagen", "value": "Europe/Copenhagen"}]
+
+
+@pytest.mark.parametrize("command", ["due", "review", "timezone", "remind", "quiz"])
+async def test_server_command_in_a_dm_answers_privately_instead_of_failing(
+    world: World, flashdrop: Flashdrops, command: str
+) -> None:
+    await flashdrop.start()
+    dm = world.server.dm_channel(world.alice)
+    options = {"timezone": {"zone": "UTC"}, "remind": {"switch": "off"}}.get(command)
+
+    reply = await world.server.invoke_command(world.alice, dm, command, options)
+
+    assert reply.ephemeral
+    assert reply.content == "This command works in a server channel, not here."
