@@ -35,6 +35,7 @@ from bot.messages import errors
 from bot.services.drops import DropRunner
 from bot.services.posting import CardPoster
 from bot.services.reminders import ReminderService
+from bot.services.study import StudyService
 from bot.storage.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -156,6 +157,7 @@ class Flashdrop(commands.Bot):
         self.posting = CardPoster(self, services)
         self.drops = DropRunner(self, services, self.posting)
         self.reminders = ReminderService(self, services)
+        self.study = StudyService(services)
         self._heartbeat: asyncio.Task[None] | None = None
 
     @property

@@ -22,7 +22,6 @@ from bot.messages import study as texts
 log = logging.getLogger(__name__)
 
 SESSION_TIMEOUT_SECONDS = 14 * 60  # interaction tokens live 15 minutes
-MAX_DUE_IN_SESSION = 100
 
 
 class Review(commands.Cog):
@@ -42,7 +41,7 @@ class Review(commands.Cog):
             return
         guild_id = guild_id_of(interaction)
         deck_ids = [deck] if deck else list(decks)
-        cards = await self._queue(guild_id, interaction.user.id, deck_ids)
+        cards = await self.bot.study.queue(guild_id, interaction.user.id, deck_ids)
         if not cards:
             await interaction.response.send_message(texts.NOTHING_TO_REVIEW, ephemeral=True)
             return
@@ -64,18 +63,6 @@ class Review(commands.Cog):
         session_id = session_of(interaction)
         if session_id is not None and session_id not in self.sessions:
             await interaction.response.send_message(texts.SESSION_ENDED, ephemeral=True)
-
-    async def _queue(self, guild_id: int, user_id: int, deck_ids: list[str]) -> list[CardRef]:
-        """Due cards first (most overdue first), then new cards within the daily limit."""
-        storage, now = self.bot.services.storage, self.bot.services.clock.now()
-        today = await storage.study_date_for(guild_id, user_id, now)
-        due = await storage.next_due(
-            guild_id, user_id, today, deck_ids=deck_ids, limit=MAX_DUE_IN_SESSION
-        )
-        cards = [state.card for state in due]
-        for deck_id in deck_ids:
-            cards += await storage.new_card_candidates(guild_id, user_id, deck_id, today)
-        return cards
 
     @review.autocomplete("deck")
     async def review_deck_autocomplete(

@@ -17,16 +17,24 @@ SHOW_ANSWER = "Show answer"
 STOP = "Stop"
 
 
-def due_summary(counts: dict[str, int], deck_names: dict[str, str], upcoming: date | None) -> str:
-    """`/due`: the member's due cards per deck, and when the next ones come."""
+def due_summary(
+    counts: dict[str, int], new: int, deck_names: dict[str, str], upcoming: date | None
+) -> str:
+    """`/due`: the member's due cards per deck, the new cards waiting, the next due date."""
     lines = [
         f"**{deck_names.get(deck_id, deck_id)}**: {n} due" for deck_id, n in sorted(counts.items())
     ]
     total = sum(counts.values())
     head = f"You have **{total}** card(s) due today." if total else "Nothing is due today."
+    if not new:
+        waiting = ""
+    elif total:
+        waiting = f"**{new}** new card(s) are waiting too."
+    else:
+        waiting = f"**{new}** new card(s) are waiting: `/review` starts them."
     tail = f"Next cards come due on **{upcoming.isoformat()}**." if upcoming else ""
     hint = "Use `/review` to study them." if total else ""
-    return "\n".join(line for line in (head, *lines, tail, hint) if line)
+    return "\n".join(line for line in (head, *lines, waiting, tail, hint) if line)
 
 
 def page_footer(cards_left: int, *, revealed: bool) -> str:

@@ -261,13 +261,30 @@ async def test_due_lists_due_cards_per_deck_and_the_next_due_date(
     assert record.callback.content == (
         "You have **1** card(s) due today.\n"
         "**Capitals**: 1 due\n"
+        "**2** new card(s) are waiting too.\n"
         f"Next cards come due on **{(START + timedelta(days=8)).date().isoformat()}**.\n"
         "Use `/review` to study them."
     )
 
 
-async def test_due_with_nothing_due_says_so(world: World, flashdrop: Flashdrops) -> None:
+async def test_due_with_nothing_due_mentions_the_new_cards_review_would_start(
+    world: World, flashdrop: Flashdrops
+) -> None:
     bot = await flashdrop.start()
+
+    record = await bot.command(world.bob, "due")
+
+    assert record.ephemeral and record.callback is not None
+    # Python basics has 3 cards, Capitals 1: all new to bob, within the daily allowance.
+    assert record.callback.content == (
+        "Nothing is due today.\n**4** new card(s) are waiting: `/review` starts them."
+    )
+
+
+async def test_due_with_nothing_due_and_no_new_cards_says_so(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    bot = await flashdrop.start(scheduling={"new_cards_per_day": 0})
 
     record = await bot.command(world.bob, "due")
 
