@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import aiohttp
 import discord
@@ -124,7 +125,33 @@ def intents() -> discord.Intents:
 GUILD_READY_TIMEOUT = 1.0
 
 
+def guard_parsers(parsers: dict[str, Callable[[Any], None]]) -> None:
+    """Make each gateway event parser drop (and log) an event it cannot parse.
+
+    discord.py raises out of its connection loop when a parser meets an event it does not
+    expect (a reaction without `me`, member roles sent as objects by a Discord-compatible
+    server), and the whole process would exit. One malformed event is not worth that: it is
+    logged with its type and dropped, and the events after it are handled as usual.
+    `parsers` is the connection state's table, which the websocket reads on every event.
+    """
+    for event, parse in list(parsers.items()):
+        parsers[event] = _dropping_malformed(event, parse)
+
+
+def _dropping_malformed(event: str, parse: Callable[[Any], None]) -> Callable[[Any], None]:
+    def parse_or_drop(data: Any) -> None:
+        try:
+            parse(data)
+        except Exception as exc:
+            log.error("dropped a malformed %s event (%s: %s)", event, type(exc).__name__, exc)
+
+    return parse_or_drop
+
+
 class Flashdrop(commands.Bot):
+    # Seconds between retries of a failed slash-command sync (the last one repeats).
+    SYNC_RETRY_SECONDS: tuple[float, ...] = (5.0, 15.0, 60.0, 300.0)
+
     def __init__(
         self,
         services: Services,
@@ -152,6 +179,7 @@ class Flashdrop(commands.Bot):
             allowed_mentions=discord.AllowedMentions(everyone=False, users=False, roles=True),
             **options,  # type: ignore[arg-type]
         )
+        guard_parsers(self._connection.parsers)
         self.services = services
         # The feature services, one each, shared by every cog that needs them.
         self.posting = CardPoster(self, services)
@@ -159,6 +187,7 @@ class Flashdrop(commands.Bot):
         self.reminders = ReminderService(self, services)
         self.study = StudyService(services)
         self._heartbeat: asyncio.Task[None] | None = None
+        self._sync_retry: asyncio.Task[None] | None = None
 
     @property
     def config(self) -> Config:
@@ -168,9 +197,37 @@ class Flashdrop(commands.Bot):
         self.tree.error(self.on_app_command_error)
         for cog in COGS:
             await self.load_extension(cog)
-        synced = await self.tree.sync()
-        log.info("synced %d slash commands", len(synced))
+        if not await self._sync_commands():
+            self._sync_retry = asyncio.create_task(self._retry_sync(), name="command-sync")
         self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
+
+    async def _sync_commands(self) -> bool:
+        """Register the slash commands with Discord; False (logged) if that failed.
+
+        Drops, reveals and reaction ratings need no slash command, so a failed sync never
+        stops the bot: it is retried in the background (`SYNC_RETRY_SECONDS`).
+        """
+        try:
+            synced = await self.tree.sync()
+        except Exception as exc:  # an HTTP error, or an answer discord.py cannot read
+            log.error(
+                "slash command sync failed (%s: %s); the bot runs on and retries",
+                type(exc).__name__,
+                exc,
+            )
+            return False
+        log.info("synced %d slash commands", len(synced))
+        return True
+
+    async def _retry_sync(self) -> None:
+        tries = 0
+        while True:
+            await asyncio.sleep(
+                self.SYNC_RETRY_SECONDS[min(tries, len(self.SYNC_RETRY_SECONDS) - 1)]
+            )
+            tries += 1
+            if await self._sync_commands():
+                return
 
     async def on_ready(self) -> None:
         assert self.user is not None
@@ -212,8 +269,9 @@ class Flashdrop(commands.Bot):
             await asyncio.sleep(HEARTBEAT_SECONDS)
 
     async def close(self) -> None:
-        if self._heartbeat is not None:
-            self._heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._heartbeat
+        for task in (self._heartbeat, self._sync_retry):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await super().close()

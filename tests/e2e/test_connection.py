@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.models import CardRef, Rating
 from bot.core.ratings import RatingSource
-from tests.e2e.bot_fixture import EYES, RATE, Flashdrops
+from tests.e2e.bot_fixture import EYES, RATE, Flashdrops, TestFlashdrop
 from tests.e2e.fakediscord import Intent
 from tests.e2e.harness import World
 
@@ -156,3 +156,52 @@ async def test_reconnect_in_the_middle_of_rating_loses_nothing(
     assert card.embed is not None and card.embed["title"] == "Answer"
     assert len(server.identify_payloads) == 1 and len(server.resume_payloads) == 1
     assert len(bot.recorder.all("ready")) == 1
+
+
+# -- a server that misbehaves ------------------------------------------------------------------
+
+
+async def test_failed_command_sync_is_logged_the_bot_runs_and_the_sync_is_retried(
+    world: World,
+    flashdrop: Flashdrops,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(TestFlashdrop, "SYNC_RETRY_SECONDS", (0.05,))
+    world.server.force_rate_limit(SYNC, times=2, via=False)  # refused, no retry by discord.py
+
+    bot = await flashdrop.start()  # the bot still comes up, connected
+
+    assert bot.bot.is_ready() and "slash command sync failed" in caplog.text
+    await world.server.wait_for(
+        lambda: any(r.status == 200 for r in world.server.requests_to(SYNC))
+    )
+    assert {"quiz", "review", "due"} <= {c.name for c in world.server.global_commands()}
+    card = await bot.quiz(world.alice, deck="capitals")  # and the commands work once synced
+    assert (await bot.storage.get_post(card.id)) is not None
+
+
+async def test_malformed_gateway_events_are_dropped_and_the_bot_carries_on(
+    world: World, flashdrop: Flashdrops, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = await flashdrop.start()
+    card = await bot.quiz(world.alice, deck="capitals")
+
+    # A reaction without its emoji, and one whose member's roles are objects: discord.py's
+    # parser raises on both.
+    where = {
+        "guild_id": str(world.guild.id),
+        "channel_id": str(world.channel.id),
+        "message_id": str(card.id),
+        "user_id": str(world.bob.id),
+    }
+    world.server.dispatch("MESSAGE_REACTION_ADD", where)
+    member = {"user": {"id": str(world.bob.id), "username": "bob"}, "roles": [{"id": "2"}]}
+    world.server.dispatch(
+        "MESSAGE_REACTION_ADD", {**where, "emoji": {"id": None, "name": EYES}, "member": member}
+    )
+    await bot.react(world.alice, card, RATE[4])
+
+    assert await bot.storage.effective_ratings(card.id) == {world.alice.id: Rating.MOSTLY}
+    assert "dropped a malformed MESSAGE_REACTION_ADD event" in caplog.text
+    assert not bot.bot.is_closed()
