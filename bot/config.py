@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import yaml
 
-from bot.core.drops import WEEKDAY_NAMES, Drop, DropSource
+from bot.core.admin_input import parse_local_time, parse_weekdays, parse_zone
+from bot.core.drops import Drop, DropSource
 from bot.core.scheduling import SchedulingSettings
 
 DEFAULT_CONFIG_PATH = Path("config.yaml")
@@ -142,31 +143,18 @@ def _url(schemes: tuple[str, ...]) -> Reader:
 def _zone(value: Any, key: str) -> str:
     text = _str(value, key)
     try:
-        ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"{key}: unknown time zone {text!r} (use an IANA name such as 'Europe/Copenhagen')"
-        ) from None
-    return text
-
-
-_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-
-
-def parse_hhmm(text: str) -> time:
-    """Parse a 24-hour "HH:MM" local time; raises ValueError with a readable message."""
-    match = _HHMM.match(text.strip())
-    if not match:
-        raise ValueError(f"expected a time as HH:MM (24-hour), got {text!r}")
-    return time(int(match[1]), int(match[2]))
+        return parse_zone(text).key
+    except ValueError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
 
 
 def _hhmm(value: Any, key: str) -> time:
-    # YAML 1.1 reads an unquoted 08:30 as the sexagesimal number 510: say how to fix it.
-    if isinstance(value, int) and not isinstance(value, bool):
+    # YAML 1.1 reads an unquoted 08:30 as the sexagesimal number 510 (and 8.30 as a float):
+    # say how to fix it.
+    if isinstance(value, int | float) and not isinstance(value, bool):
         raise ConfigError(f'{key}: write the time in quotes, e.g. "08:30" (YAML read a number)')
     try:
-        return parse_hhmm(_str(value, key))
+        return parse_local_time(_str(value, key))
     except ValueError as exc:
         raise ConfigError(f"{key}: {exc}") from None
 
@@ -202,13 +190,11 @@ def _str_list(value: Any, key: str) -> tuple[str, ...]:
 
 
 def _days(value: Any, key: str) -> frozenset[int]:
-    """ISO weekdays (1 = Monday) from names such as [mon, Fri]."""
-    items = _str_list(value, key)
-    days = tuple(item.strip().lower()[:3] for item in items)
-    for i, day in enumerate(days):
-        if day not in WEEKDAY_NAMES:
-            raise _fail(f"{key}[{i}]", "a weekday (mon, tue, … sun)", items[i])
-    return frozenset(WEEKDAY_NAMES.index(day) + 1 for day in days)
+    """ISO weekdays (1 = Monday) from "mon,wed,fri", "weekdays" or a list such as [mon, Fri]."""
+    try:
+        return parse_weekdays(_str_list(value, key))
+    except ValueError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
 
 
 def _mapping(value: Any, key: str, readers: Mapping[str, Reader]) -> dict[str, Any]:
