@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import time
 from pathlib import Path
 
 import pytest
+import yaml
 
-from bot.config import Config, ConfigError, load_config, read_token
+from bot.config import Config, ConfigError, QuizSettings, load_config, read_token
 from bot.core.drops import DropSource
+from bot.core.scheduling import SchedulingSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -243,3 +246,24 @@ def test_config_drop_fields_and_source(tmp_path: Path) -> None:
     assert drop.deck_ids == ("a", "b") and drop.cards == 10 and drop.thread
     assert drop.role_id is None and drop.weekdays == frozenset(range(1, 8))
     assert drop.source is DropSource.CONFIG and drop.id is None and drop.created_at is None
+
+
+def test_config_reads_every_scheduling_setting(tmp_path: Path) -> None:
+    values = {
+        "desired_retention": 0.8,
+        "maximum_interval_days": 30,
+        "new_cards_per_day": 0,
+        "fuzzing": False,
+        "active_member_days": 7,
+        "recent_post_days": 0,
+    }
+    assert set(values) == {f.name for f in fields(SchedulingSettings)}
+    config = load_config(_write(tmp_path, yaml.safe_dump({"scheduling": values})), env={})
+    assert config.scheduling == SchedulingSettings(**values)  # type: ignore[arg-type]
+
+
+def test_config_reads_every_quiz_setting(tmp_path: Path) -> None:
+    values = {"reveal_emoji": "🔍", "spoiler_answers": False, "auto_reveal_after_minutes": 0}
+    assert set(values) == {f.name for f in fields(QuizSettings)}
+    config = load_config(_write(tmp_path, yaml.safe_dump({"quiz": values})), env={})
+    assert config.quiz == QuizSettings(**values)  # type: ignore[arg-type]
