@@ -11,15 +11,8 @@ from discord.ext import commands, tasks
 
 from bot.app import Flashdrop
 from bot.cogs.common import deck_choices, guild_id_of, refuse_without_permissions, require_admin
-from bot.core.drops import (
-    EVERY_DAY,
-    Drop,
-    DropSource,
-    check_zone,
-    occurrences,
-    parse_local_time,
-    parse_weekdays,
-)
+from bot.core.admin_input import parse_local_time, parse_weekdays, parse_zone
+from bot.core.drops import EVERY_DAY, Drop, DropSource, occurrences
 from bot.messages import decks as deck_texts
 from bot.messages import drops as texts
 
@@ -80,7 +73,7 @@ class Drops(commands.GroupCog, group_name="drop"):
                 channel_id=channel.id,
                 deck_ids=(deck,),
                 local_time=parse_local_time(time),
-                timezone=check_zone(zone_name).key,
+                timezone=parse_zone(zone_name).key,
                 weekdays=parse_weekdays(days) if days else EVERY_DAY,
                 cards=cards,
                 role_id=role.id if role else None,

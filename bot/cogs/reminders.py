@@ -15,7 +15,7 @@ from discord.ext import commands, tasks
 
 from bot.app import Flashdrop
 from bot.cogs.common import guild_id_of
-from bot.core.drops import parse_local_time
+from bot.core.admin_input import parse_local_time
 from bot.core.members import member_zone
 from bot.messages import study as texts
 

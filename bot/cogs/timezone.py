@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.app import Flashdrop
 from bot.cogs.common import MAX_CHOICES, guild_id_of
+from bot.core.admin_input import parse_zone
 from bot.messages import study as texts
 
 _ZONES = sorted(available_timezones())
@@ -27,8 +28,10 @@ class TimeZone(commands.Cog):
         """Set your time zone, so your study day starts at the right local hour."""
         guild_id = guild_id_of(interaction)
         storage = self.bot.services.storage
-        if zone not in _ZONES:
-            await interaction.response.send_message(texts.unknown_zone(zone), ephemeral=True)
+        try:
+            zone = parse_zone(zone).key
+        except ValueError as exc:
+            await interaction.response.send_message(str(exc), ephemeral=True)
             return
         settings = await storage.member_settings(guild_id, interaction.user.id)
         await storage.save_member_settings(replace(settings, timezone=zone))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.core.admin_input import parse_zone
 from bot.core.members import GuildSettings, MemberSettings, member_study_date
 from bot.storage.base import StoreBase, change, fetch_one
 from bot.storage.codec import decode_time, encode_time
@@ -58,7 +58,7 @@ class MemberStore(StoreBase):
         return guild_settings_from_row(guild_id, row, self._guild_defaults)
 
     async def save_guild_settings(self, settings: GuildSettings) -> None:
-        _check_zone(settings.timezone)
+        parse_zone(settings.timezone)
         async with self._transaction() as db:
             await change(
                 db,
@@ -81,7 +81,7 @@ class MemberStore(StoreBase):
 
     async def save_member_settings(self, settings: MemberSettings) -> None:
         if settings.timezone is not None:
-            _check_zone(settings.timezone)
+            parse_zone(settings.timezone)
         async with self._transaction() as db:
             await change(
                 db,
@@ -121,10 +121,3 @@ class MemberStore(StoreBase):
             return DeletedMemberData(ratings=ratings, card_states=states)
 
         return await self._writer.submit(forget)
-
-
-def _check_zone(name: str) -> None:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ValueError(f"unknown time zone {name!r}") from error

@@ -197,7 +197,7 @@ async def test_drop_commands_allowed_for_admins(
     ("options", "message"),
     [
         ({"time": "25:00"}, "not a time"),
-        ({"time": "08:00", "timezone": "Mars/Base"}, "not a time zone"),
+        ({"time": "08:00", "timezone": "Mars/Base"}, "unknown time zone 'Mars/Base'"),
         ({"time": "08:00", "days": "funday"}, "not a day"),
         ({"time": "08:00", "deck": "nope"}, "No deck"),
     ],
@@ -317,3 +317,28 @@ async def test_reactions_on_drop_posts_count_without_the_quiz_cog(flashdrop: Fla
     )
     ratings = await running.storage.effective_ratings(card.id)
     assert {user: int(r) for user, r in ratings.items()} == {flashdrop.world.alice.id: 4}
+
+
+async def test_drop_add_folder_zone_is_refused_clearly_and_nothing_stored(
+    flashdrop: Flashdrops,
+) -> None:
+    running = await flashdrop.start()
+    admin = admin_member(flashdrop, int(Perm.MANAGE_GUILD))
+    options = {"channel": flashdrop.world.channel.id, "deck": "python", "time": "08:00"}
+    record = await running.command(admin, "drop add", {**options, "timezone": "Europe"})
+    response = await record
+    assert response.ephemeral
+    assert response.content == (
+        "unknown time zone 'Europe' (use an IANA name such as 'Europe/Copenhagen')"
+    )
+    assert await running.storage.drops() == []
+
+
+async def test_drop_add_accepts_a_time_with_a_dot(flashdrop: Flashdrops) -> None:
+    running = await flashdrop.start()
+    admin = admin_member(flashdrop, int(Perm.MANAGE_GUILD))
+    options = {"channel": flashdrop.world.channel.id, "deck": "python", "time": "8.00"}
+    response = await (await running.command(admin, "drop add", options))
+    assert "Drop **#1** scheduled" in (response.content or "")
+    (drop,) = await running.storage.drops()
+    assert drop.local_time.isoformat() == "08:00:00"

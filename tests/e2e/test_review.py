@@ -315,7 +315,7 @@ async def test_timezone_invalid_zone_is_refused_privately_and_stores_nothing(
 
     assert record.ephemeral and record.callback is not None
     assert (record.callback.content or "").startswith(
-        "`Mars/Olympus_Mons` is not a time zone I know."
+        "unknown time zone 'Mars/Olympus_Mons' (use an IANA name"
     )
     settings = await bot.storage.member_settings(world.guild.id, world.alice.id)
     assert settings.timezone is None
@@ -343,3 +343,18 @@ async def test_server_command_in_a_dm_answers_privately_instead_of_failing(
 
     assert reply.ephemeral
     assert reply.content == "This command works in a server channel, not here."
+
+
+async def test_timezone_folder_zone_is_refused_clearly_and_stores_nothing(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    bot = await flashdrop.start()
+
+    record = await bot.command(world.alice, "timezone", {"zone": "Europe"})
+
+    assert record.ephemeral and record.callback is not None
+    assert record.callback.content == (
+        "unknown time zone 'Europe' (use an IANA name such as 'Europe/Copenhagen')"
+    )
+    settings = await bot.storage.member_settings(world.guild.id, world.alice.id)
+    assert settings.timezone is None
