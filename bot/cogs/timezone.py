@@ -31,7 +31,7 @@ class TimeZone(commands.Cog):
         try:
             zone = parse_zone(zone).key
         except ValueError as exc:
-            await interaction.response.send_message(str(exc), ephemeral=True)
+            await interaction.response.send_message(texts.unknown_zone(str(exc)), ephemeral=True)
             return
         settings = await storage.member_settings(guild_id, interaction.user.id)
         await storage.save_member_settings(replace(settings, timezone=zone))

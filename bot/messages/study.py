@@ -59,11 +59,9 @@ def cards_left_footer(cards_left: int) -> str:
     return f"{cards_left} card(s) left for later: /review continues."
 
 
-def unknown_zone(zone: str) -> str:
-    return (
-        f"`{zone[:100]}` is not a time zone I know. Pick one from the list, "
-        "e.g. `Europe/Copenhagen` or `America/New_York`."
-    )
+def unknown_zone(problem: str) -> str:
+    """`problem`: the zone parser's one line (see `bot.core.admin_input.parse_zone`)."""
+    return f"{problem}. Pick one from the list this command offers as you type."
 
 
 def zone_set(zone: str) -> str:

@@ -354,7 +354,8 @@ async def test_timezone_folder_zone_is_refused_clearly_and_stores_nothing(
 
     assert record.ephemeral and record.callback is not None
     assert record.callback.content == (
-        "unknown time zone 'Europe' (use an IANA name such as 'Europe/Copenhagen')"
+        "unknown time zone 'Europe' (use an IANA name such as 'Europe/Copenhagen'). "
+        "Pick one from the list this command offers as you type."
     )
     settings = await bot.storage.member_settings(world.guild.id, world.alice.id)
     assert settings.timezone is None
