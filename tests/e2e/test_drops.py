@@ -342,3 +342,18 @@ async def test_drop_add_accepts_a_time_with_a_dot(flashdrop: Flashdrops) -> None
     assert "Drop **#1** scheduled" in (response.content or "")
     (drop,) = await running.storage.drops()
     assert drop.local_time.isoformat() == "08:00:00"
+
+
+async def test_two_drops_at_the_same_minute_in_one_channel_post_different_cards(
+    flashdrop: Flashdrops,
+) -> None:
+    (first,) = config_drop(flashdrop, cards=1)["drops"]
+    second = {**first, "cards": 2}
+    running = await flashdrop.start(drops=[first, second])
+
+    await tick(running, DROP_INSTANT)
+
+    posts = [await running.storage.get_post(m.id) for m in bot_messages(flashdrop)]
+    cards = [p.card_id for p in posts if p is not None]
+    assert len(headings(flashdrop)) == 2
+    assert sorted(cards) == ["py-def", "py-len", "py-none"]  # all three, none twice
