@@ -160,6 +160,10 @@ class Flashdrop(commands.Bot):
         **options: object,
     ) -> None:
         """``global_limit``: requests per second the bot allows itself (None: no pacing)."""
+        # Flashdrop posts text and never joins voice: discord.py's warnings at construction
+        # that the voice libraries (PyNaCl, davey) are missing would only puzzle its admins.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         self.global_limiter: RollingWindowLimiter | None = None
         if global_limit is not None:
             self.global_limiter = RollingWindowLimiter(global_limit, GLOBAL_WINDOW_SECONDS)
