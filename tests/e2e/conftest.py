@@ -20,11 +20,11 @@ import discord
 import pytest
 
 from bot.infra.clock import FakeClock
-from tests.e2e.bot_fixture import START, Flashdrops
-from tests.e2e.fakediscord import FakeDiscord
-from tests.e2e.harness import RunClient, World, close_client, connect_client
-from tests.e2e.harness import discord_endpoints as endpoints
-from tests.e2e.process import processes, token_server  # noqa: F401 - fixtures, found by name
+from tests.support.bot_fixture import START, Flashdrops
+from tests.support.fakediscord import FakeDiscord
+from tests.support.harness import RunClient, World, close_client, connect_client
+from tests.support.harness import discord_endpoints as endpoints
+from tests.support.process import processes, token_server  # noqa: F401 - fixtures, found by name
 
 
 @pytest.fixture

@@ -15,4 +15,4 @@ from tests.e2e.conftest import (  # noqa: F401 - fixtures, found by name
     run_client,
     world,
 )
-from tests.e2e.process import processes, token_server  # noqa: F401 - fixtures, found by name
+from tests.support.process import processes, token_server  # noqa: F401 - fixtures, found by name

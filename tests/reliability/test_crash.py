@@ -18,9 +18,6 @@ import random
 import secrets
 from pathlib import Path
 
-from tests.e2e.bot_fixture import EYES, RATE, bot_env, write_setup
-from tests.e2e.fakediscord import FakeDiscord, Member, Message
-from tests.e2e.process import STARTUP_TIMEOUT, BotProcess, spawn
 from tests.reliability.procbot import (
     RECONCILED,
     count_ratings,
@@ -31,6 +28,9 @@ from tests.reliability.procbot import (
     snapshot,
     wait_for_count,
 )
+from tests.support.bot_fixture import EYES, RATE, bot_env, write_setup
+from tests.support.fakediscord import FakeDiscord, Member, Message
+from tests.support.process import STARTUP_TIMEOUT, BotProcess, spawn
 
 POSTS = 10
 MEMBERS = 1000

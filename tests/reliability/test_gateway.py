@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.bot_fixture import EYES, RATE, Flashdrops, RunningBot
-from tests.e2e.fakediscord import FakeDiscord, Member, Message
-from tests.e2e.harness import World
 from tests.reliability.procbot import deck_yaml, duplicates, reactions_on, read_only, snapshot
+from tests.support.bot_fixture import EYES, RATE, Flashdrops, RunningBot
+from tests.support.fakediscord import FakeDiscord, Member, Message
+from tests.support.harness import World
 
 POSTS = 5
 MEMBERS = 1000

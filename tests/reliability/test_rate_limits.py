@@ -33,8 +33,9 @@ import pytest
 
 from bot.cogs.drops import Drops
 from bot.core.ratings import RatingSource
-from tests.e2e.bot_fixture import EYES, RATE, START, Flashdrops, RunningBot
-from tests.e2e.fakediscord import (
+from tests.reliability.procbot import deck_yaml, duplicates, reactions_on, read_only, snapshot
+from tests.support.bot_fixture import EYES, RATE, START, Flashdrops, RunningBot
+from tests.support.fakediscord import (
     FakeDiscord,
     InteractionRecord,
     Member,
@@ -42,8 +43,7 @@ from tests.e2e.fakediscord import (
     Perm,
     RateLimitRule,
 )
-from tests.e2e.harness import World
-from tests.reliability.procbot import deck_yaml, duplicates, reactions_on, read_only, snapshot
+from tests.support.harness import World
 
 STORM_SECONDS = 60.0
 RATERS = 12

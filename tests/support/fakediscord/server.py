@@ -4,7 +4,7 @@ The real discord.py client talks to this server over real HTTP and a real websoc
 127.0.0.1, so the wire format, permission errors, rate-limit handling, reconnects and resumes
 are exercised the way they are in production. The module deliberately does not import
 discord.py: it speaks the documented wire format, and a discord.py quirk that the server had to
-accommodate is commented where it matters. Client-side wiring lives in ``harness.py``.
+accommodate is commented where it matters. Client-side wiring lives in ``tests/support/harness.py``.
 
 A test builds a world, starts a bot against it, acts as members and reads the state back::
 
