@@ -34,8 +34,8 @@ from bench.report import Figure, at_most, figure
 from bot.app import open_services
 from bot.cogs.drops import TICK_SECONDS, Drops
 from bot.config import Config
-from bot.infra.clock import FakeClock
 from tests.support.bot_fixture import EYES, START, TestFlashdrop, settle_tasks
+from tests.support.clock import FakeClock
 from tests.support.fakediscord import FakeDiscord, RateLimits, RequestRecord
 from tests.support.harness import close_client, connect_client, discord_endpoints
 

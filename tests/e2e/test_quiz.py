@@ -15,8 +15,8 @@ import pytest
 from bot.core.models import CardRef, Rating
 from bot.core.posts import PostKind
 from bot.core.ratings import RatingSource
-from bot.infra.clock import FakeClock
 from tests.support.bot_fixture import EYES, RATE, START, Flashdrops, RunningBot
+from tests.support.clock import FakeClock
 from tests.support.fakediscord import Message, Perm
 from tests.support.harness import World
 

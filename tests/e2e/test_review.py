@@ -8,8 +8,8 @@ import pytest
 
 from bot.core.models import CardRef, Rating
 from bot.core.ratings import RatingSource
-from bot.infra.clock import FakeClock
 from tests.support.bot_fixture import RATE, START, Flashdrops, RunningBot
+from tests.support.clock import FakeClock
 from tests.support.fakediscord import InteractionRecord, Member, Message
 from tests.support.harness import World
 

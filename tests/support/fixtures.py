@@ -21,8 +21,8 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.infra.clock import FakeClock
 from tests.support.bot_fixture import START, Flashdrops
+from tests.support.clock import FakeClock
 from tests.support.fakediscord import FakeDiscord
 from tests.support.harness import RunClient, World, close_client, connect_client
 from tests.support.harness import discord_endpoints as endpoints
