@@ -18,6 +18,8 @@ import random
 import secrets
 from pathlib import Path
 
+import pytest
+
 from tests.reliability.procbot import (
     RECONCILED,
     count_ratings,
@@ -60,6 +62,7 @@ async def post_and_reveal(server: FakeDiscord, quizmaster: Member, channel: int)
     return post
 
 
+@pytest.mark.slow
 async def test_crash_sigkill_mid_burst_and_mid_catch_up_loses_and_doubles_nothing(
     tmp_path: Path, processes: list[BotProcess]
 ) -> None:

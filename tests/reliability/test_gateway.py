@@ -129,6 +129,7 @@ def retractions(database: Path) -> Counter[tuple[int, int]]:
         return Counter((int(post), int(user)) for post, user in rows)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", ["dropped-socket", "invalid-session"])
 async def test_gateway_cut_every_2s_during_burst_loses_and_doubles_nothing(
     world: World, flashdrop: Flashdrops, fault: str

@@ -15,7 +15,7 @@ other requests can come in between a request's tries in step with the count.
 
 The minute is the issue's wording. A single pass of the flow takes a few seconds; repeating it
 for the minute is what makes the bot's periodic tasks (20 s and 30 s loops) hit the storm as
-well, so the test is deliberately one minute long.
+well, so the test is deliberately one minute long (and marked slow: `make test-fast` skips it).
 """
 
 from __future__ import annotations
@@ -218,6 +218,7 @@ async def one_day(
     return answers
 
 
+@pytest.mark.slow
 async def test_rate_limit_storm_every_third_request_for_a_minute_flow_completes(
     world: World, flashdrop: Flashdrops, caplog: pytest.LogCaptureFixture
 ) -> None:
