@@ -34,10 +34,10 @@ from bench.report import Figure, at_most, figure
 from bot.app import open_services
 from bot.cogs.drops import TICK_SECONDS, Drops
 from bot.config import Config
-from bot.infra.clock import FakeClock
-from tests.e2e.bot_fixture import EYES, START, TestFlashdrop, settle_tasks
-from tests.e2e.fakediscord import FakeDiscord, RateLimits, RequestRecord
-from tests.e2e.harness import close_client, connect_client, discord_endpoints
+from tests.support.bot_fixture import EYES, START, TestFlashdrop, settle_tasks
+from tests.support.clock import FakeClock
+from tests.support.fakediscord import FakeDiscord, RateLimits, RequestRecord
+from tests.support.harness import close_client, connect_client, discord_endpoints
 
 NAME = "drop_fanout"
 CARDS = 3

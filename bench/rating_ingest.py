@@ -35,9 +35,9 @@ from bench.loopback import InProcessLoopback, LoopbackProcess
 from bench.report import Figure, at_least, figure
 from bot.app import open_services
 from bot.core.posts import Post, PostKind
-from bot.infra.clock import FakeClock
-from tests.e2e.bot_fixture import START, TestFlashdrop, settle_tasks
-from tests.e2e.harness import close_client, connect_client, discord_endpoints
+from tests.support.bot_fixture import START, TestFlashdrop, settle_tasks
+from tests.support.clock import FakeClock
+from tests.support.harness import close_client, connect_client, discord_endpoints
 
 NAME = "rating_ingest"
 START_TASKS = ("discord.py: on_", "reconcile", "CommandTree-invoker")

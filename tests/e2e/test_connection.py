@@ -11,9 +11,9 @@ import pytest
 
 from bot.core.models import CardRef, Rating
 from bot.core.ratings import RatingSource
-from tests.e2e.bot_fixture import EYES, RATE, Flashdrops, TestFlashdrop
-from tests.e2e.fakediscord import Intent
-from tests.e2e.harness import World
+from tests.support.bot_fixture import EYES, RATE, Flashdrops, TestFlashdrop
+from tests.support.fakediscord import Intent
+from tests.support.harness import World
 
 SYNC = "PUT /applications/{application_id}/commands"
 DENMARK = CardRef("capitals", "dk")

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from bot.core.drops import DropSource
-from tests.e2e.bot_fixture import START, Flashdrops, RunningBot
-from tests.e2e.fakediscord import Message, Perm
+from tests.support.bot_fixture import START, Flashdrops, RunningBot
+from tests.support.fakediscord import Message, Perm
 
 DROP_AT = "12:01"  # START is 12:00 UTC
 DROP_INSTANT = START + timedelta(minutes=1)

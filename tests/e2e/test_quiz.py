@@ -1,8 +1,8 @@
 """End to end: `/quiz` posts a card, 👀 reveals it, 1️⃣-5️⃣ reactions are members' ratings.
 
 The real Flashdrop bot runs against the loopback Discord with a real SQLite file and a fake
-clock (see ``bot_fixture.py``); members act through the server, and the tests read back both
-what Discord shows and what the bot stored.
+clock (see ``tests/support/bot_fixture.py``); members act through the server, and the tests read
+back both what Discord shows and what the bot stored.
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ import pytest
 from bot.core.models import CardRef, Rating
 from bot.core.posts import PostKind
 from bot.core.ratings import RatingSource
-from bot.infra.clock import FakeClock
-from tests.e2e.bot_fixture import EYES, RATE, START, Flashdrops, RunningBot
-from tests.e2e.fakediscord import Message, Perm
-from tests.e2e.harness import World
+from tests.support.bot_fixture import EYES, RATE, START, Flashdrops, RunningBot
+from tests.support.clock import FakeClock
+from tests.support.fakediscord import Message, Perm
+from tests.support.harness import World
 
 MESSAGES = "POST /channels/{channel_id}/messages"
 REACT = "PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me"

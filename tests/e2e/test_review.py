@@ -8,10 +8,10 @@ import pytest
 
 from bot.core.models import CardRef, Rating
 from bot.core.ratings import RatingSource
-from bot.infra.clock import FakeClock
-from tests.e2e.bot_fixture import RATE, START, Flashdrops, RunningBot
-from tests.e2e.fakediscord import InteractionRecord, Member, Message
-from tests.e2e.harness import World
+from tests.support.bot_fixture import RATE, START, Flashdrops, RunningBot
+from tests.support.clock import FakeClock
+from tests.support.fakediscord import InteractionRecord, Member, Message
+from tests.support.harness import World
 
 RATING_PROMPT = "How well did you know this? 1 Not at all … 5 Perfectly"
 QUESTIONS = {

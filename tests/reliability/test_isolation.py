@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 
 from bot.core.models import CardRef, Rating
-from tests.e2e.bot_fixture import EYES, RATE, START, Flashdrops, RunningBot
-from tests.e2e.fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, Member, Perm
-from tests.e2e.harness import World
-from tests.e2e.process import REPO
+from tests.support.bot_fixture import EYES, RATE, START, Flashdrops, RunningBot
+from tests.support.fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, Member, Perm
+from tests.support.harness import World
+from tests.support.process import REPO
 
 DENMARK = CardRef("capitals", "dk")
 TOMORROW = START + timedelta(days=1)
