@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import Flashdrop, open_services
 from bot.config import build_config
-from bot.infra.clock import FakeClock
+from tests.support.clock import FakeClock
 
 
 async def test_constructing_the_bot_logs_no_voice_library_warnings(

@@ -36,8 +36,10 @@ RECONCILE_WINDOW = timedelta(days=7)
 
 # `Reaction.users(limit=None)` stops after the count the message had when it was fetched, so
 # members reacting meanwhile push the last reactors (by user id) off the listing and their
-# ratings would be retracted. With this limit discord.py pages until Discord has no more.
-EVERY_REACTOR = 2**62
+# ratings would be retracted. The catch-up lists up to that count plus this margin: far more
+# newcomers than one catch-up of one post meets, and still an end when a server never ends
+# the listing (see `reactor_ids`).
+REACTOR_MARGIN = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +128,26 @@ def private_button(part: str, message_id: int, label: str) -> discord.ui.View:
     )
     view.stop()
     return view
+
+
+async def reactor_ids(reaction: discord.Reaction, post_id: int) -> list[int]:
+    """The ids of the members (not bots) who reacted with `reaction`.
+
+    Discord pages reactors by user id. The listing stops when Discord has no more, at the
+    count the message reported plus `REACTOR_MARGIN`, or when a user comes back a second time
+    (a server that ignores `after` answers the first page again): a listing that never ends
+    would hold the post's lock, and so its live ratings, for ever.
+    """
+    seen: set[int] = set()
+    members: list[int] = []
+    async for user in reaction.users(limit=reaction.count + REACTOR_MARGIN):
+        if user.id in seen:
+            log.warning("post %s: the server listed reactors again; listing stopped", post_id)
+            break
+        seen.add(user.id)
+        if not user.bot:
+            members.append(user.id)
+    return members
 
 
 class CardPoster:
@@ -341,9 +363,7 @@ class CardPoster:
                 reaction.me
             ) <= 0:
                 continue
-            members = [
-                user.id async for user in reaction.users(limit=EVERY_REACTOR) if not user.bot
-            ]
+            members = await reactor_ids(reaction, post.message_id)
             if rating is None:
                 wants_reveal = bool(members)
             else:

@@ -205,3 +205,22 @@ async def test_malformed_gateway_events_are_dropped_and_the_bot_carries_on(
     assert await bot.storage.effective_ratings(card.id) == {world.alice.id: Rating.MOSTLY}
     assert "dropped a malformed MESSAGE_REACTION_ADD event" in caplog.text
     assert not bot.bot.is_closed()
+
+
+async def test_catch_up_ends_when_the_server_ignores_after_in_reaction_listings(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    first = await flashdrop.start()
+    card = await first.quiz(world.alice, deck="capitals")
+    await first.react(world.alice, card, EYES)
+    await first.stop()
+    world.server.add_reaction(world.bob, card, RATE[4])  # while the bot is down
+    world.server.reaction_listing_ignores_after = True  # every page is the first page again
+
+    bot = await flashdrop.start()  # waits for the catch-up: it must end
+    await bot.react(world.alice, card, RATE[2])  # and the post's lock is free again
+
+    assert await bot.storage.effective_ratings(card.id) == {
+        world.alice.id: Rating.BARELY,
+        world.bob.id: Rating.MOSTLY,
+    }

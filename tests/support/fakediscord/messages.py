@@ -413,7 +413,7 @@ async def list_reactors(server: FakeDiscord, request: web.Request) -> web.Respon
     limit = max(1, min(100, int(query.get("limit", 25))))
     if query.get("type", "0") == "1":
         return json_response([])  # burst (super) reactions are not modelled
-    after = int(query.get("after", 0))
+    after = 0 if server.reaction_listing_ignores_after else int(query.get("after", 0))
     # Discord lists reactors ordered by user id, which is what ``after`` pages by.
     user_ids = sorted(u for u in msg.reactions.get(key, {}) if u > after)[:limit]
     return json_response([server.users[u].payload() for u in user_ids])

@@ -86,6 +86,10 @@ class FakeDiscord:
         self.rate_limits = rate_limits
         self.heartbeat_interval = heartbeat_interval
         self.interaction_deadline = interaction_deadline
+        # A misbehaving server (as some Discord reimplementations are): reaction listings
+        # ignore ``after`` and answer the first page again, so a client that trusts the server
+        # to end the listing pages forever.
+        self.reaction_listing_ignores_after = False
 
         self._ids = Snowflakes()
         self.users: dict[int, User] = {}
