@@ -82,6 +82,14 @@ class PostStore(StoreBase):
         return [_post_from_row(row) for row in rows]
 
 
+def posted_card(db: sqlite3.Connection, message_id: int) -> tuple[int, CardRef] | None:
+    """The writer's side: the guild and card a message shows, or None if it is no post."""
+    row = db.execute(
+        "SELECT guild_id, deck_id, card_id FROM posts WHERE message_id = ?", (message_id,)
+    ).fetchone()
+    return None if row is None else (row["guild_id"], CardRef(row["deck_id"], row["card_id"]))
+
+
 def _post_from_row(row: sqlite3.Row) -> Post:
     return Post(
         message_id=row["message_id"],

@@ -1,17 +1,9 @@
 """The rating log and the member schedules derived from it, kept in step in one transaction.
 
-Rules (see also `bot.core.ratings`):
-- On a post, a member's effective rating is their latest non-retracted event there.
-- Recording a value the member already has live on the post (a reaction still on it, or the
-  button they pressed last) is a no-op: that is how a gateway event delivered twice, or found
-  again by reconciliation, is stored once.
-- A button press replaces the member's earlier choice on the post (buttons are one choice),
-  so it retracts their other live events there; reactions accumulate, as on Discord.
-- Removing reaction X retracts every live event with value X of that member on that post; the
-  latest remaining live one (a reaction still on the message) becomes effective again.
-- The member's state of the card is then the replay of the effective events. The common case,
-  a first answer on a post that is the newest answer to the card, is applied incrementally;
-  that gives the same state as the replay, which the tests check.
+The rules (duplicates, a button replacing the earlier choice, incremental review or replay)
+are `bot.core.ratings.plan_rating` and `plan_retraction`. Each unit of work here reads what
+they need (the post's card, the member's live events of it), asks for the plan and applies it.
+A REVIEW plan gives the same state as the replay, which the tests check.
 """
 
 from __future__ import annotations
@@ -24,7 +16,14 @@ from functools import partial
 
 from bot.core.members import GuildSettings, member_study_date
 from bot.core.models import CardRef, Rating
-from bot.core.ratings import RatingEvent, RatingSource
+from bot.core.ratings import (
+    RatingEvent,
+    RatingPlan,
+    RatingSource,
+    StateChange,
+    plan_rating,
+    plan_retraction,
+)
 from bot.core.scheduling import MemberCardState, SchedulingSettings, replay, review
 from bot.storage.base import StoreBase, delete_state, fetch_all, load_state, save_state
 from bot.storage.codec import decode_date, decode_instant, encode_date, encode_instant
@@ -34,6 +33,7 @@ from bot.storage.members import (
     guild_settings_from_row,
     member_settings_from_row,
 )
+from bot.storage.posts import posted_card
 
 EVENT_COLUMNS = (
     "id, guild_id, user_id, deck_id, card_id, post_id, rating, rated_at, study_date, source,"
@@ -155,12 +155,10 @@ def _rate_post(
     settings: SchedulingSettings,
     guild_defaults: GuildSettings,
 ) -> RatingUpdate | None:
-    post = db.execute(
-        "SELECT guild_id, deck_id, card_id FROM posts WHERE message_id = ?", (post_id,)
-    ).fetchone()
-    if post is None:
+    posted = posted_card(db, post_id)
+    if posted is None:
         return None
-    guild_id = post["guild_id"]
+    guild_id, card = posted
     guild = guild_settings_from_row(
         guild_id, db.execute(GUILD_SETTINGS_SQL, (guild_id,)).fetchone(), guild_defaults
     )
@@ -170,8 +168,8 @@ def _rate_post(
     event = RatingEvent(
         guild_id=guild_id,
         user_id=user_id,
-        deck_id=post["deck_id"],
-        card_id=post["card_id"],
+        deck_id=card.deck_id,
+        card_id=card.card_id,
         rating=rating,
         rated_at=at,
         study_date=member_study_date(at, guild, member),
@@ -188,32 +186,15 @@ def _record(
     settings: SchedulingSettings,
     post_checked: bool = False,
 ) -> RatingUpdate:
-    needs_replay = False
-    if event.post_id is not None:
-        if not post_checked:
-            _check_post(db, event)
-        superseded = 0
-        if event.source is RatingSource.BUTTON:
-            superseded = _retract_other_choices(db, event)
-        live = _live_on_post(db, event.post_id, event.user_id)
-        if event.rating in live:
-            state = (
-                _rebuild(db, event.guild_id, event.user_id, event.card, settings)
-                if superseded
-                else load_state(db, event.guild_id, event.user_id, event.card)
-            )
-            return RatingUpdate(changed=superseded > 0, state=state)
-        # The new event replaces an effective one on this post: only a replay drops it.
-        needs_replay = superseded > 0 or bool(live)
-    stored = _insert(db, event)
-    _touch_member(db, stored)
-    if needs_replay or _answered_later(db, stored):
-        state = _rebuild(db, stored.guild_id, stored.user_id, stored.card, settings)
-    else:
-        previous = load_state(db, stored.guild_id, stored.user_id, stored.card)
-        state = review(previous, stored, settings)
-        save_state(db, state)
-    return RatingUpdate(changed=True, state=state, event=stored)
+    if event.post_id is not None and not post_checked:
+        _check_post(db, event.post_id, event)
+    live = _live_events(db, event.guild_id, event.user_id, event.card)
+    plan = plan_rating(event, live)
+    stored = None
+    if plan.insert:
+        stored = _insert(db, event)
+        _touch_member(db, stored)
+    return _apply(db, plan, event.guild_id, event.user_id, event.card, live, stored, settings)
 
 
 def _retract(
@@ -224,37 +205,47 @@ def _retract(
     rating: Rating,
     settings: SchedulingSettings,
 ) -> RatingUpdate:
-    post = db.execute(
-        "SELECT guild_id, deck_id, card_id FROM posts WHERE message_id = ?", (post_id,)
-    ).fetchone()
-    if post is None:
+    posted = posted_card(db, post_id)
+    if posted is None:
         return RatingUpdate(changed=False, state=None)
-    guild_id, card = post["guild_id"], CardRef(post["deck_id"], post["card_id"])
-    retracted = db.execute(
-        "UPDATE ratings SET retracted = 1"
-        " WHERE post_id = ? AND user_id = ? AND rating = ? AND retracted = 0",
-        (post_id, user_id, int(rating)),
-    ).rowcount
-    if not retracted:
-        return RatingUpdate(False, load_state(db, guild_id, user_id, card))
-    return RatingUpdate(True, _rebuild(db, guild_id, user_id, card, settings))
+    guild_id, card = posted
+    live = _live_events(db, guild_id, user_id, card)
+    plan = plan_retraction(post_id, rating, live)
+    return _apply(db, plan, guild_id, user_id, card, live, None, settings)
 
 
-def _rebuild(
+def _apply(
     db: sqlite3.Connection,
+    plan: RatingPlan,
     guild_id: int,
     user_id: int,
     card: CardRef,
+    live: list[RatingEvent],
+    stored: RatingEvent | None,
     settings: SchedulingSettings,
-) -> MemberCardState | None:
-    """Recompute the member's state of the card from their effective events."""
-    rows = db.execute(_history_sql(live_only=True), _history_key(guild_id, user_id, card))
-    state = replay([event_from_row(row) for row in rows], settings)
-    if state is None:
-        delete_state(db, guild_id, user_id, card)
-    else:
+) -> RatingUpdate:
+    """Carry out the rest of `plan` (the new event, if any, is already `stored`)."""
+    if plan.retract:
+        db.executemany(
+            "UPDATE ratings SET retracted = 1 WHERE id = ?", [(id_,) for id_ in plan.retract]
+        )
+    state: MemberCardState | None
+    if plan.state is StateChange.KEEP:
+        state = load_state(db, guild_id, user_id, card)
+    elif plan.state is StateChange.REVIEW:
+        assert stored is not None
+        state = review(load_state(db, guild_id, user_id, card), stored, settings)
         save_state(db, state)
-    return state
+    else:
+        # The live events as they now stand, still in arrival order (a stored one is newest).
+        gone = set(plan.retract)
+        events = [e for e in live if e.id not in gone] + ([stored] if stored else [])
+        state = replay(events, settings)
+        if state is None:
+            delete_state(db, guild_id, user_id, card)
+        else:
+            save_state(db, state)
+    return RatingUpdate(changed=plan.changed, state=state, event=stored)
 
 
 def event_from_row(row: sqlite3.Row) -> RatingEvent:
@@ -285,35 +276,21 @@ def _history_key(guild_id: int, user_id: int, card: CardRef) -> tuple[int, int, 
     return (guild_id, user_id, card.deck_id, card.card_id)
 
 
-def _check_post(db: sqlite3.Connection, event: RatingEvent) -> None:
+def _live_events(
+    db: sqlite3.Connection, guild_id: int, user_id: int, card: CardRef
+) -> list[RatingEvent]:
+    """The member's unretracted events of the card, in arrival order: what the plan needs."""
+    rows = db.execute(_history_sql(live_only=True), _history_key(guild_id, user_id, card))
+    return [event_from_row(row) for row in rows]
+
+
+def _check_post(db: sqlite3.Connection, post_id: int, event: RatingEvent) -> None:
     # A rating filed under the wrong card would silently corrupt two schedules.
-    post = db.execute(
-        "SELECT guild_id, deck_id, card_id FROM posts WHERE message_id = ?", (event.post_id,)
-    ).fetchone()
-    if post is None:
-        raise ValueError(f"rating for unknown post {event.post_id}")
-    if (post["guild_id"], post["deck_id"], post["card_id"]) != (
-        event.guild_id,
-        event.deck_id,
-        event.card_id,
-    ):
-        raise ValueError(f"rating for {event.card} does not match post {event.post_id}")
-
-
-def _live_on_post(db: sqlite3.Connection, post_id: int, user_id: int) -> set[Rating]:
-    rows = db.execute(
-        "SELECT rating FROM ratings WHERE post_id = ? AND user_id = ? AND retracted = 0",
-        (post_id, user_id),
-    )
-    return {Rating(row["rating"]) for row in rows}
-
-
-def _retract_other_choices(db: sqlite3.Connection, event: RatingEvent) -> int:
-    return db.execute(
-        "UPDATE ratings SET retracted = 1"
-        " WHERE post_id = ? AND user_id = ? AND rating <> ? AND retracted = 0",
-        (event.post_id, event.user_id, int(event.rating)),
-    ).rowcount
+    posted = posted_card(db, post_id)
+    if posted is None:
+        raise ValueError(f"rating for unknown post {post_id}")
+    if posted != (event.guild_id, event.card):
+        raise ValueError(f"rating for {event.card} does not match post {post_id}")
 
 
 def _insert(db: sqlite3.Connection, event: RatingEvent) -> RatingEvent:
@@ -344,21 +321,3 @@ def _touch_member(db: sqlite3.Connection, event: RatingEvent) -> None:
         " last_rated_at = max(coalesce(last_rated_at, ''), excluded.last_rated_at)",
         (event.guild_id, event.user_id, encode_instant(event.rated_at)),
     )
-
-
-def _answered_later(db: sqlite3.Connection, event: RatingEvent) -> bool:
-    """Whether the member has a live event of the card answered after this one, which then
-    arrived late (reconciliation after downtime): only a replay puts them in answer order."""
-    row = db.execute(
-        "SELECT 1 FROM ratings WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ?"
-        " AND retracted = 0 AND rated_at > ? AND id <> ? LIMIT 1",
-        (
-            event.guild_id,
-            event.user_id,
-            event.deck_id,
-            event.card_id,
-            encode_instant(event.rated_at),
-            event.id,
-        ),
-    ).fetchone()
-    return row is not None
