@@ -28,7 +28,7 @@ from bot.storage.codec import (
     encode_time,
 )
 
-_DROP_COLUMNS = (
+DROP_COLUMNS = (
     "drop_id, guild_id, channel_id, deck_ids, local_time, timezone, weekdays, cards, role_id,"
     " thread, paused, source, created_at"
 )
@@ -95,7 +95,7 @@ class DropStore(StoreBase):
         where, params = ("WHERE guild_id = ?", (guild_id,)) if guild_id is not None else ("", ())
         async with self._reading() as db:
             rows = await fetch_all(
-                db, f"SELECT {_DROP_COLUMNS} FROM drops {where} ORDER BY drop_id", params
+                db, f"SELECT {DROP_COLUMNS} FROM drops {where} ORDER BY drop_id", params
             )
         return [_drop_from_row(row) for row in rows]
 

@@ -18,9 +18,7 @@ class DeletedMemberData:
     card_states: int
 
 
-GUILD_SETTINGS_SQL = (
-    "SELECT timezone, day_starts_at, admin_role_id FROM guild_settings WHERE guild_id = ?"
-)
+GUILD_SETTINGS_SQL = "SELECT timezone, day_starts_at FROM guild_settings WHERE guild_id = ?"
 MEMBER_SETTINGS_SQL = "SELECT timezone, remind_at FROM members WHERE guild_id = ? AND user_id = ?"
 
 
@@ -33,7 +31,6 @@ def guild_settings_from_row(
         guild_id=guild_id,
         timezone=row["timezone"],
         day_starts_at=decode_time(row["day_starts_at"]),
-        admin_role_id=row["admin_role_id"],
     )
 
 
@@ -62,16 +59,10 @@ class MemberStore(StoreBase):
         async with self._transaction() as db:
             await change(
                 db,
-                "INSERT INTO guild_settings (guild_id, timezone, day_starts_at, admin_role_id)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET"
-                " timezone = excluded.timezone, day_starts_at = excluded.day_starts_at,"
-                " admin_role_id = excluded.admin_role_id",
-                (
-                    settings.guild_id,
-                    settings.timezone,
-                    encode_time(settings.day_starts_at),
-                    settings.admin_role_id,
-                ),
+                "INSERT INTO guild_settings (guild_id, timezone, day_starts_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (guild_id) DO UPDATE SET"
+                " timezone = excluded.timezone, day_starts_at = excluded.day_starts_at",
+                (settings.guild_id, settings.timezone, encode_time(settings.day_starts_at)),
             )
 
     async def member_settings(self, guild_id: int, user_id: int) -> MemberSettings:

@@ -10,7 +10,7 @@ from bot.core.posts import Post, PostKind
 from bot.storage.base import StoreBase, change, fetch_all, fetch_one
 from bot.storage.codec import decode_instant, decode_optional_instant, encode_instant
 
-_POST_COLUMNS = "message_id, guild_id, channel_id, deck_id, card_id, kind, posted_at, revealed_at"
+POST_COLUMNS = "message_id, guild_id, channel_id, deck_id, card_id, kind, posted_at, revealed_at"
 
 
 class PostStore(StoreBase):
@@ -19,7 +19,7 @@ class PostStore(StoreBase):
         async with self._transaction() as db:
             await change(
                 db,
-                f"INSERT INTO posts ({_POST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                f"INSERT INTO posts ({POST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (message_id) DO NOTHING",
                 (
                     post.message_id,
@@ -36,7 +36,7 @@ class PostStore(StoreBase):
     async def get_post(self, message_id: int) -> Post | None:
         async with self._reading() as db:
             row = await fetch_one(
-                db, f"SELECT {_POST_COLUMNS} FROM posts WHERE message_id = ?", (message_id,)
+                db, f"SELECT {POST_COLUMNS} FROM posts WHERE message_id = ?", (message_id,)
             )
         return None if row is None else _post_from_row(row)
 
@@ -65,7 +65,7 @@ class PostStore(StoreBase):
         async with self._reading() as db:
             rows = await fetch_all(
                 db,
-                f"SELECT {_POST_COLUMNS} FROM posts WHERE posted_at >= ? ORDER BY posted_at",
+                f"SELECT {POST_COLUMNS} FROM posts WHERE posted_at >= ? ORDER BY posted_at",
                 (encode_instant(since),),
             )
         return [_post_from_row(row) for row in rows]
@@ -75,7 +75,7 @@ class PostStore(StoreBase):
         async with self._reading() as db:
             rows = await fetch_all(
                 db,
-                f"SELECT {_POST_COLUMNS} FROM posts WHERE revealed_at IS NULL AND posted_at < ?"
+                f"SELECT {POST_COLUMNS} FROM posts WHERE revealed_at IS NULL AND posted_at < ?"
                 " ORDER BY posted_at",
                 (encode_instant(before),),
             )

@@ -14,9 +14,7 @@ from tests.storage.conftest import make_post
 
 async def test_guild_settings_default_until_saved(storage: Storage) -> None:
     assert await storage.guild_settings(GUILD) == GuildSettings(GUILD)
-    saved = GuildSettings(
-        GUILD, timezone="Europe/Copenhagen", day_starts_at=time(5, 30), admin_role_id=7
-    )
+    saved = GuildSettings(GUILD, timezone="Europe/Copenhagen", day_starts_at=time(5, 30))
     await storage.save_guild_settings(saved)
     assert await storage.guild_settings(GUILD) == saved
 
