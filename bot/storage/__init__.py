@@ -1,5 +1,6 @@
 """Persistence: the only package that speaks SQL."""
 
+from bot.storage.database import Database
 from bot.storage.decks import SyncSummary
 from bot.storage.export import RatingExportRow, ScheduleExportRow
 from bot.storage.members import DeletedMemberData
@@ -9,6 +10,7 @@ from bot.storage.storage import Storage
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Database",
     "DeletedMemberData",
     "RatingExportRow",
     "RatingUpdate",

@@ -8,8 +8,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.members import GuildSettings, MemberSettings, member_study_date
-from bot.storage.base import StoreBase, change, fetch_one
 from bot.storage.codec import decode_time, encode_time
+from bot.storage.database import Database, fetch_one
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,45 +47,46 @@ def member_settings_from_row(
     )
 
 
-class MemberStore(StoreBase):
+class MemberStore:
+    def __init__(self, database: Database, guild_defaults: GuildSettings) -> None:
+        self._database = database
+        # What a guild's settings are until an admin changes them (the config's zone and day).
+        self._guild_defaults = guild_defaults
+
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         """The guild's settings; defaults until an admin changes one."""
-        async with self._reading() as db:
+        async with self._database.reading() as db:
             row = await fetch_one(db, GUILD_SETTINGS_SQL, (guild_id,))
         return guild_settings_from_row(guild_id, row, self._guild_defaults)
 
     async def save_guild_settings(self, settings: GuildSettings) -> None:
         _check_zone(settings.timezone)
-        async with self._transaction() as db:
-            await change(
-                db,
-                "INSERT INTO guild_settings (guild_id, timezone, day_starts_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (guild_id) DO UPDATE SET"
-                " timezone = excluded.timezone, day_starts_at = excluded.day_starts_at",
-                (settings.guild_id, settings.timezone, encode_time(settings.day_starts_at)),
-            )
+        await self._database.write(
+            "INSERT INTO guild_settings (guild_id, timezone, day_starts_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (guild_id) DO UPDATE SET"
+            " timezone = excluded.timezone, day_starts_at = excluded.day_starts_at",
+            (settings.guild_id, settings.timezone, encode_time(settings.day_starts_at)),
+        )
 
     async def member_settings(self, guild_id: int, user_id: int) -> MemberSettings:
-        async with self._reading() as db:
+        async with self._database.reading() as db:
             row = await fetch_one(db, MEMBER_SETTINGS_SQL, (guild_id, user_id))
         return member_settings_from_row(guild_id, user_id, row)
 
     async def save_member_settings(self, settings: MemberSettings) -> None:
         if settings.timezone is not None:
             _check_zone(settings.timezone)
-        async with self._transaction() as db:
-            await change(
-                db,
-                "INSERT INTO members (guild_id, user_id, timezone, remind_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (guild_id, user_id) DO UPDATE SET"
-                " timezone = excluded.timezone, remind_at = excluded.remind_at",
-                (
-                    settings.guild_id,
-                    settings.user_id,
-                    settings.timezone,
-                    None if settings.remind_at is None else encode_time(settings.remind_at),
-                ),
-            )
+        await self._database.write(
+            "INSERT INTO members (guild_id, user_id, timezone, remind_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (guild_id, user_id) DO UPDATE SET"
+            " timezone = excluded.timezone, remind_at = excluded.remind_at",
+            (
+                settings.guild_id,
+                settings.user_id,
+                settings.timezone,
+                None if settings.remind_at is None else encode_time(settings.remind_at),
+            ),
+        )
 
     async def study_date_for(self, guild_id: int, user_id: int, now: datetime) -> date:
         """The study date `now` belongs to for this member (their zone, the guild's rollover)."""
@@ -111,7 +112,7 @@ class MemberStore(StoreBase):
             db.execute(f"DELETE FROM members {where}", (guild_id, user_id))
             return DeletedMemberData(ratings=ratings, card_states=states)
 
-        return await self._writer.submit(forget)
+        return await self._database.submit(forget)
 
 
 def _check_zone(name: str) -> None:

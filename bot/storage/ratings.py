@@ -25,8 +25,8 @@ from bot.core.ratings import (
     plan_retraction,
 )
 from bot.core.scheduling import MemberCardState, SchedulingSettings, replay, review
-from bot.storage.base import StoreBase, delete_state, fetch_all, load_state, save_state
 from bot.storage.codec import decode_date, decode_instant, encode_date, encode_instant
+from bot.storage.database import Database, fetch_all
 from bot.storage.members import (
     GUILD_SETTINGS_SQL,
     MEMBER_SETTINGS_SQL,
@@ -34,6 +34,7 @@ from bot.storage.members import (
     member_settings_from_row,
 )
 from bot.storage.posts import posted_card
+from bot.storage.states import delete_state, load_state, save_state
 
 EVENT_COLUMNS = (
     "id, guild_id, user_id, deck_id, card_id, post_id, rating, rated_at, study_date, source,"
@@ -60,15 +61,23 @@ class RatingUpdate:
     event: RatingEvent | None = None
 
 
-class RatingStore(StoreBase):
+class RatingStore:
     """Every write of ratings and schedules runs on the writer (`bot.storage.writer`), in
     submission order; the reads that must see the queued writes (live ratings) do too."""
+
+    def __init__(
+        self, database: Database, settings: SchedulingSettings, guild_defaults: GuildSettings
+    ) -> None:
+        self._database = database
+        self._settings = settings
+        # What a guild's settings are until an admin changes them (the config's zone and day).
+        self._guild_defaults = guild_defaults
 
     async def record_rating(self, event: RatingEvent) -> RatingUpdate:
         """Store an answer and update the member's schedule of the card, atomically."""
         if event.id is not None or event.retracted:
             raise ValueError("record_rating takes a new, unretracted event")
-        return await self._writer.submit(partial(_record, event=event, settings=self._settings))
+        return await self._database.submit(partial(_record, event=event, settings=self._settings))
 
     def rate_post_soon(
         self, post_id: int, user_id: int, rating: Rating, at: datetime, source: RatingSource
@@ -77,7 +86,7 @@ class RatingStore(StoreBase):
 
         Resolves to None when no card was posted as `post_id` (a reaction elsewhere).
         """
-        return self._writer.submit(
+        return self._database.submit(
             partial(
                 _rate_post,
                 post_id=post_id,
@@ -94,7 +103,7 @@ class RatingStore(StoreBase):
         self, post_id: int, user_id: int, rating: Rating
     ) -> asyncio.Future[RatingUpdate]:
         """Queue: a member removed reaction `rating` from a post; retract it, reschedule."""
-        return self._writer.submit(
+        return self._database.submit(
             partial(
                 _retract,
                 post_id=post_id,
@@ -120,11 +129,11 @@ class RatingStore(StoreBase):
             )
             return frozenset((row["user_id"], Rating(row["rating"])) for row in rows)
 
-        return await self._writer.submit(read)
+        return await self._database.submit(read)
 
     async def effective_ratings(self, post_id: int) -> dict[int, Rating]:
         """Each member's effective rating on a post, by user id."""
-        async with self._reading() as db:
+        async with self._database.reading() as db:
             rows = await fetch_all(
                 db,
                 f"SELECT r.user_id, r.rating FROM ratings r WHERE r.post_id = ? AND {EFFECTIVE}",
@@ -134,7 +143,7 @@ class RatingStore(StoreBase):
 
     async def rating_history(self, guild_id: int, user_id: int, card: CardRef) -> list[RatingEvent]:
         """Every event of a member on a card, retracted ones too, in arrival order."""
-        async with self._reading() as db:
+        async with self._database.reading() as db:
             rows = await fetch_all(
                 db, _history_sql(live_only=False), _history_key(guild_id, user_id, card)
             )

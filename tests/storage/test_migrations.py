@@ -9,11 +9,11 @@ import pytest
 
 from bot.core.members import MemberSettings
 from bot.storage import SCHEMA_VERSION, SchemaTooNewError, Storage
-from bot.storage.base import STATE_COLUMNS
 from bot.storage.drops import DROP_COLUMNS
 from bot.storage.migrations import MIGRATIONS, migrate
 from bot.storage.posts import POST_COLUMNS
 from bot.storage.ratings import EVENT_COLUMNS
+from bot.storage.states import STATE_COLUMNS
 from tests.core.factories import GUILD, USER, make_deck
 
 
@@ -50,7 +50,8 @@ async def test_open_configures_connection(db_path: Path) -> None:
     async with await Storage.open(db_path) as storage:
         pragmas = {}
         for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout"):
-            rows = list(await storage._db.execute_fetchall(f"PRAGMA {name}"))
+            async with storage.database.reading() as db:
+                rows = list(await db.execute_fetchall(f"PRAGMA {name}"))
             pragmas[name] = rows[0][0]
     # synchronous 1 = NORMAL
     assert pragmas == {

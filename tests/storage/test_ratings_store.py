@@ -192,7 +192,8 @@ async def test_record_rating_rolls_back_on_error(storage: Storage) -> None:
 async def test_ratings_are_append_only(storage: Storage) -> None:
     await storage.record_rating(make_event(4))
     with pytest.raises(Exception, match="append-only"):
-        await storage._db.execute("UPDATE ratings SET rating = 5")
+        async with storage.database.reading() as db:
+            await db.execute("UPDATE ratings SET rating = 5")
 
 
 @pytest.mark.parametrize("seed", range(6))
