@@ -9,6 +9,7 @@ import pytest
 from bot.core.models import CardRef, Deck
 from bot.storage import Storage, SyncSummary
 from tests.core.factories import GUILD, T0, USER, make_deck, make_event
+from tests.storage.helpers import rating_history
 
 
 def edit(deck: Deck, card_id: str, answer: str) -> Deck:
@@ -59,7 +60,7 @@ async def test_sync_decks_retired_card_keeps_history_and_comes_back(
     dl, ml = decks
     without_c1 = replace(dl, cards=dl.cards[1:])
     assert (await storage.sync_decks([without_c1, ml])).retired == (CardRef("dl", "c1"),)
-    assert len(await storage.rating_history(GUILD, USER, CardRef("dl", "c1"))) == 1
+    assert len(await rating_history(storage, GUILD, USER, CardRef("dl", "c1"))) == 1
     assert await storage.card_state(GUILD, USER, CardRef("dl", "c1")) == recorded.state
 
     assert (await storage.sync_decks(decks)).added == (CardRef("dl", "c1"),)

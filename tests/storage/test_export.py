@@ -28,7 +28,7 @@ async def test_export_ratings_only_effective(storage: Storage) -> None:
     await storage.record_rating(make_event(2, post_id=1))
     await storage.record_rating(make_event(4, post_id=1, rated_at=T0 + timedelta(seconds=5)))
     await storage.record_rating(make_event(5, post_id=1, user_id=USER + 1))
-    await storage.retract_rating(1, USER + 1, Rating.PERFECTLY)
+    await storage.retract_rating_soon(1, USER + 1, Rating.PERFECTLY)
     await storage.record_rating(make_event(3, card_id="c2", source=RatingSource.BUTTON))
 
     rows = await ratings_of(storage)

@@ -7,15 +7,22 @@ import pytest
 
 from bot.core.members import GuildSettings, MemberSettings
 from bot.core.models import CardRef
-from bot.storage import DeletedMemberData, Storage
+from bot.storage import Storage
 from tests.core.factories import GUILD, USER, make_event
 from tests.storage.conftest import make_post
+from tests.storage.helpers import (
+    DeletedMemberData,
+    delete_member_data,
+    effective_ratings,
+    rating_history,
+    save_guild_settings,
+)
 
 
 async def test_guild_settings_default_until_saved(storage: Storage) -> None:
     assert await storage.guild_settings(GUILD) == GuildSettings(GUILD)
     saved = GuildSettings(GUILD, timezone="Europe/Copenhagen", day_starts_at=time(5, 30))
-    await storage.save_guild_settings(saved)
+    await save_guild_settings(storage, saved)
     assert await storage.guild_settings(GUILD) == saved
 
 
@@ -38,7 +45,7 @@ async def test_member_settings_survive_rating(storage: Storage) -> None:
 @pytest.mark.parametrize("zone", ["Mars/Olympus", "", "../etc/passwd"])
 async def test_settings_refuse_unknown_time_zone(storage: Storage, zone: str) -> None:
     with pytest.raises(ValueError, match="time zone"):
-        await storage.save_guild_settings(GuildSettings(GUILD, timezone=zone))
+        await storage.save_member_settings(MemberSettings(GUILD, USER, timezone=zone))
 
 
 async def test_delete_member_data_forgets_member_in_guild(storage: Storage) -> None:
@@ -49,13 +56,13 @@ async def test_delete_member_data_forgets_member_in_guild(storage: Storage) -> N
     await storage.record_rating(make_event(5, user_id=USER + 1))
     await storage.record_rating(make_event(5, guild_id=GUILD + 1))
 
-    deleted = await storage.delete_member_data(GUILD, USER)
+    deleted = await delete_member_data(storage, GUILD, USER)
 
     assert deleted == DeletedMemberData(ratings=2, card_states=2)
-    assert await storage.rating_history(GUILD, USER, CardRef("dl", "c1")) == []
+    assert await rating_history(storage, GUILD, USER, CardRef("dl", "c1")) == []
     assert await storage.card_state(GUILD, USER, CardRef("dl", "c1")) is None
     assert await storage.member_settings(GUILD, USER) == MemberSettings(GUILD, USER)
-    assert await storage.effective_ratings(1) == {}
+    assert await effective_ratings(storage, 1) == {}
     assert await storage.get_post(1) is not None
     # Other members, and the same member elsewhere, are untouched.
     assert await storage.card_state(GUILD, USER + 1, CardRef("dl", "c1")) is not None

@@ -6,7 +6,8 @@ from bot.core.models import CardRef, Rating
 from bot.core.posts import PostKind
 from bot.storage import Storage
 from tests.core.factories import T0, USER, make_event
-from tests.storage.conftest import CHANNEL, make_post
+from tests.storage.conftest import make_post
+from tests.storage.helpers import effective_ratings
 
 
 async def test_get_post_round_trips(storage: Storage) -> None:
@@ -33,20 +34,12 @@ async def test_mark_revealed_once(storage: Storage) -> None:
     assert post is not None and post.revealed_at == at
 
 
-async def test_recent_cards_in_channel(storage: Storage) -> None:
-    await storage.record_post(make_post(1, "c1", posted_at=T0 - timedelta(days=4)))
-    await storage.record_post(make_post(2, "c2", posted_at=T0 - timedelta(days=1)))
-    await storage.record_post(make_post(3, "c3", posted_at=T0, channel_id=CHANNEL + 1))
-    recent = await storage.recent_cards_in_channel(CHANNEL, T0 - timedelta(days=3))
-    assert recent == frozenset({CardRef("dl", "c2")})
-
-
 async def test_effective_ratings_per_post(storage: Storage) -> None:
     await storage.record_post(make_post(1))
     await storage.record_rating(make_event(2, post_id=1))
     await storage.record_rating(make_event(4, post_id=1, rated_at=T0 + timedelta(seconds=3)))
     await storage.record_rating(make_event(5, post_id=1, user_id=USER + 1))
-    assert await storage.effective_ratings(1) == {USER: 4, USER + 1: 5}
+    assert await effective_ratings(storage, 1) == {USER: 4, USER + 1: 5}
 
 
 async def test_posts_since_oldest_first(storage: Storage) -> None:
@@ -69,5 +62,5 @@ async def test_live_ratings_lists_every_reaction_still_on_post(storage: Storage)
     await storage.record_rating(make_event(2, post_id=1))
     await storage.record_rating(make_event(4, post_id=1, rated_at=T0 + timedelta(seconds=3)))
     await storage.record_rating(make_event(5, post_id=1, user_id=USER + 1))
-    await storage.retract_rating(1, USER, Rating(2))
+    await storage.retract_rating_soon(1, USER, Rating(2))
     assert await storage.live_ratings(1) == {(USER, Rating(4)), (USER + 1, Rating(5))}

@@ -10,14 +10,15 @@ from bot.core.ratings import RatingSource
 from bot.core.scheduling import replay, review
 from bot.storage import Storage
 from tests.core.factories import GUILD, T0, USER, make_event
-from tests.storage.conftest import SETTINGS, make_post
+from tests.storage.conftest import CHANNEL, SETTINGS, make_post
+from tests.storage.helpers import effective_ratings, rating_history
 
 CARD = CardRef("dl", "c1")
 
 
 async def expect_replayed(storage: Storage, user_id: int = USER, card: CardRef = CARD) -> None:
     """The stored state must equal the replay of the stored history."""
-    history = await storage.rating_history(GUILD, user_id, card)
+    history = await rating_history(storage, GUILD, user_id, card)
     assert await storage.card_state(GUILD, user_id, card) == replay(history, SETTINGS)
 
 
@@ -28,7 +29,7 @@ async def test_record_rating_stores_event_and_state(storage: Storage) -> None:
     assert update.changed and update.event is not None and update.event.id is not None
     assert update.state == review(None, event, SETTINGS)
     assert await storage.card_state(GUILD, USER, CARD) == update.state
-    assert await storage.rating_history(GUILD, USER, CARD) == [update.event]
+    assert await rating_history(storage, GUILD, USER, CARD) == [update.event]
 
 
 async def test_record_rating_duplicate_delivery_is_stored_once(storage: Storage) -> None:
@@ -39,7 +40,7 @@ async def test_record_rating_duplicate_delivery_is_stored_once(storage: Storage)
     )
     assert not again.changed and again.event is None
     assert again.state == first.state
-    assert len(await storage.rating_history(GUILD, USER, CARD)) == 1
+    assert len(await rating_history(storage, GUILD, USER, CARD)) == 1
 
 
 async def test_record_rating_reconcile_of_live_reaction_is_a_no_op(storage: Storage) -> None:
@@ -54,22 +55,22 @@ async def test_record_rating_reconcile_of_live_reaction_is_a_no_op(storage: Stor
             )
         )
         assert not update.changed
-    assert await storage.effective_ratings(1) == {USER: Rating.PERFECTLY}
+    assert await effective_ratings(storage, 1) == {USER: Rating.PERFECTLY}
 
 
 async def test_record_rating_three_five_three_are_three_events(storage: Storage) -> None:
     await storage.record_post(make_post(1))
     await storage.record_rating(make_event(3, post_id=1))
     await storage.record_rating(make_event(5, post_id=1, rated_at=T0 + timedelta(seconds=5)))
-    await storage.retract_rating(1, USER, Rating.SOMEWHAT)
+    await storage.retract_rating_soon(1, USER, Rating.SOMEWHAT)
     await storage.record_rating(make_event(3, post_id=1, rated_at=T0 + timedelta(seconds=9)))
-    history = await storage.rating_history(GUILD, USER, CARD)
+    history = await rating_history(storage, GUILD, USER, CARD)
     assert [(event.rating, event.retracted) for event in history] == [
         (3, True),
         (5, False),
         (3, False),
     ]
-    assert await storage.effective_ratings(1) == {USER: Rating.SOMEWHAT}
+    assert await effective_ratings(storage, 1) == {USER: Rating.SOMEWHAT}
     await expect_replayed(storage)
 
 
@@ -85,7 +86,7 @@ async def test_record_rating_buttons_replace_earlier_choice(storage: Storage) ->
             )
         )
         assert update.changed
-    history = await storage.rating_history(GUILD, USER, CARD)
+    history = await rating_history(storage, GUILD, USER, CARD)
     assert [(event.rating, event.retracted) for event in history] == [
         (3, True),
         (5, True),
@@ -106,7 +107,7 @@ async def test_record_rating_button_double_click_is_a_no_op(storage: Storage) ->
     await storage.record_rating(make_event(4, post_id=1, source=RatingSource.BUTTON))
     update = await storage.record_rating(make_event(4, post_id=1, source=RatingSource.BUTTON))
     assert not update.changed
-    assert len(await storage.rating_history(GUILD, USER, CARD)) == 1
+    assert len(await rating_history(storage, GUILD, USER, CARD)) == 1
 
 
 async def test_changed_rating_replays_history(storage: Storage) -> None:
@@ -131,27 +132,27 @@ async def test_retract_rating_restores_previous_live_reaction(storage: Storage) 
     await storage.record_post(make_post(1))
     first = await storage.record_rating(make_event(3, post_id=1))
     await storage.record_rating(make_event(5, post_id=1, rated_at=T0 + timedelta(seconds=5)))
-    update = await storage.retract_rating(1, USER, Rating.PERFECTLY)
+    update = await storage.retract_rating_soon(1, USER, Rating.PERFECTLY)
     assert update.changed and update.state == first.state
-    assert await storage.effective_ratings(1) == {USER: Rating.SOMEWHAT}
+    assert await effective_ratings(storage, 1) == {USER: Rating.SOMEWHAT}
 
 
 async def test_retract_rating_of_only_rating_makes_card_new_again(storage: Storage) -> None:
     await storage.record_post(make_post(1))
     await storage.record_rating(make_event(4, post_id=1))
-    update = await storage.retract_rating(1, USER, Rating.MOSTLY)
+    update = await storage.retract_rating_soon(1, USER, Rating.MOSTLY)
     assert update.changed and update.state is None
     assert await storage.card_state(GUILD, USER, CARD) is None
-    assert await storage.effective_ratings(1) == {}
+    assert await effective_ratings(storage, 1) == {}
     assert CARD in await storage.new_card_candidates(GUILD, USER, "dl", T0.date())
 
 
 async def test_retract_rating_without_such_reaction_changes_nothing(storage: Storage) -> None:
     await storage.record_post(make_post(1))
     recorded = await storage.record_rating(make_event(4, post_id=1))
-    update = await storage.retract_rating(1, USER, Rating.BARELY)
+    update = await storage.retract_rating_soon(1, USER, Rating.BARELY)
     assert not update.changed and update.state == recorded.state
-    assert not (await storage.retract_rating(999, USER, Rating.BARELY)).changed
+    assert not (await storage.retract_rating_soon(999, USER, Rating.BARELY)).changed
 
 
 async def test_late_reconciled_event_is_replayed_in_answer_order(storage: Storage) -> None:
@@ -180,13 +181,14 @@ async def test_record_rating_refuses_mismatched_post(storage: Storage) -> None:
         await storage.record_rating(make_event(4, post_id=1, card_id="c1"))
     with pytest.raises(ValueError, match="unknown post"):
         await storage.record_rating(make_event(4, post_id=404))
-    assert await storage.rating_history(GUILD, USER, CARD) == []
+    assert await rating_history(storage, GUILD, USER, CARD) == []
 
 
 async def test_record_rating_rolls_back_on_error(storage: Storage) -> None:
     with pytest.raises(Exception, match="FOREIGN KEY"):
         await storage.record_rating(make_event(4, deck_id="nope", card_id="gone"))
-    assert await storage.active_members(GUILD, T0) == frozenset()
+    snapshot = await storage.group_snapshot(GUILD, CHANNEL, ["dl"], T0)
+    assert snapshot.active_members == frozenset()
 
 
 async def test_ratings_are_append_only(storage: Storage) -> None:
@@ -206,7 +208,7 @@ async def test_state_always_equals_replay_of_effective_ratings(storage: Storage,
         rating = Rating(rng.randint(1, 5))
         at = T0 + timedelta(days=post_id, minutes=step)
         if rng.random() < 0.3:
-            await storage.retract_rating(post_id, USER, rating)
+            await storage.retract_rating_soon(post_id, USER, rating)
         else:
             source = rng.choice(list(RatingSource))
             await storage.record_rating(

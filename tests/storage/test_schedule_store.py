@@ -8,6 +8,7 @@ from bot.core.selection import choose_for_channel
 from bot.storage import Storage
 from tests.core.factories import GUILD, T0, USER, make_deck, make_event
 from tests.storage.conftest import CHANNEL, SETTINGS, make_post
+from tests.storage.helpers import save_guild_settings
 
 TODAY = T0.date()
 
@@ -121,12 +122,14 @@ async def test_reviews_do_not_count_against_new_card_limit(storage: Storage) -> 
     assert len(await storage.new_card_candidates(GUILD, USER, "dl", tomorrow)) == 3
 
 
-async def test_active_members_rated_within_window(storage: Storage) -> None:
+async def test_group_snapshot_active_members_rated_within_window(storage: Storage) -> None:
     await rate(storage, "c1", 4, user_id=1)
     await rate(storage, "c1", 4, day=TODAY + timedelta(days=40), user_id=2)
     now = T0 + timedelta(days=40)
-    assert await storage.active_members(GUILD, now) == frozenset({2})
-    assert await storage.active_members(GUILD + 1, now) == frozenset()
+    snapshot = await storage.group_snapshot(GUILD, CHANNEL, ["dl"], now)
+    assert snapshot.active_members == frozenset({2})
+    other_guild = await storage.group_snapshot(GUILD + 1, CHANNEL, ["dl"], now)
+    assert other_guild.active_members == frozenset()
 
 
 async def test_group_snapshot_feeds_channel_selection(storage: Storage) -> None:
@@ -167,7 +170,7 @@ async def test_group_snapshot_keeps_deck_order_of_request(storage: Storage) -> N
 
 
 async def test_study_date_for_member_uses_their_zone(storage: Storage) -> None:
-    await storage.save_guild_settings(GuildSettings(GUILD, timezone="Europe/Copenhagen"))
+    await save_guild_settings(storage, GuildSettings(GUILD, timezone="Europe/Copenhagen"))
     await storage.save_member_settings(MemberSettings(GUILD, USER, timezone="America/New_York"))
     late_evening_in_new_york = T0.replace(hour=3)  # 23:00 the day before in New York
     assert await storage.study_date_for(GUILD, USER, late_evening_in_new_york) == TODAY - timedelta(

@@ -20,6 +20,7 @@ from bot.storage import Storage
 from bot.storage.writer import MAX_BATCH, Writer, WriterClosedError
 from tests.core.factories import GUILD, T0, USER, make_event
 from tests.storage.conftest import make_post
+from tests.storage.helpers import delete_member_data, rating_history, save_guild_settings
 
 PRAGMAS = ("PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 5000")
 
@@ -169,7 +170,7 @@ async def test_close_finishes_work_a_cancelled_drain_left(writer: Writer, tmp_pa
 
 async def test_rate_post_dates_the_answer_by_the_members_zone(storage: Storage) -> None:
     await storage.record_post(make_post(1))
-    await storage.save_guild_settings(GuildSettings(GUILD, timezone="Europe/Berlin"))
+    await save_guild_settings(storage, GuildSettings(GUILD, timezone="Europe/Berlin"))
     await storage.save_member_settings(MemberSettings(GUILD, USER, timezone="America/New_York"))
     late_evening_in_new_york = T0.replace(hour=3)  # 22:00 the day before in New York
     update = await storage.rate_post_soon(
@@ -205,11 +206,11 @@ async def test_live_ratings_include_answers_queued_before(storage: Storage) -> N
 async def test_forgetting_a_member_comes_after_their_queued_answers(storage: Storage) -> None:
     await storage.record_post(make_post(1))
     answer = storage.rate_post_soon(1, USER, Rating.MOSTLY, T0, RatingSource.REACTION)
-    deleted = await storage.delete_member_data(GUILD, USER)
+    deleted = await delete_member_data(storage, GUILD, USER)
     assert (await answer) is not None
     assert (deleted.ratings, deleted.card_states) == (1, 1)
     assert await storage.card_state(GUILD, USER, CardRef("dl", "c1")) is None
-    assert await storage.rating_history(GUILD, USER, CardRef("dl", "c1")) == []
+    assert await rating_history(storage, GUILD, USER, CardRef("dl", "c1")) == []
 
 
 async def test_a_rating_for_the_wrong_card_fails_alone(storage: Storage) -> None:
@@ -240,10 +241,10 @@ async def test_other_writes_get_a_turn_during_a_flood_of_ratings(storage: Storag
         ]
         await asyncio.sleep(0.02)  # the writer is busy with the flood
         before = sum(future.done() for future in flood)
-        await storage.save_guild_settings(GuildSettings(GUILD, timezone=f"Etc/GMT-{trial}"))
+        await storage.save_member_settings(MemberSettings(GUILD, USER, timezone=f"Etc/GMT-{trial}"))
         after = sum(future.done() for future in flood)
         # Its turn came after the batch in hand, not after the rest of the queue.
         assert after - before <= MAX_BATCH, (before, after)
         assert after < len(flood)
         await asyncio.gather(*flood)
-        assert (await storage.guild_settings(GUILD)).timezone == f"Etc/GMT-{trial}"
+        assert (await storage.member_settings(GUILD, USER)).timezone == f"Etc/GMT-{trial}"
