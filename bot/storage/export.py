@@ -19,9 +19,18 @@ from bot.core.models import Rating
 from bot.core.ratings import RatingSource
 from bot.storage.codec import decode_date, decode_instant
 from bot.storage.database import Database, fetch_all
-from bot.storage.ratings import EFFECTIVE
 
 _PAGE = 5000
+
+# `bot.core.ratings.effective_events` as a condition on a row aliased `r`, for the export's
+# scan of the whole log in pages: which events count depends on events in later pages, and
+# SQLite answers that from the ratings_live_on_post index. The only statement of the rule
+# outside core; a test checks it keeps the same events as `effective_events`.
+EFFECTIVE = (
+    "r.retracted = 0 AND (r.post_id IS NULL OR NOT EXISTS ("
+    "SELECT 1 FROM ratings later WHERE later.post_id = r.post_id"
+    " AND later.user_id = r.user_id AND later.retracted = 0 AND later.id > r.id))"
+)
 
 CsvValue = int | float | str
 

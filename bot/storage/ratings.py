@@ -27,6 +27,7 @@ from bot.core.ratings import (
 from bot.core.scheduling import MemberCardState, SchedulingSettings, replay, review
 from bot.storage.codec import decode_date, decode_instant, encode_date, encode_instant
 from bot.storage.database import Database, fetch_all
+from bot.storage.export import EFFECTIVE
 from bot.storage.members import (
     GUILD_SETTINGS_SQL,
     MEMBER_SETTINGS_SQL,
@@ -39,13 +40,6 @@ from bot.storage.states import delete_state, load_state, save_state
 EVENT_COLUMNS = (
     "id, guild_id, user_id, deck_id, card_id, post_id, rating, rated_at, study_date, source,"
     " retracted"
-)
-
-# The effective-rating rule in SQL, for a row aliased `r` (mirrors core.effective_events).
-EFFECTIVE = (
-    "r.retracted = 0 AND (r.post_id IS NULL OR NOT EXISTS ("
-    "SELECT 1 FROM ratings later WHERE later.post_id = r.post_id"
-    " AND later.user_id = r.user_id AND later.retracted = 0 AND later.id > r.id))"
 )
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 import sqlite3
 from contextlib import closing
 from datetime import timedelta
@@ -8,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot.core.models import Rating
-from bot.core.ratings import RatingSource
+from bot.core.ratings import RatingSource, effective_events
 from bot.storage import RatingExportRow, ScheduleExportRow, Storage
 from bot.storage import export as export_module
 from tests.core.factories import GUILD, T0, USER, make_event
 from tests.storage.conftest import make_post
+from tests.storage.helpers import rating_log
 
 
 async def ratings_of(storage: Storage, guild_id: int | None = None) -> list[RatingExportRow]:
@@ -99,3 +101,41 @@ async def test_backup_opens_with_same_data(storage: Storage, tmp_path: Path) -> 
         assert await restored.get_post(1) == await storage.get_post(1)
     with closing(sqlite3.connect(copy)) as db:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.parametrize("seed", range(4))
+async def test_export_ratings_keeps_what_effective_events_keeps(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    monkeypatch.setattr(export_module, "_PAGE", 7)  # superseding events in later pages
+    rng = random.Random(seed)
+    for post_id in range(1, 4):
+        await storage.record_post(make_post(post_id, f"c{post_id}"))
+    for step in range(60):
+        user_id = rng.choice((USER, USER + 1, USER + 2))
+        post_id = rng.choice((1, 2, 3, None))
+        rating = Rating(rng.randint(1, 5))
+        if post_id is not None and rng.random() < 0.25:
+            await storage.retract_rating_soon(post_id, user_id, rating)
+            continue
+        await storage.record_rating(
+            make_event(
+                rating,
+                user_id=user_id,
+                card_id=f"c{post_id or 4}",
+                post_id=post_id,
+                source=rng.choice(list(RatingSource)),
+                rated_at=T0 + timedelta(minutes=rng.randint(0, 600), seconds=step),
+            )
+        )
+    log = await rating_log(storage)
+    kept = {event.id for event in effective_events(log)}
+    assert [
+        (row.user_id, row.card_id, row.confidence, row.rated_at, row.source)
+        for row in await ratings_of(storage)
+    ] == [
+        (event.user_id, event.card_id, event.rating, event.rated_at, event.source)
+        for event in log
+        if event.id in kept
+    ]
+    assert len(kept) < len(log)  # the data has retracted and replaced events to leave out
