@@ -199,10 +199,12 @@ class DropStore:
         )
 
     async def unfinished_runs(self) -> list[DropRun]:
-        """Runs a crash interrupted, to resume at start."""
+        """Runs not finished (a crash interrupted them, or they are under way), oldest first:
+        each with its plan and the messages it already posted, to resume or to close."""
         async with self._database.reading() as db:
             rows = await fetch_all(
-                db, "SELECT drop_id, local_date FROM drop_runs WHERE outcome IS NULL", ()
+                db,
+                "SELECT drop_id, local_date FROM drop_runs WHERE outcome IS NULL ORDER BY run_id",
             )
             return [
                 await _load_run(db, row["drop_id"], decode_date(row["local_date"])) for row in rows

@@ -107,3 +107,31 @@ async def test_drops_survive_reopen(db_path: Path, storage: Storage) -> None:
     await storage.close()
     async with await Storage.open(db_path) as reopened:
         assert await reopened.drops() == [drop]
+
+
+async def test_unfinished_runs_are_the_open_ones_with_their_progress(storage: Storage) -> None:
+    first, second, removed = [
+        await storage.add_drop(make_drop(channel_id=channel)) for channel in (300, 301, 302)
+    ]
+    assert first.id is not None and second.id is not None and removed.id is not None
+    interrupted = await storage.start_run(first.id, DAY, T0)
+    await storage.plan_run(interrupted.run_id, [CardRef("dl", "c1"), CardRef("dl", "c2")])
+    await storage.set_run_heading(interrupted.run_id, 900, 950)
+    await storage.set_run_card_posted(interrupted.run_id, 0, 901)
+    done = await storage.start_run(first.id, DAY + timedelta(days=1), T0)
+    await storage.finish_run(done.run_id, "posted", T0)
+    failed = await storage.start_run(second.id, DAY, T0)
+    await storage.finish_run(failed.run_id, "failed", T0)
+    await storage.skip_run(second.id, DAY + timedelta(days=1), T0)
+    later = await storage.start_run(second.id, DAY + timedelta(days=2), T0)
+    await storage.start_run(removed.id, DAY, T0)
+    await storage.remove_drop(GUILD, removed.id)  # its runs go with it
+
+    runs = await storage.unfinished_runs()
+
+    assert runs == [await storage.start_run(first.id, DAY, T0), later]
+    assert not any(run.finished for run in runs)
+    assert (runs[0].heading_message_id, runs[0].thread_id) == (900, 950)
+    assert [(c.card.card_id, c.message_id) for c in runs[0].cards] == [("c1", 901), ("c2", None)]
+    await storage.finish_run(interrupted.run_id, "posted", T0)
+    assert await storage.unfinished_runs() == [later]
