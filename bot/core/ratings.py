@@ -101,7 +101,8 @@ class RatingPlan:
 
 def plan_rating(event: RatingEvent, live: Sequence[RatingEvent]) -> RatingPlan:
     """What recording `event` does, given `live`: the member's unretracted events of the
-    event's card (every post, and none), as stored, in arrival order.
+    event's card, as stored, in arrival order. Only those on the event's post and those
+    answered after it change the plan, so `live` may be just these.
 
     - A value the member already has live on the post is not stored again: a gateway event
       delivered twice, or found again by reconciliation, is one event.

@@ -191,13 +191,12 @@ def _record(
 ) -> RatingUpdate:
     if event.post_id is not None and not post_checked:
         _check_post(db, event.post_id, event)
-    live = _live_events(db, event.guild_id, event.user_id, event.card)
-    plan = plan_rating(event, live)
+    plan = plan_rating(event, _events_bearing_on(db, event))
     stored = None
     if plan.insert:
         stored = _insert(db, event)
         _touch_member(db, stored)
-    return _apply(db, plan, event.guild_id, event.user_id, event.card, live, stored, settings)
+    return _apply(db, plan, event.guild_id, event.user_id, event.card, None, stored, settings)
 
 
 def _retract(
@@ -223,15 +222,17 @@ def _apply(
     guild_id: int,
     user_id: int,
     card: CardRef,
-    live: list[RatingEvent],
+    history: list[RatingEvent] | None,
     stored: RatingEvent | None,
     settings: SchedulingSettings,
 ) -> RatingUpdate:
-    """Carry out the rest of `plan` (the new event, if any, is already `stored`)."""
-    if plan.retract:
-        db.executemany(
-            "UPDATE ratings SET retracted = 1 WHERE id = ?", [(id_,) for id_ in plan.retract]
-        )
+    """Carry out the rest of `plan` (the new event, if any, is already `stored`).
+
+    `history`: the member's live events of the card before the plan, all of them, if they
+    were read; a replay reads them otherwise.
+    """
+    for event_id in plan.retract:
+        db.execute("UPDATE ratings SET retracted = 1 WHERE id = ?", (event_id,))
     state: MemberCardState | None
     if plan.state is StateChange.KEEP:
         state = load_state(db, guild_id, user_id, card)
@@ -240,9 +241,11 @@ def _apply(
         state = review(load_state(db, guild_id, user_id, card), stored, settings)
         save_state(db, state)
     else:
-        # The live events as they now stand, still in arrival order (a stored one is newest).
-        gone = set(plan.retract)
-        events = [e for e in live if e.id not in gone] + ([stored] if stored else [])
+        if history is None:
+            events = _live_events(db, guild_id, user_id, card)
+        else:  # as they now stand, still in arrival order (a stored one is the newest)
+            gone = set(plan.retract)
+            events = [e for e in history if e.id not in gone] + ([stored] if stored else [])
         state = replay(events, settings)
         if state is None:
             delete_state(db, guild_id, user_id, card)
@@ -284,6 +287,25 @@ def _live_events(
 ) -> list[RatingEvent]:
     """The member's unretracted events of the card, in arrival order: what the plan needs."""
     rows = db.execute(_history_sql(live_only=True), _history_key(guild_id, user_id, card))
+    return [event_from_row(row) for row in rows]
+
+
+def _events_bearing_on(db: sqlite3.Connection, event: RatingEvent) -> list[RatingEvent]:
+    """The member's live events of the card that `plan_rating` looks at: those on the
+    event's post and those answered after it (usually none), in arrival order."""
+    rows = db.execute(
+        f"SELECT {EVENT_COLUMNS} FROM ratings"
+        " WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ? AND retracted = 0"
+        " AND (post_id = ? OR rated_at > ?) ORDER BY id",
+        (
+            event.guild_id,
+            event.user_id,
+            event.deck_id,
+            event.card_id,
+            event.post_id,
+            encode_instant(event.rated_at),
+        ),
+    )
     return [event_from_row(row) for row in rows]
 
 
