@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -154,3 +155,31 @@ def test_plan_retraction_without_such_reaction_does_nothing() -> None:
     live = [stored(3, 1, post_id=1)]
     assert plan_retraction(1, Rating.BARELY, live) == RatingPlan()
     assert plan_retraction(2, Rating.SOMEWHAT, live) == RatingPlan()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_plan_rating_needs_only_events_on_the_post_or_answered_later(seed: int) -> None:
+    rng = random.Random(seed)
+    live = [
+        stored(
+            rng.randint(1, 5),
+            event_id,
+            post_id=rng.choice((1, 2, 3, None)),
+            rated_at=T0 + timedelta(minutes=rng.randint(0, 100)),
+        )
+        for event_id in range(1, 30)
+    ]
+    for _ in range(50):
+        event = make_event(
+            rng.randint(1, 5),
+            post_id=rng.choice((1, 2, 3, None)),
+            rated_at=T0 + timedelta(minutes=rng.randint(0, 100)),
+            source=rng.choice(list(RatingSource)),
+        )
+        bearing = [
+            e
+            for e in live
+            if (event.post_id is not None and e.post_id == event.post_id)
+            or e.rated_at > event.rated_at
+        ]
+        assert plan_rating(event, bearing) == plan_rating(event, live)
