@@ -293,16 +293,20 @@ def _live_events(
 def _events_bearing_on(db: sqlite3.Connection, event: RatingEvent) -> list[RatingEvent]:
     """The member's live events of the card that `plan_rating` looks at: those on the
     event's post and those answered after it (usually none), in arrival order."""
+    # Two index seeks (the post's live events, the card's later ones), not a scan of the
+    # member's whole history of the card. On a post, the card is the post's (see _check_post).
     rows = db.execute(
-        f"SELECT {EVENT_COLUMNS} FROM ratings"
-        " WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ? AND retracted = 0"
-        " AND (post_id = ? OR rated_at > ?) ORDER BY id",
+        f"SELECT {EVENT_COLUMNS} FROM ratings WHERE post_id = ? AND user_id = ? AND retracted = 0"
+        f" UNION SELECT {EVENT_COLUMNS} FROM ratings"
+        " WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ? AND rated_at > ?"
+        " AND retracted = 0 ORDER BY id",
         (
+            event.post_id,
+            event.user_id,
             event.guild_id,
             event.user_id,
             event.deck_id,
             event.card_id,
-            event.post_id,
             encode_instant(event.rated_at),
         ),
     )
