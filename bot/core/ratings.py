@@ -115,6 +115,8 @@ def plan_rating(event: RatingEvent, live: Sequence[RatingEvent]) -> RatingPlan:
     """
     if event.id is not None or event.retracted:
         raise ValueError("a rating to record must be a new, unretracted event")
+    if not live:  # the common case, a member's first answer on a post: kept cheap
+        return _FIRST_ANSWER
     on_post = [e for e in live if event.post_id is not None and e.post_id == event.post_id]
     retract = (
         _ids(e for e in on_post if e.rating != event.rating)
@@ -126,6 +128,9 @@ def plan_rating(event: RatingEvent, live: Sequence[RatingEvent]) -> RatingPlan:
     answered_later = any(e.rated_at > event.rated_at for e in live)
     replays = bool(on_post) or answered_later
     return RatingPlan(retract, True, StateChange.REPLAY if replays else StateChange.REVIEW)
+
+
+_FIRST_ANSWER = RatingPlan(insert=True, state=StateChange.REVIEW)
 
 
 def plan_retraction(post_id: int, rating: Rating, live: Sequence[RatingEvent]) -> RatingPlan:

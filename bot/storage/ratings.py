@@ -311,7 +311,9 @@ def _events_bearing_on(db: sqlite3.Connection, event: RatingEvent) -> list[Ratin
             event.card_id,
             encode_instant(event.rated_at),
         ),
-    )
+    ).fetchall()
+    if not rows:
+        return []
     by_id = {row["id"]: row for row in rows}
     return [event_from_row(by_id[event_id]) for event_id in sorted(by_id)]
 
