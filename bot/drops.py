@@ -63,11 +63,11 @@ class DropRunner:
 
     async def _tick(self, now: datetime) -> TickReport:
         storage = self.services.storage
-        due = due_occurrences(await storage.drops(), now, self.grace)
+        due = due_occurrences(await storage.drops.drops(), now, self.grace)
         skipped = 0
         for missed in due.missed:
             assert missed.drop.id is not None
-            if await storage.skip_run(missed.drop.id, missed.local_date, now):
+            if await storage.drops.skip_run(missed.drop.id, missed.local_date, now):
                 skipped += 1
                 log.warning(
                     "drop %s (guild %s) of %s was missed by more than %s: skipped",
@@ -96,7 +96,7 @@ class DropRunner:
         """Post (or resume) one occurrence. True: posted now; None: had already run."""
         storage, now = self.services.storage, self.services.clock.now()
         assert drop.id is not None
-        run = await storage.start_run(drop.id, occurrence.local_date, now)
+        run = await storage.drops.start_run(drop.id, occurrence.local_date, now)
         if run.finished:
             return None
         try:
@@ -104,7 +104,7 @@ class DropRunner:
         except (discord.Forbidden, discord.NotFound) as exc:
             # A deleted channel or missing permissions will not fix itself within the grace
             # window: record the failure once instead of retrying every tick.
-            await storage.finish_run(run.run_id, "failed", self.services.clock.now())
+            await storage.drops.finish_run(run.run_id, "failed", self.services.clock.now())
             log.error(
                 "drop %s in guild %s, channel %s could not be posted: %s",
                 drop.id,
@@ -113,7 +113,7 @@ class DropRunner:
                 exc,
             )
             return False
-        await storage.finish_run(run.run_id, "posted", self.services.clock.now())
+        await storage.drops.finish_run(run.run_id, "posted", self.services.clock.now())
         log.info("drop %s posted in guild %s for %s", drop.id, drop.guild_id, run.local_date)
         return True
 
@@ -135,7 +135,7 @@ class DropRunner:
                 drop.guild_id, drop.channel_id, list(drop.deck_ids), drop.cards, seed=run.run_id
             )
             refs = [CardRef(deck.id, card.id) for deck, card in chosen]
-            plan = await storage.plan_run(run.run_id, refs)
+            plan = await storage.drops.plan_run(run.run_id, refs)
         if run.heading_message_id is None:
             target = await self._heading(drop, len(plan), message_nonce(run.run_id, -1), run)
         else:
@@ -158,7 +158,7 @@ class DropRunner:
                 PostKind.DROP,
                 nonce=message_nonce(run.run_id, planned.position),
             )
-            await storage.set_run_card_posted(run.run_id, planned.position, message.id)
+            await storage.drops.set_run_card_posted(run.run_id, planned.position, message.id)
 
     async def _heading(
         self, drop: Drop, count: int, nonce: int | None, run: DropRun | None = None
@@ -179,5 +179,5 @@ class DropRunner:
             thread = await heading.create_thread(name=f"Daily drop {day}")
             target, thread_id = thread, thread.id
         if run is not None:
-            await self.services.storage.set_run_heading(run.run_id, heading.id, thread_id)
+            await self.services.storage.drops.set_run_heading(run.run_id, heading.id, thread_id)
         return target

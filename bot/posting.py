@@ -123,9 +123,9 @@ class CardPoster:
     ) -> list[tuple[Deck, Card]]:
         """The group-aware choice of `count` cards for a channel (see core.selection)."""
         storage, now = self.services.storage, self.services.clock.now()
-        guild = await storage.guild_settings(guild_id)
+        guild = await storage.members.guild_settings(guild_id)
         today = study_date(now, member_zone(guild, None), guild.day_starts_at)
-        snapshot = await storage.group_snapshot(guild_id, channel_id, deck_ids, now)
+        snapshot = await storage.schedule.group_snapshot(guild_id, channel_id, deck_ids, now)
         refs = choose_for_channel(snapshot, today, count, storage.settings, seed)
         return [found for ref in refs if (found := self.lookup(ref)) is not None]
 
@@ -162,7 +162,7 @@ class CardPoster:
             kind=kind,
             posted_at=self.services.clock.now(),
         )
-        await self.services.storage.record_post(post)
+        await self.services.storage.posts.record_post(post)
         await message.add_reaction(self.reveal_emoji)
         return message
 
@@ -184,7 +184,7 @@ class CardPoster:
             )
             for emoji in RATING_EMOJI.values():
                 await message.add_reaction(emoji)
-        await self.services.storage.mark_revealed(post.message_id, self.services.clock.now())
+        await self.services.storage.posts.mark_revealed(post.message_id, self.services.clock.now())
 
     # --- reactions -------------------------------------------------------------------------
 
@@ -204,13 +204,13 @@ class CardPoster:
         rating = rating_for(event.emoji)
         async with self.locks.hold(event.message_id):  # the first await: see PostLocks
             if rating is None:
-                post = await self.services.storage.get_post(event.message_id)
+                post = await self.services.storage.posts.get_post(event.message_id)
                 if post is not None and post.revealed_at is None:
                     await self.reveal(post)
                 return
             # Queued in arrival order under the lock; stored (and awaited) outside it, so a
             # burst of answers on one post shares the writer's transactions.
-            stored = self.services.storage.rate_post_soon(
+            stored = self.services.storage.ratings.rate_post_soon(
                 event.message_id,
                 event.user_id,
                 rating,
@@ -224,7 +224,7 @@ class CardPoster:
         if rating is None or not self._ours(event):
             return
         async with self.locks.hold(event.message_id):  # the first await: see PostLocks
-            retracted = self.services.storage.retract_rating_soon(
+            retracted = self.services.storage.ratings.retract_rating_soon(
                 event.message_id, event.user_id, rating
             )
         if (await retracted).changed:
@@ -241,7 +241,7 @@ class CardPoster:
         Returns the number of ratings recorded or retracted.
         """
         changes = 0
-        for post in await self.services.storage.posts_since(now - RECONCILE_WINDOW):
+        for post in await self.services.storage.posts.posts_since(now - RECONCILE_WINDOW):
             try:
                 changes += await self._reconcile_post(post)
             except discord.NotFound:
@@ -275,12 +275,16 @@ class CardPoster:
             else:
                 on_discord.update((user_id, rating) for user_id in members)
         storage, now = self.services.storage, self.services.clock.now()
-        stored = await storage.live_ratings(post.message_id)  # includes answers queued before
+        stored = await storage.ratings.live_ratings(
+            post.message_id
+        )  # includes answers queued before
         changes = [
-            storage.rate_post_soon(post.message_id, user_id, rating, now, RatingSource.RECONCILE)
+            storage.ratings.rate_post_soon(
+                post.message_id, user_id, rating, now, RatingSource.RECONCILE
+            )
             for user_id, rating in sorted(on_discord - stored)
         ] + [
-            storage.retract_rating_soon(post.message_id, user_id, rating)
+            storage.ratings.retract_rating_soon(post.message_id, user_id, rating)
             for user_id, rating in sorted(stored - on_discord)
         ]
         await asyncio.gather(*changes)
@@ -294,13 +298,15 @@ class CardPoster:
         if minutes <= 0:
             return 0
         revealed = 0
-        for post in await self.services.storage.unrevealed_before(now - timedelta(minutes=minutes)):
+        for post in await self.services.storage.posts.unrevealed_before(
+            now - timedelta(minutes=minutes)
+        ):
             try:
                 await self.reveal(post)
                 revealed += 1
             except discord.NotFound:
                 # The message is gone: stop trying.
-                await self.services.storage.mark_revealed(post.message_id, now)
+                await self.services.storage.posts.mark_revealed(post.message_id, now)
             except discord.HTTPException as exc:
                 log.warning("cannot auto-reveal post %s: %s", post.message_id, exc)
         return revealed

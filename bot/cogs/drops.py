@@ -114,7 +114,7 @@ class Drops(commands.GroupCog, group_name="drop"):
         except ValueError as exc:
             await interaction.response.send_message(str(exc), ephemeral=True)
             return
-        saved = await self.bot.services.storage.add_drop(drop)
+        saved = await self.bot.services.storage.drops.add_drop(drop)
         await interaction.response.send_message(
             f"Drop **#{saved.id}** scheduled: {describe(self.bot, saved)}", ephemeral=True
         )
@@ -123,7 +123,7 @@ class Drops(commands.GroupCog, group_name="drop"):
     async def list_drops(self, interaction: discord.Interaction) -> None:
         """List this server's drops."""
         assert interaction.guild_id is not None
-        drops = await self.bot.services.storage.drops(interaction.guild_id)
+        drops = await self.bot.services.storage.drops.drops(interaction.guild_id)
         if not drops:
             await interaction.response.send_message(
                 "No drops yet: add one with `/drop add`.", ephemeral=True
@@ -137,7 +137,7 @@ class Drops(commands.GroupCog, group_name="drop"):
     async def remove(self, interaction: discord.Interaction, drop: int) -> None:
         """Delete a drop."""
         assert interaction.guild_id is not None
-        done = await self.bot.services.storage.remove_drop(interaction.guild_id, drop)
+        done = await self.bot.services.storage.drops.remove_drop(interaction.guild_id, drop)
         await reply(interaction, done, f"Drop #{drop} removed.", drop)
 
     @app_commands.command(name="pause")
@@ -155,7 +155,7 @@ class Drops(commands.GroupCog, group_name="drop"):
     async def _set_paused(self, interaction: discord.Interaction, drop: int, paused: bool) -> None:
         assert interaction.guild_id is not None
         storage = self.bot.services.storage
-        done = await storage.set_drop_paused(interaction.guild_id, drop, paused)
+        done = await storage.drops.set_drop_paused(interaction.guild_id, drop, paused)
         await reply(interaction, done, f"Drop #{drop} {'paused' if paused else 'resumed'}.", drop)
 
     @app_commands.command(name="now")
@@ -164,7 +164,9 @@ class Drops(commands.GroupCog, group_name="drop"):
         """Post a drop's cards right now (its schedule is unchanged)."""
         assert interaction.guild_id is not None
         found = [
-            d for d in await self.bot.services.storage.drops(interaction.guild_id) if d.id == drop
+            d
+            for d in await self.bot.services.storage.drops.drops(interaction.guild_id)
+            if d.id == drop
         ]
         if not found:
             await reply(interaction, False, "", drop)
@@ -225,9 +227,9 @@ class Reminders(commands.Cog):
         """A daily DM with how many cards you have due."""
         assert interaction.guild_id is not None
         storage = self.bot.services.storage
-        settings = await storage.member_settings(interaction.guild_id, interaction.user.id)
+        settings = await storage.members.member_settings(interaction.guild_id, interaction.user.id)
         if switch == "off":
-            await storage.save_member_settings(replace(settings, remind_at=None))
+            await storage.members.save_member_settings(replace(settings, remind_at=None))
             await interaction.response.send_message("Reminders are off.", ephemeral=True)
             return
         try:
@@ -235,8 +237,8 @@ class Reminders(commands.Cog):
         except ValueError as exc:
             await interaction.response.send_message(str(exc), ephemeral=True)
             return
-        await storage.save_member_settings(replace(settings, remind_at=at))
-        guild = await storage.guild_settings(interaction.guild_id)
+        await storage.members.save_member_settings(replace(settings, remind_at=at))
+        guild = await storage.members.guild_settings(interaction.guild_id)
         zone = member_zone(guild, settings).key
         await interaction.response.send_message(
             f"I'll DM you at {at:%H:%M} ({zone}) when cards are due. "
@@ -248,10 +250,10 @@ class Reminders(commands.Cog):
 async def send_reminders(bot: Flashdrop, now: datetime) -> int:
     """DM every member whose reminder time has come; closed DMs switch reminders off."""
     storage, sent = bot.services.storage, 0
-    for reminder in await storage.reminders():
+    for reminder in await storage.drops.reminders():
         member = reminder.settings
         assert member.remind_at is not None
-        guild = await storage.guild_settings(member.guild_id)
+        guild = await storage.members.guild_settings(member.guild_id)
         day = reminder_due(
             member.remind_at,
             member_zone(guild, member),
@@ -261,9 +263,11 @@ async def send_reminders(bot: Flashdrop, now: datetime) -> int:
         )
         if day is None:
             continue
-        await storage.mark_reminded(member.guild_id, member.user_id, day)
+        await storage.drops.mark_reminded(member.guild_id, member.user_id, day)
         today = member_study_date(now, guild, member)
-        due = sum((await storage.due_counts(member.guild_id, member.user_id, today)).values())
+        due = sum(
+            (await storage.schedule.due_counts(member.guild_id, member.user_id, today)).values()
+        )
         if not due:
             continue
         try:
@@ -275,14 +279,14 @@ async def send_reminders(bot: Flashdrop, now: datetime) -> int:
             sent += 1
         except discord.Forbidden:
             log.info("DMs closed for %s: reminders switched off", member.user_id)
-            await storage.save_member_settings(replace(member, remind_at=None))
+            await storage.members.save_member_settings(replace(member, remind_at=None))
         except discord.HTTPException as exc:
             log.warning("reminder to %s failed: %s", member.user_id, exc)
     return sent
 
 
 async def sync_config_drops(bot: Flashdrop) -> None:
-    result = await bot.services.storage.sync_config_drops(
+    result = await bot.services.storage.drops.sync_config_drops(
         list(bot.config.drops), bot.services.clock.now()
     )
     log.info(

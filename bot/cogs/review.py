@@ -74,13 +74,13 @@ class Review(commands.Cog):
     async def _queue(self, guild_id: int, user_id: int, deck_ids: list[str]) -> list[CardRef]:
         """Due cards first (most overdue first), then new cards within the daily limit."""
         storage, now = self.bot.services.storage, self.bot.services.clock.now()
-        today = await storage.study_date_for(guild_id, user_id, now)
-        due = await storage.next_due(
+        today = await storage.members.study_date_for(guild_id, user_id, now)
+        due = await storage.schedule.next_due(
             guild_id, user_id, today, deck_ids=deck_ids, limit=MAX_DUE_IN_SESSION
         )
         cards = [state.card for state in due]
         for deck_id in deck_ids:
-            cards += await storage.new_card_candidates(guild_id, user_id, deck_id, today)
+            cards += await storage.schedule.new_card_candidates(guild_id, user_id, deck_id, today)
         return cards
 
     @app_commands.command(name="due")
@@ -90,9 +90,11 @@ class Review(commands.Cog):
         assert interaction.guild_id is not None
         guild_id, user_id = interaction.guild_id, interaction.user.id
         storage = self.bot.services.storage
-        today = await storage.study_date_for(guild_id, user_id, self.bot.services.clock.now())
-        counts = await storage.due_counts(guild_id, user_id, today)
-        upcoming = await storage.next_due_date(guild_id, user_id, today)
+        today = await storage.members.study_date_for(
+            guild_id, user_id, self.bot.services.clock.now()
+        )
+        counts = await storage.schedule.due_counts(guild_id, user_id, today)
+        upcoming = await storage.schedule.next_due_date(guild_id, user_id, today)
         await interaction.response.send_message(
             due_text(self.bot, counts, today, upcoming), ephemeral=True
         )
@@ -117,8 +119,8 @@ class Review(commands.Cog):
                 ephemeral=True,
             )
             return
-        settings = await storage.member_settings(interaction.guild_id, interaction.user.id)
-        await storage.save_member_settings(replace(settings, timezone=zone))
+        settings = await storage.members.member_settings(interaction.guild_id, interaction.user.id)
+        await storage.members.save_member_settings(replace(settings, timezone=zone))
         await interaction.response.send_message(
             f"Your time zone is now **{zone}**.", ephemeral=True
         )
@@ -274,9 +276,9 @@ class ReviewView(discord.ui.View):
 
     async def _record(self, card: CardRef, rating: Rating) -> None:
         storage, now = self.bot.services.storage, self.bot.services.clock.now()
-        guild = await storage.guild_settings(self.guild_id)
-        member = await storage.member_settings(self.guild_id, self.owner_id)
-        await storage.record_rating(
+        guild = await storage.members.guild_settings(self.guild_id)
+        member = await storage.members.member_settings(self.guild_id, self.owner_id)
+        await storage.ratings.record_rating(
             RatingEvent(
                 guild_id=self.guild_id,
                 user_id=self.owner_id,

@@ -65,7 +65,7 @@ async def test_drop_posts_heading_and_cards_at_its_minute(flashdrop: Flashdrops)
     for card in posted[1:]:
         assert "Python basics" in card.content
         assert flashdrop.server.bot.id in card.reactions.get("\N{EYES}", [])
-    posts = [await running.storage.get_post(m.id) for m in posted[1:]]
+    posts = [await running.storage.posts.get_post(m.id) for m in posted[1:]]
     assert all(p is not None and p.kind == "drop" for p in posts)
     assert len({p.card_id for p in posts if p}) == 3
 
@@ -88,7 +88,7 @@ async def test_drop_crash_after_first_card_resumes_with_the_rest(flashdrop: Flas
     flashdrop.server.force_rate_limit("POST /channels/{channel_id}/messages", every=3, via=False)
     await tick(running, DROP_INSTANT)
     assert len(bot_messages(flashdrop)) == 2
-    (run,) = await running.storage.unfinished_runs()
+    (run,) = await running.storage.drops.unfinished_runs()
     planned = [c.card.card_id for c in run.cards]
     assert [c.message_id is not None for c in run.cards] == [True, False, False]
     await running.stop()
@@ -98,9 +98,9 @@ async def test_drop_crash_after_first_card_resumes_with_the_rest(flashdrop: Flas
     await tick(restarted, DROP_INSTANT + timedelta(minutes=3))
     posted = bot_messages(flashdrop)
     assert len(headings(flashdrop)) == 1 and len(posted) == 4
-    stored = [await restarted.storage.get_post(m.id) for m in posted[1:]]
+    stored = [await restarted.storage.posts.get_post(m.id) for m in posted[1:]]
     assert [p.card_id for p in stored if p] == planned
-    assert await restarted.storage.unfinished_runs() == []
+    assert await restarted.storage.drops.unfinished_runs() == []
 
 
 async def test_drop_restarts_at_random_instants_post_each_day_once_within_grace(
@@ -120,7 +120,7 @@ async def test_drop_restarts_at_random_instants_post_each_day_once_within_grace(
     final = await flashdrop.start(**config_drop(flashdrop))
     cards_per_day: dict[date, int] = {}
     for message in bot_messages(flashdrop):
-        post = await final.storage.get_post(message.id)
+        post = await final.storage.posts.get_post(message.id)
         if post is not None:
             day = post.posted_at.date()
             cards_per_day[day] = cards_per_day.get(day, 0) + 1
@@ -132,7 +132,7 @@ async def test_drop_restarts_at_random_instants_post_each_day_once_within_grace(
     assert set(cards_per_day) == within_grace  # none lost within grace, none outside it
     assert set(cards_per_day.values()) == {3}  # never doubled
     assert len(headings(flashdrop)) == len(within_grace)
-    assert await final.storage.unfinished_runs() == []
+    assert await final.storage.drops.unfinished_runs() == []
 
 
 def admin_member(flashdrop: Flashdrops, permissions: int = 0, role_name: str = "Admins") -> Any:
@@ -156,7 +156,7 @@ async def test_drop_commands_refused_for_members_without_rights(
     flashdrop: Flashdrops, command: str, options: dict[str, Any]
 ) -> None:
     running = await flashdrop.start(**config_drop(flashdrop))
-    before = await running.storage.drops()
+    before = await running.storage.drops.drops()
     messages_before = len(bot_messages(flashdrop))
     if command == "drop add":
         options = {"channel": flashdrop.world.channel.id, **options}
@@ -164,7 +164,7 @@ async def test_drop_commands_refused_for_members_without_rights(
     response = await record
     assert response.ephemeral
     assert "Only members with the Manage Server permission" in (response.content or "")
-    assert await running.storage.drops() == before
+    assert await running.storage.drops.drops() == before
     assert len(bot_messages(flashdrop)) == messages_before
 
 
@@ -185,19 +185,19 @@ async def test_drop_commands_allowed_for_admins(
         {"channel": channel, "deck": "python", "time": "08:00", "days": "weekdays"},
     )
     assert "Drop **#1** scheduled" in ((await added).content or "")
-    (drop,) = await running.storage.drops()
+    (drop,) = await running.storage.drops.drops()
     assert drop.source is DropSource.COMMAND and drop.weekdays == frozenset(range(1, 6))
     listed = await running.command(admin, "drop list", {})
     assert "#1" in ((await listed).content or "") and "weekdays" in ((await listed).content or "")
     await running.command(admin, "drop pause", {"drop": 1})
-    assert (await running.storage.drops())[0].paused
+    assert (await running.storage.drops.drops())[0].paused
     await running.command(admin, "drop resume", {"drop": 1})
-    assert not (await running.storage.drops())[0].paused
+    assert not (await running.storage.drops.drops())[0].paused
     now = await running.command(admin, "drop now", {"drop": 1})
     assert (await now.followup(1)).content == "Posted drop #1 (3 cards)."
     assert len(headings(flashdrop)) == 1 and len(bot_messages(flashdrop)) == 4
     await running.command(admin, "drop remove", {"drop": 1})
-    assert await running.storage.drops() == []
+    assert await running.storage.drops.drops() == []
 
 
 @pytest.mark.parametrize(
@@ -218,7 +218,7 @@ async def test_drop_add_invalid_input_is_refused_and_nothing_stored(
     record = await running.command(admin, "drop add", full)
     response = await record
     assert response.ephemeral and message in (response.content or ""), response.content
-    assert await running.storage.drops() == []
+    assert await running.storage.drops.drops() == []
 
 
 async def test_drop_broken_channel_is_logged_and_others_still_post(
@@ -231,7 +231,7 @@ async def test_drop_broken_channel_is_logged_and_others_still_post(
     await tick(running, DROP_INSTANT)
     assert len(bot_messages(flashdrop)) == 4  # the healthy channel's drop went out
     assert "could not be posted" in caplog.text
-    assert await running.storage.unfinished_runs() == []  # the broken one is not retried
+    assert await running.storage.drops.unfinished_runs() == []  # the broken one is not retried
 
 
 async def test_drop_thread_option_posts_cards_in_a_thread(flashdrop: Flashdrops) -> None:
@@ -242,7 +242,7 @@ async def test_drop_thread_option_posts_cards_in_a_thread(flashdrop: Flashdrops)
     (thread,) = [c for c in server.channels.values() if c.parent_id == channel.id]
     cards = server.channel_messages(thread)
     assert len(cards) == 3
-    post = await running.storage.get_post(cards[0].id)
+    post = await running.storage.posts.get_post(cards[0].id)
     assert post is not None and post.channel_id == thread.id
 
 
@@ -282,7 +282,7 @@ async def test_remind_with_closed_dms_is_switched_off_quietly(flashdrop: Flashdr
     tomorrow = START + timedelta(days=1, minutes=30)
     flashdrop.clock.set(tomorrow)
     assert await send_reminders(running.bot, tomorrow) == 0
-    settings = await running.storage.member_settings(flashdrop.world.guild.id, bob.id)
+    settings = await running.storage.members.member_settings(flashdrop.world.guild.id, bob.id)
     assert settings.remind_at is None
 
 
@@ -291,5 +291,5 @@ async def test_remind_invalid_time_is_refused(flashdrop: Flashdrops) -> None:
     alice = flashdrop.world.alice
     response = await (await running.command(alice, "remind", {"switch": "on", "time": "7pm"}))
     assert response.ephemeral and "not a time" in (response.content or "")
-    settings = await running.storage.member_settings(flashdrop.world.guild.id, alice.id)
+    settings = await running.storage.members.member_settings(flashdrop.world.guild.id, alice.id)
     assert settings.remind_at is None

@@ -68,10 +68,10 @@ LATER = "CREATE TABLE later (n INTEGER NOT NULL); ALTER TABLE members ADD COLUMN
 
 async def test_migrate_applies_later_migrations_keeping_data(db_path: Path) -> None:
     async with await Storage.open(db_path) as storage:
-        await storage.save_member_settings(
+        await storage.members.save_member_settings(
             MemberSettings(GUILD, USER, timezone="Europe/Copenhagen")
         )
-        await storage.sync_decks([make_deck("dl", ("c1",))])
+        await storage.decks.sync_decks([make_deck("dl", ("c1",))])
     assert user_version(db_path) == 1
 
     async with aiosqlite.connect(db_path, isolation_level=None) as db:
@@ -84,9 +84,9 @@ async def test_migrate_applies_later_migrations_keeping_data(db_path: Path) -> N
 
 async def test_reopen_keeps_data(db_path: Path) -> None:
     async with await Storage.open(db_path) as storage:
-        await storage.sync_decks([make_deck()])
+        await storage.decks.sync_decks([make_deck()])
     async with await Storage.open(db_path) as storage:
-        summary = await storage.sync_decks([make_deck()])
+        summary = await storage.decks.sync_decks([make_deck()])
     assert summary.added == summary.changed == summary.retired == ()
 
 
