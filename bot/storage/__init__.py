@@ -3,7 +3,6 @@
 from bot.storage.database import Database
 from bot.storage.decks import SyncSummary
 from bot.storage.export import RatingExportRow, ScheduleExportRow
-from bot.storage.members import DeletedMemberData
 from bot.storage.migrations import SCHEMA_VERSION, SchemaTooNewError
 from bot.storage.ratings import RatingUpdate
 from bot.storage.storage import Storage
@@ -11,7 +10,6 @@ from bot.storage.storage import Storage
 __all__ = [
     "SCHEMA_VERSION",
     "Database",
-    "DeletedMemberData",
     "RatingExportRow",
     "RatingUpdate",
     "ScheduleExportRow",

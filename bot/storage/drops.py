@@ -90,11 +90,6 @@ class DropStore:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    # Transitional, with `Storage.__getattr__`: `storage.drops(...)` until call sites name the
-    # store (`storage.drops.drops(...)`).
-    async def __call__(self, guild_id: int | None = None) -> list[Drop]:
-        return await self.drops(guild_id)
-
     async def add_drop(self, drop: Drop) -> Drop:
         async with self._database.transaction() as db:
             return await _insert_drop(db, drop, None)

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.members import GuildSettings, MemberSettings, member_study_date
 from bot.storage.codec import decode_time, encode_time
 from bot.storage.database import Database, fetch_one
-
-
-@dataclass(frozen=True, slots=True)
-class DeletedMemberData:
-    ratings: int
-    card_states: int
-
 
 GUILD_SETTINGS_SQL = "SELECT timezone, day_starts_at FROM guild_settings WHERE guild_id = ?"
 MEMBER_SETTINGS_SQL = "SELECT timezone, remind_at FROM members WHERE guild_id = ? AND user_id = ?"
@@ -59,15 +52,6 @@ class MemberStore:
             row = await fetch_one(db, GUILD_SETTINGS_SQL, (guild_id,))
         return guild_settings_from_row(guild_id, row, self._guild_defaults)
 
-    async def save_guild_settings(self, settings: GuildSettings) -> None:
-        _check_zone(settings.timezone)
-        await self._database.write(
-            "INSERT INTO guild_settings (guild_id, timezone, day_starts_at) VALUES (?, ?, ?)"
-            " ON CONFLICT (guild_id) DO UPDATE SET"
-            " timezone = excluded.timezone, day_starts_at = excluded.day_starts_at",
-            (settings.guild_id, settings.timezone, encode_time(settings.day_starts_at)),
-        )
-
     async def member_settings(self, guild_id: int, user_id: int) -> MemberSettings:
         async with self._database.reading() as db:
             row = await fetch_one(db, MEMBER_SETTINGS_SQL, (guild_id, user_id))
@@ -93,26 +77,6 @@ class MemberStore:
         guild = await self.guild_settings(guild_id)
         member = await self.member_settings(guild_id, user_id)
         return member_study_date(now, guild, member)
-
-    async def delete_member_data(self, guild_id: int, user_id: int) -> DeletedMemberData:
-        """Forget a member in one guild: their ratings, schedules and settings.
-
-        Posts stay: they are the channel's messages, not the member's. Runs on the writer,
-        after any answer of theirs already queued, so none of those brings a schedule back.
-        (Reactions they leave on Discord count again if they react anew, or at the next
-        start's catch-up for posts of the last 7 days.)
-        """
-        where = "WHERE guild_id = ? AND user_id = ?"
-
-        def forget(db: sqlite3.Connection) -> DeletedMemberData:
-            ratings = db.execute(f"DELETE FROM ratings {where}", (guild_id, user_id)).rowcount
-            states = db.execute(
-                f"DELETE FROM member_card_state {where}", (guild_id, user_id)
-            ).rowcount
-            db.execute(f"DELETE FROM members {where}", (guild_id, user_id))
-            return DeletedMemberData(ratings=ratings, card_states=states)
-
-        return await self._database.submit(forget)
 
 
 def _check_zone(name: str) -> None:

@@ -49,16 +49,6 @@ class PostStore:
         )
         return changed > 0
 
-    async def recent_cards_in_channel(self, channel_id: int, since: datetime) -> frozenset[CardRef]:
-        async with self._database.reading() as db:
-            rows = await fetch_all(
-                db,
-                "SELECT DISTINCT deck_id, card_id FROM posts"
-                " WHERE channel_id = ? AND posted_at >= ?",
-                (channel_id, encode_instant(since)),
-            )
-        return frozenset(CardRef(row["deck_id"], row["card_id"]) for row in rows)
-
     async def posts_since(self, since: datetime) -> list[Post]:
         """Posts made at or after `since`, oldest first (for catching up after downtime)."""
         async with self._database.reading() as db:

@@ -26,8 +26,7 @@ from bot.core.ratings import (
 )
 from bot.core.scheduling import MemberCardState, SchedulingSettings, replay, review
 from bot.storage.codec import decode_date, decode_instant, encode_date, encode_instant
-from bot.storage.database import Database, fetch_all
-from bot.storage.export import EFFECTIVE
+from bot.storage.database import Database
 from bot.storage.members import (
     GUILD_SETTINGS_SQL,
     MEMBER_SETTINGS_SQL,
@@ -107,9 +106,6 @@ class RatingStore:
             )
         )
 
-    async def retract_rating(self, post_id: int, user_id: int, rating: Rating) -> RatingUpdate:
-        return await self.retract_rating_soon(post_id, user_id, rating)
-
     async def live_ratings(self, post_id: int) -> frozenset[tuple[int, Rating]]:
         """(user id, rating) of every live answer on a post: the reactions it should carry.
 
@@ -124,24 +120,6 @@ class RatingStore:
             return frozenset((row["user_id"], Rating(row["rating"])) for row in rows)
 
         return await self._database.submit(read)
-
-    async def effective_ratings(self, post_id: int) -> dict[int, Rating]:
-        """Each member's effective rating on a post, by user id."""
-        async with self._database.reading() as db:
-            rows = await fetch_all(
-                db,
-                f"SELECT r.user_id, r.rating FROM ratings r WHERE r.post_id = ? AND {EFFECTIVE}",
-                (post_id,),
-            )
-        return {row["user_id"]: Rating(row["rating"]) for row in rows}
-
-    async def rating_history(self, guild_id: int, user_id: int, card: CardRef) -> list[RatingEvent]:
-        """Every event of a member on a card, retracted ones too, in arrival order."""
-        async with self._database.reading() as db:
-            rows = await fetch_all(
-                db, _history_sql(live_only=False), _history_key(guild_id, user_id, card)
-            )
-        return [event_from_row(row) for row in rows]
 
 
 # --- units of work, run in the writer's thread ----------------------------------------------
@@ -270,23 +248,16 @@ def event_from_row(row: sqlite3.Row) -> RatingEvent:
     )
 
 
-def _history_sql(*, live_only: bool) -> str:
-    return (
-        f"SELECT {EVENT_COLUMNS} FROM ratings"
-        " WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ?"
-        f"{' AND retracted = 0' if live_only else ''} ORDER BY id"
-    )
-
-
-def _history_key(guild_id: int, user_id: int, card: CardRef) -> tuple[int, int, str, str]:
-    return (guild_id, user_id, card.deck_id, card.card_id)
-
-
 def _live_events(
     db: sqlite3.Connection, guild_id: int, user_id: int, card: CardRef
 ) -> list[RatingEvent]:
     """The member's unretracted events of the card, in arrival order: what the plan needs."""
-    rows = db.execute(_history_sql(live_only=True), _history_key(guild_id, user_id, card))
+    rows = db.execute(
+        f"SELECT {EVENT_COLUMNS} FROM ratings"
+        " WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ? AND retracted = 0"
+        " ORDER BY id",
+        (guild_id, user_id, card.deck_id, card.card_id),
+    )
     return [event_from_row(row) for row in rows]
 
 

@@ -108,17 +108,6 @@ class ScheduleStore:
             )
         return [CardRef(deck_id, row["card_id"]) for row in rows]
 
-    async def active_members(self, guild_id: int, now: datetime) -> frozenset[int]:
-        """Members who rated a card in the guild within `active_member_days` of `now`."""
-        since = now - timedelta(days=self._settings.active_member_days)
-        async with self._database.reading() as db:
-            rows = await fetch_all(
-                db,
-                "SELECT user_id FROM members WHERE guild_id = ? AND last_rated_at >= ?",
-                (guild_id, encode_instant(since)),
-            )
-        return frozenset(row["user_id"] for row in rows)
-
     async def group_snapshot(
         self, guild_id: int, channel_id: int, deck_ids: Sequence[str], now: datetime
     ) -> GroupSnapshot:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 from bot.core.members import GuildSettings
 from bot.core.scheduling import SchedulingSettings
@@ -66,15 +66,3 @@ class Storage:
         traceback: TracebackType | None,
     ) -> None:
         await self.close()
-
-    # Transitional, until every call site names its store (`storage.posts.record_post`).
-    def __getattr__(self, name: str) -> Any:
-        if not name.startswith("_") and name not in _STORES:
-            for store in _STORES:
-                method = getattr(type(self.__dict__[store]), name, None)
-                if callable(method):
-                    return getattr(self.__dict__[store], name)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-
-
-_STORES = ("decks", "posts", "ratings", "schedule", "members", "drops", "export")
