@@ -143,7 +143,7 @@ async def _measure(
                         "failed": report.failed,
                     }
                 )
-                if not await services.storage.unfinished_runs() or len(ticks) >= MAX_TICKS:
+                if not await services.storage.drops.unfinished_runs() or len(ticks) >= MAX_TICKS:
                     break
                 next_tick = started + len(ticks) * TICK_SECONDS
                 await asyncio.sleep(max(0.0, next_tick - time.perf_counter()))

@@ -90,7 +90,7 @@ async def _round(
             try:
                 cards = [(d, c) for d in services.decks.values() for c in d.cards][:posts]
                 for message_id, (deck, card) in zip(world["posts"], cards, strict=True):
-                    await services.storage.record_post(
+                    await services.storage.posts.record_post(
                         Post(
                             message_id=message_id,
                             guild_id=world["guild_id"],

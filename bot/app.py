@@ -89,7 +89,7 @@ async def reload_decks(services: Services) -> None:
         for problem in error.problems:
             log.warning("deck not loaded: %s", problem)
     failed = {Path(error.path).stem for error in result.errors}
-    summary = await services.storage.sync_decks(result.decks.values(), unavailable=failed)
+    summary = await services.storage.decks.sync_decks(result.decks.values(), unavailable=failed)
     services.decks = dict(sorted(result.decks.items()))
     log.info(
         "decks: %d loaded (%d cards), %d invalid; cards added %d, changed %d, retired %d",

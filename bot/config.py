@@ -89,7 +89,7 @@ def _path(value: Any, key: str) -> Path:
 def _database_file(value: Any, key: str) -> Path:
     path = _path(value, key)
     if str(path) == ":memory:":
-        # The bot's two connections (see bot.storage.base) must open the same database.
+        # The bot's two connections (see bot.storage.database) must open the same database.
         raise _fail(key, "the path of a database file (an in-memory database is not kept)", value)
     return path
 

@@ -84,7 +84,7 @@ class Drops(commands.GroupCog, group_name="drop"):
         except ValueError as exc:
             await interaction.response.send_message(str(exc), ephemeral=True)
             return
-        saved = await self.bot.services.storage.add_drop(drop)
+        saved = await self.bot.services.storage.drops.add_drop(drop)
         await interaction.response.send_message(
             texts.scheduled(saved.id, describe(self.bot, saved)), ephemeral=True
         )
@@ -93,7 +93,7 @@ class Drops(commands.GroupCog, group_name="drop"):
     async def list_drops(self, interaction: discord.Interaction) -> None:
         """List this server's drops."""
         guild_id = guild_id_of(interaction)
-        drops = await self.bot.services.storage.drops(guild_id)
+        drops = await self.bot.services.storage.drops.drops(guild_id)
         if not drops:
             await interaction.response.send_message(texts.NO_DROPS, ephemeral=True)
             return
@@ -105,7 +105,7 @@ class Drops(commands.GroupCog, group_name="drop"):
     async def remove(self, interaction: discord.Interaction, drop: int) -> None:
         """Delete a drop."""
         guild_id = guild_id_of(interaction)
-        done = await self.bot.services.storage.remove_drop(guild_id, drop)
+        done = await self.bot.services.storage.drops.remove_drop(guild_id, drop)
         await reply(interaction, done, texts.removed(drop), drop)
 
     @app_commands.command(name="pause")
@@ -123,7 +123,7 @@ class Drops(commands.GroupCog, group_name="drop"):
     async def _set_paused(self, interaction: discord.Interaction, drop: int, paused: bool) -> None:
         guild_id = guild_id_of(interaction)
         storage = self.bot.services.storage
-        done = await storage.set_drop_paused(guild_id, drop, paused)
+        done = await storage.drops.set_drop_paused(guild_id, drop, paused)
         await reply(interaction, done, texts.paused(drop, paused=paused), drop)
 
     @app_commands.command(name="now")
@@ -131,7 +131,7 @@ class Drops(commands.GroupCog, group_name="drop"):
     async def now(self, interaction: discord.Interaction, drop: int) -> None:
         """Post a drop's cards right now (its schedule is unchanged)."""
         guild_id = guild_id_of(interaction)
-        found = [d for d in await self.bot.services.storage.drops(guild_id) if d.id == drop]
+        found = [d for d in await self.bot.services.storage.drops.drops(guild_id) if d.id == drop]
         if not found:
             await reply(interaction, False, "", drop)
             return

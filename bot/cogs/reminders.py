@@ -49,9 +49,9 @@ class Reminders(commands.Cog):
         """A daily DM with how many cards you have due."""
         guild_id = guild_id_of(interaction)
         storage = self.bot.services.storage
-        settings = await storage.member_settings(guild_id, interaction.user.id)
+        settings = await storage.members.member_settings(guild_id, interaction.user.id)
         if switch == "off":
-            await storage.save_member_settings(replace(settings, remind_at=None))
+            await storage.members.save_member_settings(replace(settings, remind_at=None))
             await interaction.response.send_message(texts.REMINDERS_OFF, ephemeral=True)
             return
         try:
@@ -59,8 +59,8 @@ class Reminders(commands.Cog):
         except ValueError as exc:
             await interaction.response.send_message(str(exc), ephemeral=True)
             return
-        await storage.save_member_settings(replace(settings, remind_at=at))
-        guild = await storage.guild_settings(guild_id)
+        await storage.members.save_member_settings(replace(settings, remind_at=at))
+        guild = await storage.members.guild_settings(guild_id)
         zone = member_zone(guild, settings).key
         await interaction.response.send_message(texts.reminders_on(at, zone), ephemeral=True)
 

@@ -190,9 +190,9 @@ class ReviewView(discord.ui.View):
 
     async def _record(self, card: CardRef, rating: Rating) -> None:
         storage, now = self.bot.services.storage, self.bot.services.clock.now()
-        guild = await storage.guild_settings(self.guild_id)
-        member = await storage.member_settings(self.guild_id, self.owner_id)
-        await storage.record_rating(
+        guild = await storage.members.guild_settings(self.guild_id)
+        member = await storage.members.member_settings(self.guild_id, self.owner_id)
+        await storage.ratings.record_rating(
             RatingEvent(
                 guild_id=self.guild_id,
                 user_id=self.owner_id,

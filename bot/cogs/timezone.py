@@ -33,8 +33,8 @@ class TimeZone(commands.Cog):
         except ValueError as exc:
             await interaction.response.send_message(texts.unknown_zone(str(exc)), ephemeral=True)
             return
-        settings = await storage.member_settings(guild_id, interaction.user.id)
-        await storage.save_member_settings(replace(settings, timezone=zone))
+        settings = await storage.members.member_settings(guild_id, interaction.user.id)
+        await storage.members.save_member_settings(replace(settings, timezone=zone))
         await interaction.response.send_message(texts.zone_set(zone), ephemeral=True)
 
     @timezone.autocomplete("zone")

@@ -182,9 +182,9 @@ class CardPoster:
         `also_recent`: cards to treat as just posted there (planned by a drop not yet posted).
         """
         storage, now = self.services.storage, self.services.clock.now()
-        guild = await storage.guild_settings(guild_id)
+        guild = await storage.members.guild_settings(guild_id)
         today = study_date(now, member_zone(guild, None), guild.day_starts_at)
-        snapshot = await storage.group_snapshot(guild_id, channel_id, deck_ids, now)
+        snapshot = await storage.schedule.group_snapshot(guild_id, channel_id, deck_ids, now)
         if also_recent:
             snapshot = replace(snapshot, recently_posted=snapshot.recently_posted | also_recent)
         refs = choose_for_channel(snapshot, today, count, storage.settings, seed)
@@ -218,7 +218,7 @@ class CardPoster:
             kind=kind,
             posted_at=self.services.clock.now(),
         )
-        await self.services.storage.record_post(post)
+        await self.services.storage.posts.record_post(post)
         if render.hint_is_private(card):
             await message.edit(view=private_button("hint", message.id, render.HINT_BUTTON))
         await message.add_reaction(self.reveal_emoji)
@@ -248,7 +248,7 @@ class CardPoster:
             )
             for emoji in RATING_EMOJI.values():
                 await message.add_reaction(emoji)
-        await self.services.storage.mark_revealed(post.message_id, self.services.clock.now())
+        await self.services.storage.posts.mark_revealed(post.message_id, self.services.clock.now())
         self.unfinished_reveals.discard(post.message_id)
 
     async def _reveal_or_retry(self, post: Post) -> bool:
@@ -258,7 +258,9 @@ class CardPoster:
         except discord.NotFound:
             # The message is gone: nothing left to reveal.
             self.unfinished_reveals.discard(post.message_id)
-            await self.services.storage.mark_revealed(post.message_id, self.services.clock.now())
+            await self.services.storage.posts.mark_revealed(
+                post.message_id, self.services.clock.now()
+            )
             return False
         except discord.HTTPException as exc:
             log.warning(
@@ -275,7 +277,7 @@ class CardPoster:
         if parsed is None:
             return None
         part, message_id = parsed
-        post = await self.services.storage.get_post(message_id)
+        post = await self.services.storage.posts.get_post(message_id)
         found = self.services.find_card(post.card) if post is not None else None
         if found is None:
             return render.card_gone()
@@ -300,13 +302,13 @@ class CardPoster:
         rating = rating_for(event.emoji)
         async with self.locks.hold(event.message_id):  # the first await: see PostLocks
             if rating is None:
-                post = await self.services.storage.get_post(event.message_id)
+                post = await self.services.storage.posts.get_post(event.message_id)
                 if post is not None and post.revealed_at is None:
                     await self._reveal_or_retry(post)
                 return
             # Queued in arrival order under the lock; stored (and awaited) outside it, so a
             # burst of answers on one post shares the writer's transactions.
-            stored = self.services.storage.rate_post_soon(
+            stored = self.services.storage.ratings.rate_post_soon(
                 event.message_id,
                 event.user_id,
                 rating,
@@ -320,7 +322,7 @@ class CardPoster:
         if rating is None or not self._ours(event):
             return
         async with self.locks.hold(event.message_id):  # the first await: see PostLocks
-            retracted = self.services.storage.retract_rating_soon(
+            retracted = self.services.storage.ratings.retract_rating_soon(
                 event.message_id, event.user_id, rating
             )
         if (await retracted).changed:
@@ -337,7 +339,7 @@ class CardPoster:
         Returns the number of ratings recorded or retracted.
         """
         changes = 0
-        for post in await self.services.storage.posts_since(now - RECONCILE_WINDOW):
+        for post in await self.services.storage.posts.posts_since(now - RECONCILE_WINDOW):
             try:
                 changes += await self._reconcile_post(post)
             except discord.NotFound:
@@ -369,12 +371,16 @@ class CardPoster:
             else:
                 on_discord.update((user_id, rating) for user_id in members)
         storage, now = self.services.storage, self.services.clock.now()
-        stored = await storage.live_ratings(post.message_id)  # includes answers queued before
+        stored = await storage.ratings.live_ratings(
+            post.message_id
+        )  # includes answers queued before
         changes = [
-            storage.rate_post_soon(post.message_id, user_id, rating, now, RatingSource.RECONCILE)
+            storage.ratings.rate_post_soon(
+                post.message_id, user_id, rating, now, RatingSource.RECONCILE
+            )
             for user_id, rating in sorted(on_discord - stored)
         ] + [
-            storage.retract_rating_soon(post.message_id, user_id, rating)
+            storage.ratings.retract_rating_soon(post.message_id, user_id, rating)
             for user_id, rating in sorted(stored - on_discord)
         ]
         await asyncio.gather(*changes)
@@ -389,12 +395,14 @@ class CardPoster:
         storage = self.services.storage
         wanted = set(self.unfinished_reveals)
         if minutes > 0:
-            old = await storage.unrevealed_before(now - timedelta(minutes=minutes))
+            old = await storage.posts.unrevealed_before(now - timedelta(minutes=minutes))
             wanted.update(post.message_id for post in old)
         revealed = 0
         for message_id in sorted(wanted):
             async with self.locks.hold(message_id):
-                post = await storage.get_post(message_id)  # a 👀 may have revealed it meanwhile
+                post = await storage.posts.get_post(
+                    message_id
+                )  # a 👀 may have revealed it meanwhile
                 if post is None or post.revealed_at is not None:
                     self.unfinished_reveals.discard(message_id)
                     continue

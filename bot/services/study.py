@@ -33,8 +33,8 @@ class StudyService:
         """A session's cards: due ones first (most overdue first), then new ones within the
         daily limit."""
         storage = self.services.storage
-        today = await storage.study_date_for(guild_id, user_id, self.services.clock.now())
-        due = await storage.next_due(
+        today = await storage.members.study_date_for(guild_id, user_id, self.services.clock.now())
+        due = await storage.schedule.next_due(
             guild_id, user_id, today, deck_ids=deck_ids, limit=MAX_DUE_IN_SESSION
         )
         return [state.card for state in due] + await self._new_cards(
@@ -43,12 +43,12 @@ class StudyService:
 
     async def overview(self, guild_id: int, user_id: int) -> StudyOverview:
         storage = self.services.storage
-        today = await storage.study_date_for(guild_id, user_id, self.services.clock.now())
+        today = await storage.members.study_date_for(guild_id, user_id, self.services.clock.now())
         new = await self._new_cards(guild_id, user_id, list(self.services.decks), today)
         return StudyOverview(
-            due=await storage.due_counts(guild_id, user_id, today),
+            due=await storage.schedule.due_counts(guild_id, user_id, today),
             new=len(new),
-            next_due=await storage.next_due_date(guild_id, user_id, today),
+            next_due=await storage.schedule.next_due_date(guild_id, user_id, today),
         )
 
     async def _new_cards(
@@ -56,5 +56,5 @@ class StudyService:
     ) -> list[CardRef]:
         storage, cards = self.services.storage, []
         for deck_id in deck_ids:
-            cards += await storage.new_card_candidates(guild_id, user_id, deck_id, today)
+            cards += await storage.schedule.new_card_candidates(guild_id, user_id, deck_id, today)
         return cards

@@ -281,7 +281,7 @@ async def test_rate_limit_storm_every_third_request_for_a_minute_flow_completes(
     cards = [m for m in posts if "Daily drop" not in m.content]
     assert len(posts) == days * 5  # each day: a quiz card, a drop heading and 3 drop cards
     assert all(revealed_with_ratings(server, m) for m in cards)
-    assert await bot.storage.unfinished_runs() == []
+    assert await bot.storage.drops.unfinished_runs() == []
 
     db = snapshot(bot.config.database_path)
     held = reactions_on(server, cards)
