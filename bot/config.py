@@ -21,6 +21,7 @@ import yaml
 
 from bot.core.admin_input import parse_local_time, parse_weekdays, parse_zone
 from bot.core.drops import Drop, DropSource
+from bot.core.emoji import is_reaction_emoji
 from bot.core.scheduling import SchedulingSettings
 
 if TYPE_CHECKING:
@@ -132,9 +133,10 @@ def _snowflake(value: Any, key: str) -> int:
 
 
 def _emoji(value: Any, key: str) -> str:
+    # Discord answers a reaction with anything else "400 Unknown Emoji", on every post.
     text = _str(value, key)
-    if len(text) > 16 or any(ch.isspace() for ch in text):
-        raise _fail(key, "a single emoji", text)
+    if not is_reaction_emoji(text):
+        raise _fail(key, "one emoji, such as 👀, or a server emoji as <:name:id>", text)
     return text
 
 

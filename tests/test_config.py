@@ -139,6 +139,10 @@ log_level: debug
         ),
         ("drop_grace_minutes: -1", "drop_grace_minutes: expected a whole number from 0 to 1440"),
         ("admin_role: ''", "admin_role: expected a non-empty string"),
+        ("quiz: {reveal_emoji: abc}", "quiz.reveal_emoji: expected one emoji"),
+        ("quiz: {reveal_emoji: '👀👀'}", "quiz.reveal_emoji: expected one emoji"),
+        ("quiz: {reveal_emoji: ':eyes:'}", "quiz.reveal_emoji: expected one emoji"),
+        ("quiz: {reveal_emoji: '<:eyes:12>'}", "quiz.reveal_emoji: expected one emoji"),
     ],
 )
 def test_config_error_is_one_line_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
@@ -260,6 +264,12 @@ def test_config_reads_every_scheduling_setting(tmp_path: Path) -> None:
     assert set(values) == {f.name for f in fields(SchedulingSettings)}
     config = load_config(_write(tmp_path, yaml.safe_dump({"scheduling": values})), env={})
     assert config.scheduling == SchedulingSettings(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("emoji", ["🔍", "❤️", "1️⃣", "🏳️‍🌈", "<:peek:123456789012345678>"])
+def test_config_reveal_emoji_accepts_unicode_and_custom_emoji(tmp_path: Path, emoji: str) -> None:
+    config = load_config(_write(tmp_path, f"quiz: {{reveal_emoji: '{emoji}'}}"), env={})
+    assert config.quiz.reveal_emoji == emoji
 
 
 def test_config_reads_every_quiz_setting(tmp_path: Path) -> None:
