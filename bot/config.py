@@ -132,6 +132,16 @@ def _snowflake(value: Any, key: str) -> int:
     return value
 
 
+def _role(value: Any, key: str) -> str:
+    """A role name, or a role id: unquoted, YAML reads an id as a number. Either way the
+    string form, which the admin rule (bot.core.permissions.is_admin) reads as name or id."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(key, "a role name or a role id", value)
+    return value
+
+
 def _emoji(value: Any, key: str) -> str:
     # Discord answers a reaction with anything else "400 Unknown Emoji", on every post.
     text = _str(value, key)
@@ -365,7 +375,7 @@ class Config:
     # From config.yaml; stored with source "config" and kept in step with this file.
     drops: tuple[Drop, ...] = field(default=(), metadata=setting(_drops))
     drop_grace_minutes: int = field(default=120, metadata=setting(_int_range(0, 24 * 60)))
-    admin_role: str | None = field(default=None, metadata=setting(_optional(_str)))
+    admin_role: str | None = field(default=None, metadata=setting(_optional(_role)))
     log_level: str = field(default="INFO", metadata=setting(_log_level))
     source: Path | None = None
 

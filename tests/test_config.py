@@ -11,6 +11,7 @@ import yaml
 
 from bot.config import Config, ConfigError, QuizSettings, load_config, read_token
 from bot.core.drops import DropSource
+from bot.core.permissions import is_admin
 from bot.core.scheduling import SchedulingSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,7 +139,10 @@ log_level: debug
             "drops[0].days: expected a list of strings, got 5",
         ),
         ("drop_grace_minutes: -1", "drop_grace_minutes: expected a whole number from 0 to 1440"),
-        ("admin_role: ''", "admin_role: expected a non-empty string"),
+        ("admin_role: ''", "admin_role: expected a role name or a role id"),
+        ("admin_role: true", "admin_role: expected a role name or a role id"),
+        ("admin_role: -5", "admin_role: expected a role name or a role id"),
+        ("admin_role: [Tutors]", "admin_role: expected a role name or a role id"),
         ("quiz: {reveal_emoji: abc}", "quiz.reveal_emoji: expected one emoji"),
         ("quiz: {reveal_emoji: '👀👀'}", "quiz.reveal_emoji: expected one emoji"),
         ("quiz: {reveal_emoji: ':eyes:'}", "quiz.reveal_emoji: expected one emoji"),
@@ -264,6 +268,31 @@ def test_config_reads_every_scheduling_setting(tmp_path: Path) -> None:
     assert set(values) == {f.name for f in fields(SchedulingSettings)}
     config = load_config(_write(tmp_path, yaml.safe_dump({"scheduling": values})), env={})
     assert config.scheduling == SchedulingSettings(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("admin_role: 123456789012345678", "123456789012345678"),
+        ("admin_role: '123456789012345678'", "123456789012345678"),
+        ("admin_role: Tutors", "Tutors"),
+        ("admin_role: null", None),
+    ],
+)
+def test_config_admin_role_is_a_name_or_an_id(
+    tmp_path: Path, text: str, expected: str | None
+) -> None:
+    assert load_config(_write(tmp_path, text), env={}).admin_role == expected
+
+
+def test_config_admin_role_id_without_quotes_makes_its_members_admins(tmp_path: Path) -> None:
+    config = load_config(_write(tmp_path, "admin_role: 123456789012345678"), env={})
+    assert is_admin(
+        manage_guild=False,
+        role_ids=[123456789012345678],
+        role_names=["Tutors"],
+        admin_role=config.admin_role,
+    )
 
 
 @pytest.mark.parametrize("emoji", ["🔍", "❤️", "1️⃣", "🏳️‍🌈", "<:peek:123456789012345678>"])
