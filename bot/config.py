@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import time
 from pathlib import Path
@@ -430,14 +430,45 @@ def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Conf
         raise ConfigError(f"{path}: {exc}") from None
 
 
-# A bot token: the base64 of the bot's id, a dot, a timestamp, a dot, an HMAC (Discord's
-# documented shape; the parts' lengths vary a little between token generations).
-_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{18,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{25,}")
+# --- secrets: what counts as the token, so that it is hidden wherever it would be shown ---------
+
+# A bot token is made of these (base64url parts joined by dots).
+_TOKEN_CHARS = "A-Za-z0-9_-"
+# The base64 of the bot's id, a dot, a timestamp, a dot, an HMAC (Discord's documented shape;
+# the parts' lengths vary a little between token generations).
+_TOKEN_SHAPE = rf"[{_TOKEN_CHARS}]{{18,}}\.[{_TOKEN_CHARS}]{{5,}}\.[{_TOKEN_CHARS}]{{25,}}"
+# Bot tokens run to 59 characters and more. A value much shorter is no token Discord accepts,
+# and hiding it would cut ordinary words apart (DISCORD_TOKEN=x made "e[redacted]pected").
+MIN_SECRET_LENGTH = 20
+REDACTED = "[redacted]"
 
 
-def redact_token_shapes(text: str) -> str:
-    """`text` with anything shaped like a bot token replaced by "[redacted]"."""
-    return _TOKEN_SHAPE.sub("[redacted]", text)
+class Redactor:
+    """Hides anything shaped like a bot token, and each given secret of at least
+    `MIN_SECRET_LENGTH` characters, wherever it stands as a whole: not inside a longer run of
+    token characters, so no word is ever cut apart. The one rule for logs and error lines."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        hidden = sorted({s for s in secrets if len(s) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
+        either = "|".join([*(re.escape(s) for s in hidden), _TOKEN_SHAPE])
+        # The look-behind also keeps the search linear: a match only starts where a run does.
+        self._pattern = re.compile(rf"(?<![{_TOKEN_CHARS}])(?:{either})(?![{_TOKEN_CHARS}])")
+
+    def __call__(self, text: str) -> str:
+        return self._pattern.sub(REDACTED, text)
+
+    def finds(self, text: str) -> bool:
+        """Whether `text` holds something this hides."""
+        return self._pattern.search(text) is not None
+
+
+def redact(text: str, env: Mapping[str, str] | None = None) -> str:
+    """`text` with token shapes and the configured token (if there is one) hidden."""
+    try:
+        secrets = [read_token(env)]
+    except ConfigError:
+        secrets = []
+    return Redactor(secrets)(text)
 
 
 def read_token(env: Mapping[str, str] | None = None) -> str:
