@@ -471,6 +471,11 @@ def redact(text: str, env: Mapping[str, str] | None = None) -> str:
     return Redactor(secrets)(text)
 
 
+# A token file holds one token (well under 100 bytes) and perhaps a newline; anything larger is
+# the wrong file, and /dev/zero or a log file must not be read whole.
+MAX_TOKEN_FILE_BYTES = 4096
+
+
 def read_token(env: Mapping[str, str] | None = None) -> str:
     """The bot token from DISCORD_TOKEN or the file named by DISCORD_TOKEN_FILE."""
     env = os.environ if env is None else env
@@ -479,16 +484,32 @@ def read_token(env: Mapping[str, str] | None = None) -> str:
         return token
     token_file = env.get("DISCORD_TOKEN_FILE", "").strip()
     if token_file:
-        try:
-            token = Path(token_file).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(
-                f"DISCORD_TOKEN_FILE: cannot read {token_file}: {exc.strerror}"
-            ) from None
-        if token:
-            return token
-        raise ConfigError(f"DISCORD_TOKEN_FILE: {token_file} is empty")
+        return _read_token_file(token_file)
     raise ConfigError(
         "no bot token: set DISCORD_TOKEN=<token> or DISCORD_TOKEN_FILE=<path to a file holding it> "
         "(see README, 'Creating the Discord application')"
     )
+
+
+def _read_token_file(name: str) -> str:
+    """The token alone in file `name`; never more than `MAX_TOKEN_FILE_BYTES` are read, and
+    what a wrong file holds is never quoted (it may be another secret)."""
+    try:
+        with open(name, "rb") as file:
+            data = file.read(MAX_TOKEN_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(
+            f"DISCORD_TOKEN_FILE: cannot read {name}: {exc.strerror or type(exc).__name__}"
+        ) from None
+    wrong = f"DISCORD_TOKEN_FILE: {name} is not a token file"
+    if len(data) > MAX_TOKEN_FILE_BYTES:
+        raise ConfigError(f"{wrong} (over {MAX_TOKEN_FILE_BYTES // 1024} KiB)")
+    try:
+        token = data.decode("utf-8-sig").strip()
+    except UnicodeDecodeError:
+        raise ConfigError(f"{wrong} (not text)") from None
+    if not token:
+        raise ConfigError(f"DISCORD_TOKEN_FILE: {name} is empty")
+    if not token.isprintable() or any(char.isspace() for char in token):
+        raise ConfigError(f"{wrong} (it must hold the token alone, on one line)")
+    return token

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import fields
 from datetime import time
 from pathlib import Path
@@ -194,6 +196,53 @@ def test_read_token_missing_says_how_to_provide_one(env: dict[str, str]) -> None
 def test_read_token_unreadable_file_is_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="DISCORD_TOKEN_FILE: cannot read"):
         read_token({"DISCORD_TOKEN_FILE": str(tmp_path / "missing")})
+
+
+TOKEN_FILES = {
+    "binary": b"\xff\xfe\x89PNG\r\n\x1a\n\x00\x00",
+    "nul-bytes": b"\x00" * 64,
+    "too-large": b"a" * 100_000,
+    "two-words": b"not a token\n",
+}
+
+
+@pytest.mark.parametrize("content", TOKEN_FILES.values(), ids=TOKEN_FILES)
+def test_read_token_file_that_holds_no_token_is_one_line(tmp_path: Path, content: bytes) -> None:
+    secret = tmp_path / "token"
+    secret.write_bytes(content)
+    with pytest.raises(ConfigError) as info:
+        read_token({"DISCORD_TOKEN_FILE": str(secret)})
+    line = str(info.value)
+    assert line.startswith(f"DISCORD_TOKEN_FILE: {secret}") and "\n" not in line
+    assert len(line) < 200  # the content is never quoted
+
+
+def test_read_token_file_reads_a_few_kib_at_most(tmp_path: Path) -> None:
+    # /dev/zero never ends: reading all of it would eat memory until the process dies.
+    with pytest.raises(ConfigError, match=r"^DISCORD_TOKEN_FILE: /dev/zero is not a token file"):
+        read_token({"DISCORD_TOKEN_FILE": "/dev/zero"})
+
+
+def test_read_token_file_that_is_a_folder_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(
+        ConfigError, match="^" + re.escape(f"DISCORD_TOKEN_FILE: cannot read {tmp_path}: ")
+    ):
+        read_token({"DISCORD_TOKEN_FILE": str(tmp_path)})
+
+
+def test_read_token_file_with_a_bom_and_newline_gives_the_token(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_bytes("\ufefftok-abc.def.ghi\r\n".encode())
+    assert read_token({"DISCORD_TOKEN_FILE": str(secret)}) == "tok-abc.def.ghi"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its permissions")
+def test_read_token_file_without_permission_is_one_line(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_text("tok", encoding="utf-8")
+    secret.chmod(0)
+    with pytest.raises(ConfigError, match=r"cannot read .*: Permission denied$"):
+        read_token({"DISCORD_TOKEN_FILE": str(secret)})
 
 
 def test_config_drops_take_the_config_zone_unless_they_name_one(tmp_path: Path) -> None:
