@@ -13,6 +13,7 @@ import yarl
 
 from bot.config import Config, DiscordSettings, Redactor, read_token
 from bot.infra.clock import Clock, SystemClock
+from bot.startup import check_paths
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ def run_bot(config: Config, clock: Clock | None = None) -> int:
     """Run until SIGTERM/SIGINT; returns the process exit code."""
     token = read_token()
     install_redaction(token)
+    check_paths(config)  # one line and exit 2 now, not a traceback or a bot without decks later
     if config.source is None:
         log.info("no config.yaml found: using built-in defaults (see config.example.yaml)")
     point_discord_at(config.discord)

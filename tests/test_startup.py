@@ -47,3 +47,48 @@ def test_startup_binary_token_file_is_one_line(tmp_path: Path) -> None:
     assert (
         one_error_line(result) == "error: DISCORD_TOKEN_FILE: token is not a token file (not text)"
     )
+
+
+TOKEN = "tok-startup-checks-are-made-before-any-connection"
+DECK = """\
+name: Capitals
+cards:
+- id: dk
+  question: What is the capital of Denmark?
+  answer: Copenhagen
+- id: se
+  question: What is the capital of Sweden?
+  answer: Stockholm
+"""
+
+
+def setup(root: Path, extra: str = "") -> Path:
+    """A config.yaml as an admin writes it, its deck folder with one deck, and a Discord
+    address where nothing listens (a start that got past the checks would exit 1)."""
+    (root / "decks").mkdir()
+    (root / "decks" / "capitals.yaml").write_text(DECK, encoding="utf-8")
+    (root / "config.yaml").write_text(
+        "database:\n  path: data/flashdrop.sqlite3\n"
+        "discord:\n  api_base: http://127.0.0.1:9/api/v10\n  gateway_url: ws://127.0.0.1:9/gw\n"
+        + extra,
+        encoding="utf-8",
+    )
+    return root / "data" / "flashdrop.sqlite3"
+
+
+def test_startup_decks_dir_typo_is_one_line(tmp_path: Path) -> None:
+    database = setup(tmp_path, "decks:\n  dir: deks\n")
+    result = run("run", cwd=tmp_path, env={"DISCORD_TOKEN": TOKEN})
+    assert one_error_line(result) == (
+        f"error: config.yaml: decks.dir: no such folder: deks ({tmp_path / 'deks'})"
+    )
+    assert not database.exists()  # stopped before the database was touched
+
+
+def test_startup_decks_dir_naming_a_file_is_one_line(tmp_path: Path) -> None:
+    setup(tmp_path, "decks:\n  dir: decks/capitals.yaml\n")
+    result = run("run", cwd=tmp_path, env={"DISCORD_TOKEN": TOKEN})
+    assert one_error_line(result) == (
+        "error: config.yaml: decks.dir: not a folder: decks/capitals.yaml "
+        f"({tmp_path / 'decks' / 'capitals.yaml'})"
+    )
