@@ -77,10 +77,9 @@ class Services:
 async def open_services(config: Config, clock: Clock) -> Services:
     """Open the database and load the decks; bad decks are logged and left out.
 
-    Raises ConfigError, before the database is touched, for a folder that is not there.
+    Raises ConfigError, before the database is opened, for a path the bot cannot use.
     """
-    check_paths(config)
-    config.database_path.parent.mkdir(parents=True, exist_ok=True)
+    check_paths(config)  # and creates the database's folder
     defaults = GuildSettings(0, timezone=config.timezone, day_starts_at=config.day_starts_at)
     storage = await Storage.open(config.database_path, config.scheduling, defaults)
     services = Services(config=config, clock=clock, storage=storage)

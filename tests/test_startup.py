@@ -6,10 +6,19 @@ Discord is needed: the mistake is found first.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, build_config
+from bot.startup import check_database_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -92,3 +101,80 @@ def test_startup_decks_dir_naming_a_file_is_one_line(tmp_path: Path) -> None:
         "error: config.yaml: decks.dir: not a folder: decks/capitals.yaml "
         f"({tmp_path / 'decks' / 'capitals.yaml'})"
     )
+
+
+def test_startup_database_path_naming_a_folder_is_one_line(tmp_path: Path) -> None:
+    database = setup(tmp_path)
+    database.mkdir(parents=True)
+    result = run("run", cwd=tmp_path, env={"DISCORD_TOKEN": TOKEN})
+    assert one_error_line(result) == (
+        f"error: config.yaml: database.path: data/flashdrop.sqlite3 ({database}): "
+        "is a folder, not a database file"
+    )
+
+
+def test_startup_database_path_under_a_file_is_one_line(tmp_path: Path) -> None:
+    setup(tmp_path)
+    (tmp_path / "data").write_text("not a folder", encoding="utf-8")
+    result = run("run", cwd=tmp_path, env={"DISCORD_TOKEN": TOKEN})
+    assert one_error_line(result) == (
+        f"error: config.yaml: database.path: data/flashdrop.sqlite3 ({tmp_path / 'data'}"
+        f"/flashdrop.sqlite3): {tmp_path / 'data'} is a file, not a folder"
+    )
+
+
+def test_startup_database_path_naming_another_file_is_one_line(tmp_path: Path) -> None:
+    database = setup(tmp_path)
+    database.parent.mkdir()
+    database.write_text("name,score\nalice,3\n", encoding="utf-8")
+    result = run("run", cwd=tmp_path, env={"DISCORD_TOKEN": TOKEN})
+    assert one_error_line(result).endswith(f"({database}): is not a SQLite database file")
+    assert database.read_text(encoding="utf-8") == "name,score\nalice,3\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write in any folder, whatever its mode")
+def test_check_database_path_in_a_read_only_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir(mode=0o500)
+    with pytest.raises(ConfigError, match=r"cannot write in the folder .*data \(Permission"):
+        check_database_path(build_config({"database": {"path": str(folder / "x.db")}}, {}))
+
+
+@contextlib.contextmanager
+def effective_user(uid: int) -> Iterator[None]:
+    """Act as `uid` (effective id only; the real id stays root, so the switch back works)."""
+    os.seteuid(uid)
+    try:
+        yield
+    finally:
+        os.seteuid(0)
+
+
+NOBODY = 65534
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching to another user needs root")
+@pytest.mark.parametrize("existing", [False, True])
+def test_check_database_path_as_a_user_who_may_not_write(existing: bool) -> None:
+    # The uid-10001 container on a root-owned bind mount: the folder is readable, not writable.
+    root = Path(tempfile.mkdtemp())
+    try:
+        root.chmod(0o755)
+        folder = root / "data"
+        folder.mkdir(mode=0o555)
+        database = folder / "flashdrop.sqlite3"
+        if existing:
+            folder.chmod(0o755)
+            database.write_bytes(b"")
+            database.chmod(0o644)
+            folder.chmod(0o555)
+        config = build_config({"database": {"path": str(database)}}, {})
+        with effective_user(NOBODY), pytest.raises(ConfigError) as info:
+            check_database_path(config)
+        assert str(info.value) == (
+            f"database.path: {database}: cannot write in the folder {folder} (Permission denied)"
+        )
+        check_database_path(config)  # as root, the same folder is fine
+    finally:
+        (root / "data").chmod(0o755)
+        shutil.rmtree(root)
