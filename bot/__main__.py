@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot import __version__
-from bot.config import Config, ConfigError, load_config, read_token, redact_token_shapes
+from bot.config import Config, ConfigError, load_config, redact
 
 log = logging.getLogger("bot")
 
@@ -85,11 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _config_error(exc: ConfigError) -> int:
     """One line on stderr. The value it quotes may be the token pasted into the wrong place
     (config.yaml, another variable): the token is never echoed, logging or not. Anything
-    shaped like a bot token is hidden, and so is the environment's token, whatever its shape."""
-    message = redact_token_shapes(str(exc))
-    with contextlib.suppress(ConfigError):
-        message = message.replace(read_token(), "[redacted]")
-    print(f"error: {message}", file=sys.stderr)
+    shaped like a bot token is hidden, and so is the environment's token (see config.Redactor)."""
+    print(f"error: {redact(str(exc))}", file=sys.stderr)
     return EXIT_USAGE
 
 

@@ -37,6 +37,7 @@ from bot.services.drops import DropRunner
 from bot.services.posting import CardPoster
 from bot.services.reminders import ReminderService
 from bot.services.study import StudyService
+from bot.startup import check_paths
 from bot.storage.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -74,8 +75,11 @@ class Services:
 
 
 async def open_services(config: Config, clock: Clock) -> Services:
-    """Open the database and load the decks; bad decks are logged and left out."""
-    config.database_path.parent.mkdir(parents=True, exist_ok=True)
+    """Open the database and load the decks; bad decks are logged and left out.
+
+    Raises ConfigError, before the database is opened, for a path the bot cannot use.
+    """
+    check_paths(config)  # and creates the database's folder
     defaults = GuildSettings(0, timezone=config.timezone, day_starts_at=config.day_starts_at)
     storage = await Storage.open(config.database_path, config.scheduling, defaults)
     services = Services(config=config, clock=clock, storage=storage)
@@ -84,7 +88,21 @@ async def open_services(config: Config, clock: Clock) -> Services:
 
 
 async def reload_decks(services: Services) -> None:
-    result = await asyncio.to_thread(load_decks, services.config.decks_dir)
+    """Load the deck folder and make the stored cards match it.
+
+    Cards are retired when their deck file is gone. A folder that cannot be listed, or that
+    holds no deck file at all, says nothing about any one deck (renamed, unmounted, a Docker
+    bind mount of a folder that does not exist): then nothing changes, and the decks loaded
+    before stay loaded.
+    """
+    directory = services.config.decks_dir
+    result = await asyncio.to_thread(load_decks, directory)
+    if any(Path(error.path) == directory for error in result.errors):
+        log.error("decks not loaded: cannot read the folder %s (decks.dir)", directory)
+        return
+    if not result.decks and not result.errors:
+        log.warning("decks: no deck files in %s (decks.dir); the stored cards are kept", directory)
+        return
     for error in result.errors:
         for problem in error.problems:
             log.warning("deck not loaded: %s", problem)

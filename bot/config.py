@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import time
 from pathlib import Path
@@ -21,6 +21,7 @@ import yaml
 
 from bot.core.admin_input import parse_local_time, parse_weekdays, parse_zone
 from bot.core.drops import Drop, DropSource
+from bot.core.emoji import is_reaction_emoji
 from bot.core.scheduling import SchedulingSettings
 
 if TYPE_CHECKING:
@@ -131,10 +132,21 @@ def _snowflake(value: Any, key: str) -> int:
     return value
 
 
+def _role(value: Any, key: str) -> str:
+    """A role name, or a role id: unquoted, YAML reads an id as a number. Either way the
+    string form, which the admin rule (bot.core.permissions.is_admin) reads as name or id."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(key, "a role name or a role id", value)
+    return value
+
+
 def _emoji(value: Any, key: str) -> str:
+    # Discord answers a reaction with anything else "400 Unknown Emoji", on every post.
     text = _str(value, key)
-    if len(text) > 16 or any(ch.isspace() for ch in text):
-        raise _fail(key, "a single emoji", text)
+    if not is_reaction_emoji(text):
+        raise _fail(key, "one emoji, such as 👀, or a server emoji as <:name:id>", text)
     return text
 
 
@@ -363,7 +375,7 @@ class Config:
     # From config.yaml; stored with source "config" and kept in step with this file.
     drops: tuple[Drop, ...] = field(default=(), metadata=setting(_drops))
     drop_grace_minutes: int = field(default=120, metadata=setting(_int_range(0, 24 * 60)))
-    admin_role: str | None = field(default=None, metadata=setting(_optional(_str)))
+    admin_role: str | None = field(default=None, metadata=setting(_optional(_role)))
     log_level: str = field(default="INFO", metadata=setting(_log_level))
     source: Path | None = None
 
@@ -418,14 +430,50 @@ def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Conf
         raise ConfigError(f"{path}: {exc}") from None
 
 
-# A bot token: the base64 of the bot's id, a dot, a timestamp, a dot, an HMAC (Discord's
-# documented shape; the parts' lengths vary a little between token generations).
-_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{18,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{25,}")
+# --- secrets: what counts as the token, so that it is hidden wherever it would be shown ---------
+
+# A bot token is made of these (base64url parts joined by dots).
+_TOKEN_CHARS = "A-Za-z0-9_-"
+# The base64 of the bot's id, a dot, a timestamp, a dot, an HMAC (Discord's documented shape;
+# the parts' lengths vary a little between token generations).
+_TOKEN_SHAPE = rf"[{_TOKEN_CHARS}]{{18,}}\.[{_TOKEN_CHARS}]{{5,}}\.[{_TOKEN_CHARS}]{{25,}}"
+# Bot tokens run to 59 characters and more. A value much shorter is no token Discord accepts,
+# and hiding it would cut ordinary words apart (DISCORD_TOKEN=x made "e[redacted]pected").
+MIN_SECRET_LENGTH = 20
+REDACTED = "[redacted]"
 
 
-def redact_token_shapes(text: str) -> str:
-    """`text` with anything shaped like a bot token replaced by "[redacted]"."""
-    return _TOKEN_SHAPE.sub("[redacted]", text)
+class Redactor:
+    """Hides anything shaped like a bot token, and each given secret of at least
+    `MIN_SECRET_LENGTH` characters, wherever it stands as a whole: not inside a longer run of
+    token characters, so no word is ever cut apart. The one rule for logs and error lines."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        hidden = sorted({s for s in secrets if len(s) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
+        either = "|".join([*(re.escape(s) for s in hidden), _TOKEN_SHAPE])
+        # The look-behind also keeps the search linear: a match only starts where a run does.
+        self._pattern = re.compile(rf"(?<![{_TOKEN_CHARS}])(?:{either})(?![{_TOKEN_CHARS}])")
+
+    def __call__(self, text: str) -> str:
+        return self._pattern.sub(REDACTED, text)
+
+    def finds(self, text: str) -> bool:
+        """Whether `text` holds something this hides."""
+        return self._pattern.search(text) is not None
+
+
+def redact(text: str, env: Mapping[str, str] | None = None) -> str:
+    """`text` with token shapes and the configured token (if there is one) hidden."""
+    try:
+        secrets = [read_token(env)]
+    except ConfigError:
+        secrets = []
+    return Redactor(secrets)(text)
+
+
+# A token file holds one token (well under 100 bytes) and perhaps a newline; anything larger is
+# the wrong file, and /dev/zero or a log file must not be read whole.
+MAX_TOKEN_FILE_BYTES = 4096
 
 
 def read_token(env: Mapping[str, str] | None = None) -> str:
@@ -436,16 +484,32 @@ def read_token(env: Mapping[str, str] | None = None) -> str:
         return token
     token_file = env.get("DISCORD_TOKEN_FILE", "").strip()
     if token_file:
-        try:
-            token = Path(token_file).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise ConfigError(
-                f"DISCORD_TOKEN_FILE: cannot read {token_file}: {exc.strerror}"
-            ) from None
-        if token:
-            return token
-        raise ConfigError(f"DISCORD_TOKEN_FILE: {token_file} is empty")
+        return _read_token_file(token_file)
     raise ConfigError(
         "no bot token: set DISCORD_TOKEN=<token> or DISCORD_TOKEN_FILE=<path to a file holding it> "
         "(see README, 'Creating the Discord application')"
     )
+
+
+def _read_token_file(name: str) -> str:
+    """The token alone in file `name`; never more than `MAX_TOKEN_FILE_BYTES` are read, and
+    what a wrong file holds is never quoted (it may be another secret)."""
+    try:
+        with open(name, "rb") as file:
+            data = file.read(MAX_TOKEN_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(
+            f"DISCORD_TOKEN_FILE: cannot read {name}: {exc.strerror or type(exc).__name__}"
+        ) from None
+    wrong = f"DISCORD_TOKEN_FILE: {name} is not a token file"
+    if len(data) > MAX_TOKEN_FILE_BYTES:
+        raise ConfigError(f"{wrong} (over {MAX_TOKEN_FILE_BYTES // 1024} KiB)")
+    try:
+        token = data.decode("utf-8-sig").strip()
+    except UnicodeDecodeError:
+        raise ConfigError(f"{wrong} (not text)") from None
+    if not token:
+        raise ConfigError(f"DISCORD_TOKEN_FILE: {name} is empty")
+    if not token.isprintable() or any(char.isspace() for char in token):
+        raise ConfigError(f"{wrong} (it must hold the token alone, on one line)")
+    return token

@@ -11,8 +11,9 @@ import aiohttp
 import discord
 import yarl
 
-from bot.config import Config, DiscordSettings, read_token
+from bot.config import Config, DiscordSettings, Redactor, read_token
 from bot.infra.clock import Clock, SystemClock
+from bot.startup import check_paths
 
 log = logging.getLogger(__name__)
 
@@ -26,19 +27,16 @@ class RedactSecrets(logging.Filter):
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        self._secrets = [s for s in secrets if s]
+        self._redact = Redactor(secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if any(secret in message for secret in self._secrets):
-            for secret in self._secrets:
-                message = message.replace(secret, "[redacted]")
-            record.msg, record.args = message, None
-        if record.exc_info and record.exc_info[1] is not None:
-            text = str(record.exc_info[1])
-            if any(secret in text for secret in self._secrets):
-                record.exc_info = None
-                record.exc_text = None
+        if self._redact.finds(message):
+            record.msg, record.args = self._redact(message), None
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None and self._redact.finds(str(error)):
+            record.exc_info = None
+            record.exc_text = None
         return True
 
 
@@ -62,6 +60,7 @@ def run_bot(config: Config, clock: Clock | None = None) -> int:
     """Run until SIGTERM/SIGINT; returns the process exit code."""
     token = read_token()
     install_redaction(token)
+    check_paths(config)  # one line and exit 2 now, not a traceback or a bot without decks later
     if config.source is None:
         log.info("no config.yaml found: using built-in defaults (see config.example.yaml)")
     point_discord_at(config.discord)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import fields
 from datetime import time
 from pathlib import Path
@@ -11,6 +13,7 @@ import yaml
 
 from bot.config import Config, ConfigError, QuizSettings, load_config, read_token
 from bot.core.drops import DropSource
+from bot.core.permissions import is_admin
 from bot.core.scheduling import SchedulingSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,7 +141,14 @@ log_level: debug
             "drops[0].days: expected a list of strings, got 5",
         ),
         ("drop_grace_minutes: -1", "drop_grace_minutes: expected a whole number from 0 to 1440"),
-        ("admin_role: ''", "admin_role: expected a non-empty string"),
+        ("admin_role: ''", "admin_role: expected a role name or a role id"),
+        ("admin_role: true", "admin_role: expected a role name or a role id"),
+        ("admin_role: -5", "admin_role: expected a role name or a role id"),
+        ("admin_role: [Tutors]", "admin_role: expected a role name or a role id"),
+        ("quiz: {reveal_emoji: abc}", "quiz.reveal_emoji: expected one emoji"),
+        ("quiz: {reveal_emoji: '👀👀'}", "quiz.reveal_emoji: expected one emoji"),
+        ("quiz: {reveal_emoji: ':eyes:'}", "quiz.reveal_emoji: expected one emoji"),
+        ("quiz: {reveal_emoji: '<:eyes:12>'}", "quiz.reveal_emoji: expected one emoji"),
     ],
 )
 def test_config_error_is_one_line_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
@@ -186,6 +196,53 @@ def test_read_token_missing_says_how_to_provide_one(env: dict[str, str]) -> None
 def test_read_token_unreadable_file_is_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="DISCORD_TOKEN_FILE: cannot read"):
         read_token({"DISCORD_TOKEN_FILE": str(tmp_path / "missing")})
+
+
+TOKEN_FILES = {
+    "binary": b"\xff\xfe\x89PNG\r\n\x1a\n\x00\x00",
+    "nul-bytes": b"\x00" * 64,
+    "too-large": b"a" * 100_000,
+    "two-words": b"not a token\n",
+}
+
+
+@pytest.mark.parametrize("content", TOKEN_FILES.values(), ids=TOKEN_FILES)
+def test_read_token_file_that_holds_no_token_is_one_line(tmp_path: Path, content: bytes) -> None:
+    secret = tmp_path / "token"
+    secret.write_bytes(content)
+    with pytest.raises(ConfigError) as info:
+        read_token({"DISCORD_TOKEN_FILE": str(secret)})
+    line = str(info.value)
+    assert line.startswith(f"DISCORD_TOKEN_FILE: {secret}") and "\n" not in line
+    assert len(line) < 200  # the content is never quoted
+
+
+def test_read_token_file_reads_a_few_kib_at_most(tmp_path: Path) -> None:
+    # /dev/zero never ends: reading all of it would eat memory until the process dies.
+    with pytest.raises(ConfigError, match=r"^DISCORD_TOKEN_FILE: /dev/zero is not a token file"):
+        read_token({"DISCORD_TOKEN_FILE": "/dev/zero"})
+
+
+def test_read_token_file_that_is_a_folder_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(
+        ConfigError, match="^" + re.escape(f"DISCORD_TOKEN_FILE: cannot read {tmp_path}: ")
+    ):
+        read_token({"DISCORD_TOKEN_FILE": str(tmp_path)})
+
+
+def test_read_token_file_with_a_bom_and_newline_gives_the_token(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_bytes("\ufefftok-abc.def.ghi\r\n".encode())
+    assert read_token({"DISCORD_TOKEN_FILE": str(secret)}) == "tok-abc.def.ghi"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its permissions")
+def test_read_token_file_without_permission_is_one_line(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_text("tok", encoding="utf-8")
+    secret.chmod(0)
+    with pytest.raises(ConfigError, match=r"cannot read .*: Permission denied$"):
+        read_token({"DISCORD_TOKEN_FILE": str(secret)})
 
 
 def test_config_drops_take_the_config_zone_unless_they_name_one(tmp_path: Path) -> None:
@@ -260,6 +317,37 @@ def test_config_reads_every_scheduling_setting(tmp_path: Path) -> None:
     assert set(values) == {f.name for f in fields(SchedulingSettings)}
     config = load_config(_write(tmp_path, yaml.safe_dump({"scheduling": values})), env={})
     assert config.scheduling == SchedulingSettings(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("admin_role: 123456789012345678", "123456789012345678"),
+        ("admin_role: '123456789012345678'", "123456789012345678"),
+        ("admin_role: Tutors", "Tutors"),
+        ("admin_role: null", None),
+    ],
+)
+def test_config_admin_role_is_a_name_or_an_id(
+    tmp_path: Path, text: str, expected: str | None
+) -> None:
+    assert load_config(_write(tmp_path, text), env={}).admin_role == expected
+
+
+def test_config_admin_role_id_without_quotes_makes_its_members_admins(tmp_path: Path) -> None:
+    config = load_config(_write(tmp_path, "admin_role: 123456789012345678"), env={})
+    assert is_admin(
+        manage_guild=False,
+        role_ids=[123456789012345678],
+        role_names=["Tutors"],
+        admin_role=config.admin_role,
+    )
+
+
+@pytest.mark.parametrize("emoji", ["🔍", "❤️", "1️⃣", "🏳️‍🌈", "<:peek:123456789012345678>"])
+def test_config_reveal_emoji_accepts_unicode_and_custom_emoji(tmp_path: Path, emoji: str) -> None:
+    config = load_config(_write(tmp_path, f"quiz: {{reveal_emoji: '{emoji}'}}"), env={})
+    assert config.quiz.reveal_emoji == emoji
 
 
 def test_config_reads_every_quiz_setting(tmp_path: Path) -> None:

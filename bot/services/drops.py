@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
+from discord.ext import commands
 
 from bot.core.drops import Drop, Occurrence, due_occurrences, local_instant
 from bot.core.models import CardRef
@@ -58,6 +59,7 @@ class DropRunner:
         # both choose the same cards before either has posted.
         self._planned: defaultdict[int, set[CardRef]] = defaultdict(set)
         self._planning: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._places_checked = False
 
     @property
     def grace(self) -> timedelta:
@@ -69,7 +71,11 @@ class DropRunner:
             return await self._tick(now)
 
     async def sync_config_drops(self) -> None:
-        """Make the stored config drops match config.yaml's `drops:` (at every start)."""
+        """Make the stored config drops match config.yaml's `drops:` (at every start).
+
+        A drop naming a deck that did not load is warned about now, one naming a guild or
+        channel the bot does not have once the bot is connected (see `warn_unknown_places`).
+        """
         result = await self.services.storage.drops.sync_config_drops(
             list(self.services.config.drops), self.services.clock.now()
         )
@@ -79,6 +85,56 @@ class DropRunner:
             result.removed,
             result.kept,
         )
+        self.warn_unknown_decks()
+        if isinstance(self.client, commands.Bot):
+            self.client.add_listener(self._check_places_once, "on_ready")
+
+    def warn_unknown_decks(self) -> None:
+        """One warning per config drop that names a deck which is not loaded."""
+        loaded = self.services.decks
+        for key, drop in self._config_drops():
+            missing = [deck_id for deck_id in drop.deck_ids if deck_id not in loaded]
+            if missing:
+                log.warning(
+                    "%s: no deck %s is loaded (loaded: %s)",
+                    key,
+                    ", ".join(repr(deck_id) for deck_id in missing),
+                    ", ".join(loaded) or "none",
+                )
+
+    def warn_unknown_places(self) -> None:
+        """One warning per config drop whose guild or channel is not in the guild cache.
+
+        Call once connected: the guilds intent fills the cache with every guild the bot is in
+        and its channels and threads. A guild Discord reports unavailable is not judged.
+        """
+        for key, drop in self._config_drops():
+            guild = self.client.get_guild(drop.guild_id)
+            if guild is None:
+                log.warning(
+                    "%s.guild_id: the bot is in no guild with id %s; the drop cannot post",
+                    key,
+                    drop.guild_id,
+                )
+            elif not guild.unavailable and guild.get_channel_or_thread(drop.channel_id) is None:
+                log.warning(
+                    "%s.channel_id: guild %r has no channel with id %s; the drop cannot post",
+                    key,
+                    guild.name,
+                    drop.channel_id,
+                )
+
+    async def _check_places_once(self) -> None:
+        # on_ready comes again after a fresh session; the warnings are for the start.
+        if not self._places_checked:
+            self._places_checked = True
+            self.warn_unknown_places()
+
+    def _config_drops(self) -> list[tuple[str, Drop]]:
+        """Each config drop with the key it has in the config file: "config.yaml: drops[2]"."""
+        source = self.services.config.source
+        prefix = f"{source}: " if source is not None else ""
+        return [(f"{prefix}drops[{i}]", d) for i, d in enumerate(self.services.config.drops)]
 
     async def _tick(self, now: datetime) -> TickReport:
         storage = self.services.storage
