@@ -444,15 +444,20 @@ REDACTED = "[redacted]"
 
 
 class Redactor:
-    """Hides anything shaped like a bot token, and each given secret of at least
-    `MIN_SECRET_LENGTH` characters, wherever it stands as a whole: not inside a longer run of
-    token characters, so no word is ever cut apart. The one rule for logs and error lines."""
+    """The one rule for logs and error lines: what hides a secret.
+
+    - Each given secret of at least `MIN_SECRET_LENGTH` characters, wherever it appears (even
+      glued to other text, as in a URL): no word is that long, so none is cut apart. Shorter
+      ones are not secrets worth the damage (`e[redacted]pected` for a token "x").
+    - Anything shaped like a bot token where it stands as a whole, not inside a longer run of
+      token characters.
+    """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         hidden = sorted({s for s in secrets if len(s) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
-        either = "|".join([*(re.escape(s) for s in hidden), _TOKEN_SHAPE])
         # The look-behind also keeps the search linear: a match only starts where a run does.
-        self._pattern = re.compile(rf"(?<![{_TOKEN_CHARS}])(?:{either})(?![{_TOKEN_CHARS}])")
+        shape = rf"(?<![{_TOKEN_CHARS}]){_TOKEN_SHAPE}(?![{_TOKEN_CHARS}])"
+        self._pattern = re.compile("|".join([*(re.escape(s) for s in hidden), shape]))
 
     def __call__(self, text: str) -> str:
         return self._pattern.sub(REDACTED, text)

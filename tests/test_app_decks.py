@@ -16,7 +16,7 @@ import pytest
 
 from bot.app import Services, open_services, reload_decks
 from bot.config import ConfigError, build_config
-from bot.infra.clock import FakeClock
+from tests.support.clock import FakeClock
 
 START = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)
 DECK = """\

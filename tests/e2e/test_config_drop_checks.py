@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.bot_fixture import Flashdrops
+from tests.support.bot_fixture import Flashdrops
 
 UNKNOWN_GUILD = 999_000_000_000_000_001
 UNKNOWN_CHANNEL = 999_000_000_000_000_002
