@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--format", choices=("auto", "brainscape", "csv", "tsv"), default="auto")
     imp.add_argument("--out", type=Path, help="write the deck here (default: stdout)")
     imp.add_argument("--name", help="deck name (default: from the export's title or file name)")
+    imp.add_argument("--force", action="store_true", help="replace the --out file if it exists")
 
     chk = command("check-decks", "validate deck files; exit 1 if any is invalid")
     chk.add_argument("paths", nargs="*", type=Path, help="files or folders (default: decks dir)")
@@ -102,7 +103,7 @@ def _run(config: Config, args: argparse.Namespace) -> int:
 def _import(config: Config, args: argparse.Namespace) -> int:
     from bot.cli import import_deck
 
-    return import_deck(args.file, args.format, args.out, args.name)
+    return import_deck(args.file, args.format, args.out, args.name, force=args.force)
 
 
 def _check_decks(config: Config, args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -27,7 +28,9 @@ def _error(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
 
 
-def import_deck(file: Path, fmt: str, out: Path | None, name: str | None) -> int:
+def import_deck(
+    file: Path, fmt: str, out: Path | None, name: str | None, *, force: bool = False
+) -> int:
     try:
         deck = import_file(file, fmt, name, deck_id=out.stem if out else None)
     except DeckError as exc:
@@ -39,12 +42,34 @@ def import_deck(file: Path, fmt: str, out: Path | None, name: str | None) -> int
         return EXIT_OK
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        _write_deck(out, text, replace=force)
+    except FileExistsError:
+        _error(f"{out} already exists; add --force to replace it")
+        return EXIT_FAILED
     except OSError as exc:
         _error(f"{out}: cannot write: {exc.strerror}")
         return EXIT_FAILED
     print(f"{out}: {len(deck.cards)} cards from {file} ({deck.name})", file=sys.stderr)
     return EXIT_OK
+
+
+def _write_deck(out: Path, text: str, *, replace: bool) -> None:
+    """Write a new file, or (`replace`) swap a complete new file in for the old one.
+
+    Creating with O_EXCL refuses an existing file in the same step that would write it, so no
+    deck is overwritten by a race between a check and the write. A replacement is written next
+    to the old file and renamed over it: the old deck stays whole if anything fails midway.
+    """
+    if not replace:
+        with out.open("x", encoding="utf-8") as file:
+            file.write(text)
+        return
+    temporary = out.with_name(f".{out.name}.importing")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, out)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def check_decks(paths: Sequence[Path]) -> int:

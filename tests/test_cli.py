@@ -20,6 +20,8 @@ def run(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
+    # This checkout's bot, not whichever one the interpreter has installed.
+    base["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=cwd,
@@ -183,3 +185,27 @@ def test_cli_config_error_hides_a_token_pasted_into_config(tmp_path: Path) -> No
     assert result.stderr.strip() == (
         "error: config.yaml: quiz.spoiler_answers: expected true or false, got '[redacted]'"
     )
+
+
+def test_cli_import_refuses_to_overwrite_an_existing_deck(tmp_path: Path) -> None:
+    source = tmp_path / "bio.tsv"
+    source.write_text("cell\tthe unit of life\n", encoding="utf-8")
+    out = tmp_path / "decks" / "bio.yaml"
+    out.parent.mkdir()
+    out.write_text("hand-made deck, keep me\n", encoding="utf-8")
+    result = run("import", str(source), "--out", str(out), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: {out} already exists; add --force to replace it"
+    ]
+    assert out.read_text(encoding="utf-8") == "hand-made deck, keep me\n"
+
+
+def test_cli_import_force_replaces_an_existing_file(tmp_path: Path) -> None:
+    source = tmp_path / "bio.tsv"
+    source.write_text("cell\tthe unit of life\n", encoding="utf-8")
+    out = tmp_path / "bio.yaml"
+    out.write_text("name: Old\ncards:\n- id: old\n  question: Q\n  answer: A\n", encoding="utf-8")
+    result = run("import", str(source), "--out", str(out), "--force", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert yaml.safe_load(out.read_text(encoding="utf-8"))["cards"][0]["question"] == "cell"
