@@ -73,6 +73,7 @@ def _write_deck(out: Path, text: str, *, replace: bool) -> None:
 
 
 def check_decks(paths: Sequence[Path]) -> int:
+    """Each problem once, on stdout as `path:line: message`; silent when every deck is valid."""
     problems = check_paths(paths)
     for problem in problems:
         print(problem)
@@ -80,7 +81,6 @@ def check_decks(paths: Sequence[Path]) -> int:
         bad = len({p.path for p in problems})
         print(f"{bad} invalid deck file(s), {len(problems)} problem(s)", file=sys.stderr)
         return EXIT_FAILED
-    print("all decks valid", file=sys.stderr)
     return EXIT_OK
 
 

@@ -92,10 +92,20 @@ def test_cli_import_unrecognisable_file_is_clear_error(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_cli_check_decks_shipped_decks_are_valid(tmp_path: Path) -> None:
+def test_cli_check_decks_shipped_decks_are_valid_and_says_nothing(tmp_path: Path) -> None:
     result = run("check-decks", str(ROOT / "decks"), cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout == ""
+    assert (result.stdout, result.stderr) == ("", "")
+
+
+def test_cli_check_decks_prints_each_problem_once(tmp_path: Path) -> None:
+    bad = tmp_path / "decks" / "bad.yaml"
+    bad.parent.mkdir()
+    bad.write_text("name: Bad\ncards:\n  - id: a\n    question: Q?\n", encoding="utf-8")
+    result = run("check-decks", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout == f"{Path('decks') / 'bad.yaml'}:3: card 'a': missing answer\n"
+    assert result.stderr == "1 invalid deck file(s), 1 problem(s)\n"
 
 
 def test_cli_check_decks_reports_path_and_line(tmp_path: Path) -> None:
