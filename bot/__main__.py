@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from bot import __version__
 from bot.config import Config, ConfigError, load_config, read_token, redact_token_shapes
@@ -17,8 +18,16 @@ log = logging.getLogger("bot")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its complaints worded like every other error line: `error: …`."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"error: {message} (see '{self.prog} --help')\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m bot", description="Flashdrop: flashcards for Discord study groups."
     )
     parser.add_argument("--version", action="version", version=f"flashdrop {__version__}")

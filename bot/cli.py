@@ -14,27 +14,47 @@ import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot.config import Config
-from bot.decks import DeckError, check_paths, dump_deck, import_file
+from bot.decks import DeckError, Problem, check_paths, dump_deck, import_file
+from bot.decks.loading import DECK_SUFFIXES
+from bot.decks.rules import check_deck_id
 from bot.infra.clock import SystemClock
 from bot.infra.health import heartbeat_problem
 
+if TYPE_CHECKING:
+    from bot.storage.export import CsvValue
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+# An export read as the wrong format can fail on every line; the first few say what is wrong.
+MAX_SHOWN_PROBLEMS = 10
 
 
 def _error(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
 
 
+def _problems(problems: Sequence[Problem]) -> None:
+    for problem in problems[:MAX_SHOWN_PROBLEMS]:
+        _error(str(problem))
+    if len(problems) > MAX_SHOWN_PROBLEMS:
+        rest = len(problems) - MAX_SHOWN_PROBLEMS
+        _error(f"… and {rest} more problems ({len(problems)} in all)")
+
+
 def import_deck(
     file: Path, fmt: str, out: Path | None, name: str | None, *, force: bool = False
 ) -> int:
+    if out is not None and (problem := _out_problem(out)) is not None:
+        _error(f"{out}: {problem}")
+        return EXIT_FAILED
     try:
         deck = import_file(file, fmt, name, deck_id=out.stem if out else None)
     except DeckError as exc:
-        print(exc, file=sys.stderr)
+        _problems(exc.problems)
         return EXIT_FAILED
     text = dump_deck(deck)
     if out is None:
@@ -42,12 +62,16 @@ def import_deck(
         return EXIT_OK
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _error(f"{out}: cannot write: {_write_failure(out, exc)}")
+        return EXIT_FAILED
+    try:
         _write_deck(out, text, replace=force)
     except FileExistsError:
         _error(f"{out} already exists; add --force to replace it")
         return EXIT_FAILED
     except OSError as exc:
-        _error(f"{out}: cannot write: {exc.strerror}")
+        _error(f"{out}: cannot write: {_write_failure(out, exc)}")
         return EXIT_FAILED
     print(f"{out}: {len(deck.cards)} cards from {file} ({deck.name})", file=sys.stderr)
     return EXIT_OK
@@ -70,6 +94,30 @@ def _write_deck(out: Path, text: str, *, replace: bool) -> None:
         os.replace(temporary, out)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _out_problem(out: Path) -> str | None:
+    """Why `out` cannot become a deck the bot loads, found before any work is done."""
+    if out.suffix.lower() not in DECK_SUFFIXES:
+        return "not a deck file name: deck files end in .yaml or .yml"
+    if out.is_dir():
+        return "cannot write: it is a folder"
+    if (message := check_deck_id(out.stem)) is not None:
+        return f"{message}; the id is the file name"
+    return None
+
+
+def _write_failure(out: Path, error: OSError) -> str:
+    """What stopped a write, in words: errno's own ("File exists", "Not a directory") name
+    neither the path at fault nor the fix when a folder on the way is a file."""
+    for parent in out.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                return f"{parent} is a file, not a folder"
+            break
+    if out.is_dir():
+        return "it is a folder"
+    return error.strerror or str(error)
 
 
 def check_decks(paths: Sequence[Path]) -> int:
@@ -119,6 +167,16 @@ def export_csv(config: Config, what: Literal["ratings", "schedule"], guild_id: i
     return EXIT_OK
 
 
+# Stability and difficulty are floats: repr would print 2.3 and 2.3000000000000003 side by
+# side, so every float is written with the same number of decimals.
+FLOAT_DECIMALS = 4
+
+
+def csv_cells(values: Sequence[CsvValue]) -> tuple[CsvValue, ...]:
+    """A row's values as written: floats with FLOAT_DECIMALS decimals, the rest unchanged."""
+    return tuple(f"{v:.{FLOAT_DECIMALS}f}" if isinstance(v, float) else v for v in values)
+
+
 async def _export(
     config: Config, what: Literal["ratings", "schedule"], guild_id: int | None
 ) -> None:
@@ -130,11 +188,11 @@ async def _export(
         if what == "ratings":
             writer.writerow(RatingExportRow.HEADER)
             async for rating in storage.export_ratings(guild_id):
-                writer.writerow(rating.csv_values())
+                writer.writerow(csv_cells(rating.csv_values()))
         else:
             writer.writerow(ScheduleExportRow.HEADER)
             async for state in storage.export_schedule(guild_id):
-                writer.writerow(state.csv_values())
+                writer.writerow(csv_cells(state.csv_values()))
 
 
 def backup(config: Config, target: Path) -> int:

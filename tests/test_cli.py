@@ -88,7 +88,7 @@ def test_cli_import_unrecognisable_file_is_clear_error(tmp_path: Path) -> None:
     source.write_bytes(b"\x00\x01\x02 not a deck")
     result = run("import", str(source), cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stderr.startswith(str(source))
+    assert result.stderr.startswith(f"error: {source}")
     assert "Traceback" not in result.stderr
 
 
@@ -219,3 +219,88 @@ def test_cli_import_force_replaces_an_existing_file(tmp_path: Path) -> None:
     result = run("import", str(source), "--out", str(out), "--force", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert yaml.safe_load(out.read_text(encoding="utf-8"))["cards"][0]["question"] == "cell"
+
+
+def test_cli_import_shows_the_first_ten_problems_and_counts_the_rest(tmp_path: Path) -> None:
+    result = run("import", str(SEED), "--format", "csv", cwd=tmp_path)
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 11, result.stderr
+    assert all(line.startswith(f"error: {SEED}:") for line in lines[:10])
+    total = 10 + int(lines[10].split()[3])
+    assert lines[10] == f"error: … and {total - 10} more problems ({total} in all)"
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        pytest.param(
+            ["--name", "!!!"],
+            "error: {src}: cannot make a deck id from the name '!!!': it has no letters a-z or"
+            " digits 0-9 (a deck id may only hold a-z, 0-9, '-' and '_'); choose a name with"
+            " some, or write the deck to a file whose name is the id",
+            id="name without letters",
+        ),
+        pytest.param(
+            ["--out", "My Deck.yaml"],
+            "error: My Deck.yaml: deck id 'My Deck' may only contain lowercase letters, digits,"
+            " '-' and '_', 1-64 characters; the id is the file name",
+            id="out names a bad id",
+        ),
+        pytest.param(
+            ["--out", "notes/bio.yaml"],
+            "error: notes/bio.yaml: cannot write: notes is a file, not a folder",
+            id="out under a file",
+        ),
+        pytest.param(
+            ["--out", "bio.txt"],
+            "error: bio.txt: not a deck file name: deck files end in .yaml or .yml",
+            id="out is not a deck file",
+        ),
+        pytest.param(
+            ["--out", "shelf.yaml"],
+            "error: shelf.yaml: cannot write: it is a folder",
+            id="out is a folder",
+        ),
+    ],
+)
+def test_cli_import_says_what_is_wrong_with_the_name_or_place(
+    tmp_path: Path, args: list[str], expected: str
+) -> None:
+    source = tmp_path / "bio.tsv"
+    source.write_text("cell\tthe unit of life\n", encoding="utf-8")
+    (tmp_path / "notes").write_text("not a folder", encoding="utf-8")
+    (tmp_path / "shelf.yaml").mkdir()
+    result = run("import", "bio.tsv", *args, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [expected.format(src="bio.tsv")]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["import"], id="missing argument"),
+        pytest.param(["import", "x.txt", "--format", "anki"], id="bad choice"),
+        pytest.param(["frobnicate"], id="unknown command"),
+        pytest.param(["import", "missing.txt"], id="missing file"),
+        pytest.param(["export-schedule"], id="no database"),
+    ],
+)
+def test_cli_every_error_line_starts_with_error(tmp_path: Path, args: list[str]) -> None:
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if not line.startswith(("usage:", " "))]
+    assert lines and all(line.startswith("error: ") for line in lines), result.stderr
+
+
+def test_cli_csv_cells_write_floats_with_one_precision() -> None:
+    from bot.cli import csv_cells
+
+    assert csv_cells((7, "deck", 0.1 + 0.2, 12.0, 1e-07, 3.14159265)) == (
+        7,
+        "deck",
+        "0.3000",
+        "12.0000",
+        "0.0000",
+        "3.1416",
+    )

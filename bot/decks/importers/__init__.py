@@ -78,9 +78,20 @@ def import_text(
     if deck_id is None:
         deck_id = slugify(name or stem)
         if not deck_id:
-            message = f"cannot make a deck id from {shown(name or stem)}; give the deck a name"
-            raise DeckError.single(path, None, message)
+            source = f"the name {shown(name)}" if name else f"the file name {shown(stem)}"
+            raise DeckError.single(path, None, _no_slug_message(source, name is not None))
     return build_deck(parsed, path=path, deck_id=deck_id, name=deck_name)
+
+
+def _no_slug_message(source: str, named: bool) -> str:
+    # slugify keeps only a-z, 0-9 and '_' (accents dropped, "é" -> "e"); everything else,
+    # "日本" or "!!!", goes, so the message says exactly that rather than "give a name".
+    fix = "choose a name with some" if named else "give the deck a name with some"
+    return (
+        f"cannot make a deck id from {source}: it has no letters a-z or digits 0-9"
+        " (a deck id may only hold a-z, 0-9, '-' and '_'); "
+        f"{fix}, or write the deck to a file whose name is the id"
+    )
 
 
 def _parse(text: str, fmt: Format, path: str) -> ParsedDeck:
