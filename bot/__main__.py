@@ -31,13 +31,15 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m bot", description="Flashdrop: flashcards for Discord study groups."
     )
     parser.add_argument("--version", action="version", version=f"flashdrop {__version__}")
+    config_help = "config file (default: config.yaml)"
+    parser.add_argument("--config", type=Path, default=None, help=config_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, help=help_text, description=help_text)
-        cmd.add_argument(
-            "--config", type=Path, default=None, help="config file (default: config.yaml)"
-        )
+        # Also after the command. SUPPRESS: a command line without it there must not reset
+        # a --config given before the command to the default.
+        cmd.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=config_help)
         return cmd
 
     command("run", "connect to Discord and run the bot")

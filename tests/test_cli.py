@@ -304,3 +304,25 @@ def test_cli_csv_cells_write_floats_with_one_precision() -> None:
         "0.0000",
         "3.1416",
     )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["--config", "conf/other.yaml", "check-decks"], id="before the command"),
+        pytest.param(["check-decks", "--config", "conf/other.yaml"], id="after the command"),
+    ],
+)
+def test_cli_config_goes_before_or_after_the_command(tmp_path: Path, args: list[str]) -> None:
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "other.yaml").write_text("decks: {dir: elsewhere}\n", encoding="utf-8")
+    result = run(*args, cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("elsewhere: ")
+
+
+def test_cli_config_after_the_command_wins_over_one_before(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("decks: {dir: from-a}\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("decks: {dir: from-b}\n", encoding="utf-8")
+    result = run("--config", "a.yaml", "check-decks", "--config", "b.yaml", cwd=tmp_path)
+    assert result.stdout.startswith("from-b: ")
