@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.core.models import Deck
 from bot.decks.errors import DeckError, shown
 from bot.decks.files import MAX_FILE_BYTES, decode, read_limited, too_large_message
+from bot.decks.fitting import oversize_problem
 from bot.decks.importers.brainscape import looks_like_brainscape, parse_brainscape
 from bot.decks.importers.common import ParsedDeck, build_deck, normalize_text, slugify
 from bot.decks.importers.delimited import guess_delimiter, parse_delimited, read_anki_header
@@ -80,7 +81,10 @@ def import_text(
         if not deck_id:
             source = f"the name {shown(name)}" if name else f"the file name {shown(stem)}"
             raise DeckError.single(path, None, _no_slug_message(source, name is not None))
-    return build_deck(parsed, path=path, deck_id=deck_id, name=deck_name)
+    deck = build_deck(parsed, path=path, deck_id=deck_id, name=deck_name)
+    if (problem := oversize_problem(deck, path)) is not None:
+        raise DeckError([problem])
+    return deck
 
 
 def _no_slug_message(source: str, named: bool) -> str:
