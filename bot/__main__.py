@@ -49,7 +49,11 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--format", choices=("auto", "brainscape", "csv", "tsv"), default="auto")
     imp.add_argument("--out", type=Path, help="write the deck here (default: stdout)")
     imp.add_argument("--name", help="deck name (default: from the export's title or file name)")
-    imp.add_argument("--force", action="store_true", help="replace the --out file if it exists")
+    imp.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the --out deck if it exists; its cards that match the export keep their ids",
+    )
 
     chk = command("check-decks", "validate deck files; exit 1 if any is invalid")
     chk.add_argument("paths", nargs="*", type=Path, help="files or folders (default: decks dir)")

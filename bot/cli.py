@@ -17,8 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from bot.config import Config
-from bot.decks import DeckError, Problem, check_paths, dump_deck, import_file
+from bot.core.models import Deck
+from bot.decks import DeckError, Problem, check_paths, dump_deck, import_file, load_deck
+from bot.decks.errors import shown
 from bot.decks.loading import DECK_SUFFIXES
+from bot.decks.matching import CardMatching, reimport
 from bot.decks.rules import check_deck_id
 from bot.infra.clock import SystemClock
 from bot.infra.health import heartbeat_problem
@@ -48,11 +51,29 @@ def _problems(problems: Sequence[Problem]) -> None:
 def import_deck(
     file: Path, fmt: str, out: Path | None, name: str | None, *, force: bool = False
 ) -> int:
+    """Convert an export into a deck file (or stdout). An existing --out deck is replaced only
+    with `force`, and then its cards' ids are kept for the export's cards that match them."""
     if out is not None and (problem := _out_problem(out)) is not None:
         _error(f"{out}: {problem}")
         return EXIT_FAILED
+    existing: Deck | None = None
+    if out is not None and (out.exists() or out.is_symlink()):
+        if not force:
+            _error(f"{out} already exists; add --force to replace it")
+            return EXIT_FAILED
+        try:
+            existing = load_deck(out)
+        except DeckError:
+            _error(
+                f"{out} is not a valid deck, so its card ids cannot be kept: fix it"
+                f" (python -m bot check-decks {out}) or delete it first"
+            )
+            return EXIT_FAILED
+    matching: CardMatching | None = None
     try:
         deck = import_file(file, fmt, name, deck_id=out.stem if out else None)
+        if existing is not None:
+            deck, matching = reimport(existing, deck, name=name)
     except DeckError as exc:
         _problems(exc.problems)
         return EXIT_FAILED
@@ -73,8 +94,35 @@ def import_deck(
     except OSError as exc:
         _error(f"{out}: cannot write: {_write_failure(out, exc)}")
         return EXIT_FAILED
-    print(f"{out}: {len(deck.cards)} cards from {file} ({deck.name})", file=sys.stderr)
+    _report_import(out, file, deck, matching)
     return EXIT_OK
+
+
+def _report_import(out: Path, file: Path, deck: Deck, matching: CardMatching | None) -> None:
+    summary = f"{out}: {len(deck.cards)} cards from {file} ({deck.name})"
+    if matching is None:
+        print(summary, file=sys.stderr)
+        return
+    edited = matching.edited
+    kept = "kept its id" if len(edited) == 1 else "kept their ids"
+    counts = (
+        f"{len(matching.kept) - len(edited)} unchanged, {len(edited)} edited ({kept}), "
+        f"{len(matching.added)} added, {len(matching.retired)} retired"
+    )
+    lines = [f"{summary}: {counts}"]
+    lines += _listed(
+        "kept", [f"{k.card.id} ({k.reason}): {shown(k.card.question)}" for k in edited]
+    )
+    lines += _listed("added", [f"{c.id}: {shown(c.question)}" for c in matching.added])
+    lines += _listed("retired", [f"{c.id}: {shown(c.question)}" for c in matching.retired])
+    print("\n".join(lines), file=sys.stderr)
+
+
+def _listed(verb: str, items: list[str]) -> list[str]:
+    lines = [f"  {verb} {item}" for item in items[:MAX_SHOWN_PROBLEMS]]
+    if len(items) > MAX_SHOWN_PROBLEMS:
+        lines.append(f"  … and {len(items) - MAX_SHOWN_PROBLEMS} more {verb}")
+    return lines
 
 
 def _write_deck(out: Path, text: str, *, replace: bool) -> None:

@@ -326,3 +326,96 @@ def test_cli_config_after_the_command_wins_over_one_before(tmp_path: Path) -> No
     (tmp_path / "b.yaml").write_text("decks: {dir: from-b}\n", encoding="utf-8")
     result = run("--config", "a.yaml", "check-decks", "--config", "b.yaml", cwd=tmp_path)
     assert result.stdout.startswith("from-b: ")
+
+
+BIO = "Bio Flashcards\n\n" + "".join(
+    f"{n}\nQ\n\n{q}\n\nA\n\n{a}\n\n"
+    for n, (q, a) in enumerate(
+        [
+            ("What is DNA?", "A molecule carrying genetic instructions."),
+            ("What is a cell?", "The basic unit of life."),
+            ("What does ATP store?", "Energy, in its phosphate bonds."),
+        ],
+        start=1,
+    )
+)
+
+
+def deck_ids(tmp_path: Path) -> list[str]:
+    data = yaml.safe_load((tmp_path / "decks" / "bio.yaml").read_text(encoding="utf-8"))
+    return [card["id"] for card in data["cards"]]
+
+
+def test_cli_reimport_with_force_keeps_the_ids_of_edited_cards(tmp_path: Path) -> None:
+    export = tmp_path / "bio.txt"
+    export.write_text(BIO, encoding="utf-8")
+    out = tmp_path / "decks" / "bio.yaml"
+    run("import", "bio.txt", "--out", str(out), cwd=tmp_path)
+    before = deck_ids(tmp_path)
+    edited = (
+        BIO.replace("What is a cell?", "What is a cell ?").replace(
+            "3\nQ\n\nWhat does ATP store?\n\nA\n\nEnergy, in its phosphate bonds.\n\n", ""
+        )
+        + "3\nQ\n\nWhat is RNA?\n\nA\n\nA nucleic acid.\n\n"
+    )
+    export.write_text(edited, encoding="utf-8")
+    result = run("import", "bio.txt", "--out", str(out), "--force", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    after = deck_ids(tmp_path)
+    assert after[:2] == before[:2] and after[2] not in before
+    assert result.stderr.splitlines() == [
+        f"{out}: 3 cards from bio.txt (Bio): 1 unchanged, 1 edited (kept its id), 1 added,"
+        " 1 retired",
+        f"  kept {before[1]} (same answer): 'What is a cell ?'",
+        f"  added {after[2]}: 'What is RNA?'",
+        f"  retired {before[2]}: 'What does ATP store?'",
+    ]
+
+
+def test_cli_reimport_keeps_the_decks_name_and_hand_added_fields(tmp_path: Path) -> None:
+    export = tmp_path / "bio.txt"
+    export.write_text(BIO, encoding="utf-8")
+    out = tmp_path / "decks" / "bio.yaml"
+    run("import", "bio.txt", "--out", str(out), cwd=tmp_path)
+    text = out.read_text(encoding="utf-8").replace("name: Bio\n", "name: Biology\n")
+    text = text.replace("  question: What is DNA?\n", "  question: What is DNA?\n  hint: helix\n")
+    out.write_text(text, encoding="utf-8")
+    result = run("import", "bio.txt", "--out", str(out), "--force", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert (data["name"], data["cards"][0]["hint"]) == ("Biology", "helix")
+
+
+def test_cli_reimport_refuses_to_replace_an_invalid_deck(tmp_path: Path) -> None:
+    (tmp_path / "bio.txt").write_text(BIO, encoding="utf-8")
+    out = tmp_path / "bio.yaml"
+    out.write_text("name: Broken\n", encoding="utf-8")
+    result = run("import", "bio.txt", "--out", str(out), "--force", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"error: {out} is not a valid deck, so its card ids cannot be kept: fix it"
+        f" (python -m bot check-decks {out}) or delete it first"
+    ]
+    assert out.read_text(encoding="utf-8") == "name: Broken\n"
+
+
+def test_cli_reimport_of_an_edited_card_keeps_everyones_schedule(tmp_path: Path) -> None:
+    # The README's promise, through the bot's own storage: the edit is a change, not a new card.
+    import asyncio
+
+    from bot.decks import load_decks
+    from bot.storage.storage import Storage
+
+    async def sync() -> tuple[int, int, int]:
+        async with await Storage.open(tmp_path / "db.sqlite3") as storage:
+            summary = await storage.sync_decks(load_decks(tmp_path / "decks").decks.values())
+        return len(summary.added), len(summary.changed), len(summary.retired)
+
+    export = tmp_path / "bio.txt"
+    export.write_text(BIO, encoding="utf-8")
+    run("import", "bio.txt", "--out", str(tmp_path / "decks" / "bio.yaml"), cwd=tmp_path)
+    assert asyncio.run(sync()) == (3, 0, 0)
+    export.write_text(BIO.replace("phosphate bonds", "phosphate bond"), encoding="utf-8")
+    args = ("import", "bio.txt", "--out", str(tmp_path / "decks" / "bio.yaml"), "--force")
+    assert run(*args, cwd=tmp_path).returncode == 0
+    assert asyncio.run(sync()) == (0, 1, 0)
