@@ -81,21 +81,26 @@ def import_deck(
     if out is None:
         sys.stdout.write(text)
         return EXIT_OK
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        _error(f"{out}: cannot write: {_write_failure(out, exc)}")
-        return EXIT_FAILED
-    try:
-        _write_deck(out, text, replace=force)
-    except FileExistsError:
-        _error(f"{out} already exists; add --force to replace it")
-        return EXIT_FAILED
-    except OSError as exc:
-        _error(f"{out}: cannot write: {_write_failure(out, exc)}")
+    if (failure := _write_out(out, text, replace=force)) is not None:
+        _error(failure)
         return EXIT_FAILED
     _report_import(out, file, deck, matching)
     return EXIT_OK
+
+
+def _write_out(out: Path, text: str, *, replace: bool) -> str | None:
+    """Write the deck file, creating its folder; None, or the error message."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _write_deck(out, text, replace=replace)
+    except FileExistsError:
+        # mkdir's, when a file is where a folder should be; else the exclusive create's.
+        if (failure := _write_failure(out)) is not None:
+            return f"{out}: cannot write: {failure}"
+        return f"{out} already exists; add --force to replace it"
+    except OSError as exc:
+        return f"{out}: cannot write: {_write_failure(out) or exc.strerror or exc}"
+    return None
 
 
 def _report_import(out: Path, file: Path, deck: Deck, matching: CardMatching | None) -> None:
@@ -155,17 +160,13 @@ def _out_problem(out: Path) -> str | None:
     return None
 
 
-def _write_failure(out: Path, error: OSError) -> str:
-    """What stopped a write, in words: errno's own ("File exists", "Not a directory") name
-    neither the path at fault nor the fix when a folder on the way is a file."""
+def _write_failure(out: Path) -> str | None:
+    """What stopped a write when errno's own words ("File exists", "Not a directory") would
+    name neither the path at fault nor the fix: a folder on the way that is a file."""
     for parent in out.parents:
         if parent.exists():
-            if not parent.is_dir():
-                return f"{parent} is a file, not a folder"
-            break
-    if out.is_dir():
-        return "it is a folder"
-    return error.strerror or str(error)
+            return None if parent.is_dir() else f"{parent} is a file, not a folder"
+    return None
 
 
 def check_decks(paths: Sequence[Path]) -> int:
