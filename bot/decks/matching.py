@@ -21,7 +21,6 @@ from Discord share it. `reimport` is the whole step: matching plus what the deck
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
@@ -31,13 +30,15 @@ from typing import Final
 from bot.core.models import MAX_CARD_ID_CHARS, Card, Deck
 from bot.decks.errors import DeckError
 from bot.decks.fitting import oversize_problem
+from bot.decks.importers.common import fingerprint
 
 # A typo fix scores above 0.95; a different card about the same thing, below 0.5.
 SIMILAR_ENOUGH: Final = 0.6
+# Texts of this many words or more are compared by words, shorter ones by characters.
 _WORDS_FOR_WORD_COMPARISON: Final = 12
 # Past this many pairs in one group of equal questions (or answers), pair them in deck order:
 # scoring every pair of 2,000 cards answered "True" would take minutes and mean little.
-_MAX_SCORED_PAIRS: Final = 10_000
+_MAX_SCORED_PAIRS: Final = 2_500
 
 
 class MatchReason(StrEnum):
@@ -87,14 +88,14 @@ def match_cards(old: Sequence[Card], new: Sequence[Card]) -> CardMatching:
         texts_old,
         texts_new,
         MatchReason.SAME_QUESTION,
-        lambda a, b: _ratio(a.answer, b.answer),
+        lambda a, b: _likeness(a.answer, b.answer),
     )
     pairs.scored(
         lambda t: t.answer_key,
         texts_old,
         texts_new,
         MatchReason.SAME_ANSWER,
-        lambda a, b: _ratio(a.question, b.question),
+        lambda a, b: _likeness(a.question, b.question),
     )
     pairs.by_place(texts_old, texts_new)
     return pairs.result()
@@ -107,7 +108,7 @@ class _Text:
 
     @classmethod
     def of(cls, card: Card) -> _Text:
-        return cls(_fingerprint(card.question), _fingerprint(card.answer))
+        return cls(fingerprint(card.question), fingerprint(card.answer))
 
     @property
     def question_key(self) -> str:
@@ -122,26 +123,20 @@ class _Text:
         return f"{self.question}\n{self.answer}"
 
 
-def _fingerprint(text: str) -> str:
-    # Exports of the same card differ in whitespace and Unicode form; a card does not.
-    return " ".join(unicodedata.normalize("NFC", text).split())
+def _likeness(a: str, b: str, *, at_least: float = 0.0) -> float:
+    """How alike two texts are, 0 to 1; 0 as soon as it is clear they are under `at_least`.
 
-
-def _ratio(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
-
-
-def _similarity(a: str, b: str) -> float:
-    """How alike two cards' texts are, 0 to 1. Long texts are compared word by word: as fast
-    on a 3,600-character card as on a short one, and a typo changes one word of many. Short
-    ones, character by character, where one word is much of the text."""
-    wa, wb = a.split(" "), b.split(" ")
+    Long texts are compared word by word: as fast on a 3,600-character card as on a short one,
+    and a typo changes one word of many. Short ones go character by character, where one word
+    is much of the text.
+    """
+    words_a, words_b = a.split(" "), b.split(" ")
     matcher: difflib.SequenceMatcher[str]
-    if min(len(wa), len(wb)) >= _WORDS_FOR_WORD_COMPARISON:
-        matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
+    if min(len(words_a), len(words_b)) >= _WORDS_FOR_WORD_COMPARISON:
+        matcher = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False)
     else:
         matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < SIMILAR_ENOUGH or matcher.quick_ratio() < SIMILAR_ENOUGH:
+    if at_least and (matcher.real_quick_ratio() < at_least or matcher.quick_ratio() < at_least):
         return 0.0
     return matcher.ratio()
 
@@ -213,7 +208,9 @@ class _Pairs:
             for j in waiting:
                 for i in sorted(self._places(j, len(olds))):
                     if (i, j) not in scores:
-                        scores[i, j] = _similarity(olds[i].both, news[j].both)
+                        scores[i, j] = _likeness(
+                            olds[i].both, news[j].both, at_least=SIMILAR_ENOUGH
+                        )
                     if scores[i, j] >= SIMILAR_ENOUGH:
                         ranked.append((-scores[i, j], j, i))
             again: set[int] = set()
