@@ -1,7 +1,9 @@
 """Turn other apps' exports (Brainscape text, Quizlet/Anki TSV, CSV) into Decks.
 
 Every importer raises DeckError and nothing else on bad input, and gives cards ids derived from
-their content, so importing the same export again keeps each member's schedule.
+their content, so importing the same export again keeps each member's schedule (re-importing an
+edited export into its deck is bot.decks.matching's). A deck that would not pass check-decks as
+a file (too many values or bytes) is refused here, before anyone writes it.
 """
 
 from __future__ import annotations
