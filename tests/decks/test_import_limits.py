@@ -36,9 +36,9 @@ def fitting(error: DeckError) -> int:
         pytest.param(
             brainscape,
             "brainscape",
-            10_000,
+            7_500,
             f"too many values (more than {MAX_NODES})",
-            id="10k-card brainscape: the value limit",
+            id="7,500-card brainscape: the value limit",
         ),
         pytest.param(
             many_lines_csv,
@@ -61,7 +61,7 @@ def test_import_refuses_a_deck_check_decks_would_refuse_and_says_how_many_fit(
     )
     most = fitting(info.value)
     assert problem.message.endswith(f"split the export into parts of at most {most} cards")
-    # Exactly: that many pass check-decks' own parser, one more does not.
+    # Exactly: that many are imported (and pass check-decks' parser), one more is refused.
     deck = import_text(make(most), fmt, path="big.txt")
     assert parse_deck(dump_deck(deck), "big.yaml") == deck
     with pytest.raises(DeckError):
