@@ -10,10 +10,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies and the package first, so editing a deck does not reinstall them.
-COPY pyproject.toml README.md ./
+# Dependencies first, in a layer of their own: a code change does not reinstall them.
+COPY pyproject.toml docker/install_dependencies.py ./
+RUN python install_dependencies.py && rm install_dependencies.py
+
+# Then the package alone (its dependencies are there), then the decks and config.
+COPY README.md LICENSE ./
 COPY bot ./bot
-RUN pip install . && rm -rf ./bot build
+RUN pip install --no-deps . && rm -rf ./bot build
 
 COPY decks ./decks
 COPY docker/config.container.yaml ./config.yaml

@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 ARGS   ?=
 
-.PHONY: run test check lint format bench bench-quick clean
+.PHONY: run test test-fast check lint format bench bench-quick clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Flashdrop needs Python >= 3.11; set PYTHON=python3.12 or similar")'
@@ -25,6 +25,9 @@ run: $(VENV)/.installed-run          ## run the bot (needs DISCORD_TOKEN or DISC
 
 test: $(VENV)/.installed-dev         ## the whole test suite
 	$(BIN)/python -m pytest $(ARGS)
+
+test-fast: $(VENV)/.installed-dev    ## the suite without the tests marked slow (over ~5 s each)
+	$(BIN)/python -m pytest -m "not slow" $(ARGS)
 
 lint: $(VENV)/.installed-dev         ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check bot tests bench

@@ -35,7 +35,7 @@ from bench.procs import (
     warm_up,
 )
 from bench.report import Figure, at_most, figure
-from tests.e2e.fakediscord import FakeDiscord
+from tests.support.fakediscord import FakeDiscord
 
 NAME = "cold_start"
 DECK_FILES, CARDS_PER_DECK = 10, 1000

@@ -34,10 +34,10 @@ from bench.report import Figure, at_most, figure
 from bot.app import open_services
 from bot.cogs.drops import TICK_SECONDS, Drops
 from bot.config import Config
-from bot.infra.clock import FakeClock
-from tests.e2e.bot_fixture import EYES, START, TestFlashdrop, settle_tasks
-from tests.e2e.fakediscord import FakeDiscord, RateLimits, RequestRecord
-from tests.e2e.harness import close_client, connect_client, discord_endpoints
+from tests.support.bot_fixture import EYES, START, TestFlashdrop, settle_tasks
+from tests.support.clock import FakeClock
+from tests.support.fakediscord import FakeDiscord, RateLimits, RequestRecord
+from tests.support.harness import close_client, connect_client, discord_endpoints
 
 NAME = "drop_fanout"
 CARDS = 3
@@ -143,7 +143,7 @@ async def _measure(
                         "failed": report.failed,
                     }
                 )
-                if not await services.storage.unfinished_runs() or len(ticks) >= MAX_TICKS:
+                if not await services.storage.drops.unfinished_runs() or len(ticks) >= MAX_TICKS:
                     break
                 next_tick = started + len(ticks) * TICK_SECONDS
                 await asyncio.sleep(max(0.0, next_tick - time.perf_counter()))

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.fakediscord import FakeDiscord, GatewaySession, Guild, Intent, RateLimits
+from tests.support.fakediscord import FakeDiscord, GatewaySession, Guild, Intent, RateLimits
 
 REPO = Path(__file__).resolve().parents[1]
 RATING_EMOJI = [f"{n}\N{VARIATION SELECTOR-16}\N{COMBINING ENCLOSING KEYCAP}" for n in range(1, 6)]

@@ -3,7 +3,7 @@
 The database (see `bench.dbgen`): 1M ratings by 10k members of 5k cards, generated once and
 cached in the system temp dir. The bot opens it with `Storage.open` and each query goes
 through the real storage path (the aiosqlite thread, the store lock, row decoding):
-`storage.next_due(guild, user, today, deck_ids=None, limit=20)`.
+`storage.schedule.next_due(guild, user, today, deck_ids=None, limit=20)`.
 
 Members are drawn in proportion to their number of ratings (busy members ask for cards more
 often, and have the most schedule rows to search), after a warm-up; the OS page cache is warm
@@ -47,9 +47,13 @@ async def run(quick: bool) -> list[Figure]:
     timings: dict[str, list[float]] = {"next_due": [], "card_state": [], "review_call": []}
     async with await Storage.open(path) as storage:
         calls: dict[str, Callable[[int, int], Awaitable[object]]] = {
-            "next_due": lambda g, u: storage.next_due(g, u, TODAY, deck_ids=None, limit=20),
-            "card_state": lambda g, u: storage.card_state(g, u, some_card[(g, u)]),
-            "review_call": lambda g, u: storage.next_due(g, u, TODAY, deck_ids=decks, limit=100),
+            "next_due": lambda g, u: storage.schedule.next_due(
+                g, u, TODAY, deck_ids=None, limit=20
+            ),
+            "card_state": lambda g, u: storage.schedule.card_state(g, u, some_card[(g, u)]),
+            "review_call": lambda g, u: storage.schedule.next_due(
+                g, u, TODAY, deck_ids=decks, limit=100
+            ),
         }
         for i, member in enumerate(drawn):
             # Interleaved, so that all three see the same machine noise.

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.app import COGS, GUILD_READY_TIMEOUT
-from tests.e2e.fakediscord import FakeDiscord
+from tests.support.fakediscord import FakeDiscord
 
 REPO = Path(__file__).resolve().parents[1]
 

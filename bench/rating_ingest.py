@@ -35,9 +35,9 @@ from bench.loopback import InProcessLoopback, LoopbackProcess
 from bench.report import Figure, at_least, figure
 from bot.app import open_services
 from bot.core.posts import Post, PostKind
-from bot.infra.clock import FakeClock
-from tests.e2e.bot_fixture import START, TestFlashdrop, settle_tasks
-from tests.e2e.harness import close_client, connect_client, discord_endpoints
+from tests.support.bot_fixture import START, TestFlashdrop, settle_tasks
+from tests.support.clock import FakeClock
+from tests.support.harness import close_client, connect_client, discord_endpoints
 
 NAME = "rating_ingest"
 START_TASKS = ("discord.py: on_", "reconcile", "CommandTree-invoker")
@@ -90,7 +90,7 @@ async def _round(
             try:
                 cards = [(d, c) for d in services.decks.values() for c in d.cards][:posts]
                 for message_id, (deck, card) in zip(world["posts"], cards, strict=True):
-                    await services.storage.record_post(
+                    await services.storage.posts.record_post(
                         Post(
                             message_id=message_id,
                             guild_id=world["guild_id"],

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import aiohttp
 import discord
@@ -35,6 +36,7 @@ from bot.messages import errors
 from bot.services.drops import DropRunner
 from bot.services.posting import CardPoster
 from bot.services.reminders import ReminderService
+from bot.services.study import StudyService
 from bot.storage.storage import Storage
 
 log = logging.getLogger(__name__)
@@ -87,7 +89,7 @@ async def reload_decks(services: Services) -> None:
         for problem in error.problems:
             log.warning("deck not loaded: %s", problem)
     failed = {Path(error.path).stem for error in result.errors}
-    summary = await services.storage.sync_decks(result.decks.values(), unavailable=failed)
+    summary = await services.storage.decks.sync_decks(result.decks.values(), unavailable=failed)
     services.decks = dict(sorted(result.decks.items()))
     log.info(
         "decks: %d loaded (%d cards), %d invalid; cards added %d, changed %d, retired %d",
@@ -98,6 +100,17 @@ async def reload_decks(services: Services) -> None:
         len(summary.changed),
         len(summary.retired),
     )
+
+
+async def _tell(interaction: discord.Interaction, text: str) -> None:
+    """An ephemeral answer, as the first response or a follow-up; a failure is only logged."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not answer interaction %s: %s", interaction.id, text)
 
 
 def intents() -> discord.Intents:
@@ -112,7 +125,33 @@ def intents() -> discord.Intents:
 GUILD_READY_TIMEOUT = 1.0
 
 
+def guard_parsers(parsers: dict[str, Callable[[Any], None]]) -> None:
+    """Make each gateway event parser drop (and log) an event it cannot parse.
+
+    discord.py raises out of its connection loop when a parser meets an event it does not
+    expect (a reaction without `me`, member roles sent as objects by a Discord-compatible
+    server), and the whole process would exit. One malformed event is not worth that: it is
+    logged with its type and dropped, and the events after it are handled as usual.
+    `parsers` is the connection state's table, which the websocket reads on every event.
+    """
+    for event, parse in list(parsers.items()):
+        parsers[event] = _dropping_malformed(event, parse)
+
+
+def _dropping_malformed(event: str, parse: Callable[[Any], None]) -> Callable[[Any], None]:
+    def parse_or_drop(data: Any) -> None:
+        try:
+            parse(data)
+        except Exception as exc:
+            log.error("dropped a malformed %s event (%s: %s)", event, type(exc).__name__, exc)
+
+    return parse_or_drop
+
+
 class Flashdrop(commands.Bot):
+    # Seconds between retries of a failed slash-command sync (the last one repeats).
+    SYNC_RETRY_SECONDS: tuple[float, ...] = (5.0, 15.0, 60.0, 300.0)
+
     def __init__(
         self,
         services: Services,
@@ -121,6 +160,10 @@ class Flashdrop(commands.Bot):
         **options: object,
     ) -> None:
         """``global_limit``: requests per second the bot allows itself (None: no pacing)."""
+        # Flashdrop posts text and never joins voice: discord.py's warnings at construction
+        # that the voice libraries (PyNaCl, davey) are missing would only puzzle its admins.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         self.global_limiter: RollingWindowLimiter | None = None
         if global_limit is not None:
             self.global_limiter = RollingWindowLimiter(global_limit, GLOBAL_WINDOW_SECONDS)
@@ -140,12 +183,15 @@ class Flashdrop(commands.Bot):
             allowed_mentions=discord.AllowedMentions(everyone=False, users=False, roles=True),
             **options,  # type: ignore[arg-type]
         )
+        guard_parsers(self._connection.parsers)
         self.services = services
         # The feature services, one each, shared by every cog that needs them.
         self.posting = CardPoster(self, services)
         self.drops = DropRunner(self, services, self.posting)
         self.reminders = ReminderService(self, services)
+        self.study = StudyService(services)
         self._heartbeat: asyncio.Task[None] | None = None
+        self._sync_retry: asyncio.Task[None] | None = None
 
     @property
     def config(self) -> Config:
@@ -155,9 +201,37 @@ class Flashdrop(commands.Bot):
         self.tree.error(self.on_app_command_error)
         for cog in COGS:
             await self.load_extension(cog)
-        synced = await self.tree.sync()
-        log.info("synced %d slash commands", len(synced))
+        if not await self._sync_commands():
+            self._sync_retry = asyncio.create_task(self._retry_sync(), name="command-sync")
         self._heartbeat = asyncio.create_task(self._beat(), name="heartbeat")
+
+    async def _sync_commands(self) -> bool:
+        """Register the slash commands with Discord; False (logged) if that failed.
+
+        Drops, reveals and reaction ratings need no slash command, so a failed sync never
+        stops the bot: it is retried in the background (`SYNC_RETRY_SECONDS`).
+        """
+        try:
+            synced = await self.tree.sync()
+        except Exception as exc:  # an HTTP error, or an answer discord.py cannot read
+            log.error(
+                "slash command sync failed (%s: %s); the bot runs on and retries",
+                type(exc).__name__,
+                exc,
+            )
+            return False
+        log.info("synced %d slash commands", len(synced))
+        return True
+
+    async def _retry_sync(self) -> None:
+        tries = 0
+        while True:
+            await asyncio.sleep(
+                self.SYNC_RETRY_SECONDS[min(tries, len(self.SYNC_RETRY_SECONDS) - 1)]
+            )
+            tries += 1
+            if await self._sync_commands():
+                return
 
     async def on_ready(self) -> None:
         assert self.user is not None
@@ -169,6 +243,9 @@ class Flashdrop(commands.Bot):
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
         """The last word on a failed command: the member always gets an answer."""
+        if isinstance(error, app_commands.NoPrivateMessage):
+            await _tell(interaction, errors.SERVER_ONLY)
+            return
         if isinstance(error, app_commands.CheckFailure):
             return  # the check has already told the member why
         command = interaction.command.qualified_name if interaction.command else "?"
@@ -179,13 +256,7 @@ class Flashdrop(commands.Bot):
         else:
             log.error("/%s failed", command, exc_info=original)
             text = errors.SOMETHING_WENT_WRONG
-        try:
-            if interaction.response.is_done():
-                await interaction.followup.send(text, ephemeral=True)
-            else:
-                await interaction.response.send_message(text, ephemeral=True)
-        except discord.HTTPException:
-            log.warning("could not tell the member that /%s failed", command)
+        await _tell(interaction, text)
 
     async def _beat(self) -> None:
         """Touch the heartbeat file while connected, for `python -m bot healthcheck`."""
@@ -202,8 +273,9 @@ class Flashdrop(commands.Bot):
             await asyncio.sleep(HEARTBEAT_SECONDS)
 
     async def close(self) -> None:
-        if self._heartbeat is not None:
-            self._heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._heartbeat
+        for task in (self._heartbeat, self._sync_retry):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await super().close()

@@ -236,11 +236,11 @@ async def _export(
     async with await Storage.open(config.database_path) as storage:
         if what == "ratings":
             writer.writerow(RatingExportRow.HEADER)
-            async for rating in storage.export_ratings(guild_id):
+            async for rating in storage.export.export_ratings(guild_id):
                 writer.writerow(csv_cells(rating.csv_values()))
         else:
             writer.writerow(ScheduleExportRow.HEADER)
-            async for state in storage.export_schedule(guild_id):
+            async for state in storage.export.export_schedule(guild_id):
                 writer.writerow(csv_cells(state.csv_values()))
 
 
@@ -261,4 +261,4 @@ async def _backup(config: Config, target: Path) -> None:
     from bot.storage.storage import Storage
 
     async with await Storage.open(config.database_path) as storage:
-        await storage.backup(target)
+        await storage.export.backup(target)

@@ -10,17 +10,21 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import time
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
+from zoneinfo import ZoneInfo
 
 import yaml
 
-from bot.core.drops import WEEKDAY_NAMES, Drop, DropSource
+from bot.core.admin_input import parse_local_time, parse_weekdays, parse_zone
+from bot.core.drops import Drop, DropSource
 from bot.core.scheduling import SchedulingSettings
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 DEFAULT_CONFIG_PATH = Path("config.yaml")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -28,45 +32,6 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 class ConfigError(Exception):
     """A configuration mistake; str() is the one line shown to the admin."""
-
-
-@dataclass(frozen=True)
-class DiscordSettings:
-    api_base: str | None = None
-    gateway_url: str | None = None
-
-
-@dataclass(frozen=True)
-class QuizSettings:
-    reveal_emoji: str = "👀"
-    spoiler_answers: bool = True
-    auto_reveal_after_minutes: int = 60
-
-
-@dataclass(frozen=True)
-class Config:
-    database_path: Path = Path("data/flashdrop.sqlite3")
-    decks_dir: Path = Path("decks")
-    timezone: str = "UTC"
-    day_starts_at: time = time(4, 0)
-    discord: DiscordSettings = field(default_factory=DiscordSettings)
-    quiz: QuizSettings = field(default_factory=QuizSettings)
-    scheduling: SchedulingSettings = field(default_factory=SchedulingSettings)
-    # From config.yaml; stored with source "config" and kept in step with this file.
-    drops: tuple[Drop, ...] = ()
-    drop_grace_minutes: int = 120
-    admin_role: str | None = None
-    log_level: str = "INFO"
-    source: Path | None = None
-
-    @property
-    def heartbeat_path(self) -> Path:
-        """Touched by the running bot; read by `python -m bot healthcheck`."""
-        return self.database_path.with_name(self.database_path.name + ".heartbeat")
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
 
 
 # --- field readers: each takes (value, key path) and returns the typed value or raises ---
@@ -124,7 +89,7 @@ def _path(value: Any, key: str) -> Path:
 def _database_file(value: Any, key: str) -> Path:
     path = _path(value, key)
     if str(path) == ":memory:":
-        # The bot's two connections (see bot.storage.base) must open the same database.
+        # The bot's two connections (see bot.storage.database) must open the same database.
         raise _fail(key, "the path of a database file (an in-memory database is not kept)", value)
     return path
 
@@ -142,31 +107,18 @@ def _url(schemes: tuple[str, ...]) -> Reader:
 def _zone(value: Any, key: str) -> str:
     text = _str(value, key)
     try:
-        ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"{key}: unknown time zone {text!r} (use an IANA name such as 'Europe/Copenhagen')"
-        ) from None
-    return text
-
-
-_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-
-
-def parse_hhmm(text: str) -> time:
-    """Parse a 24-hour "HH:MM" local time; raises ValueError with a readable message."""
-    match = _HHMM.match(text.strip())
-    if not match:
-        raise ValueError(f"expected a time as HH:MM (24-hour), got {text!r}")
-    return time(int(match[1]), int(match[2]))
+        return parse_zone(text).key
+    except ValueError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
 
 
 def _hhmm(value: Any, key: str) -> time:
-    # YAML 1.1 reads an unquoted 08:30 as the sexagesimal number 510: say how to fix it.
-    if isinstance(value, int) and not isinstance(value, bool):
+    # YAML 1.1 reads an unquoted 08:30 as the sexagesimal number 510 (and 8.30 as a float):
+    # say how to fix it.
+    if isinstance(value, int | float) and not isinstance(value, bool):
         raise ConfigError(f'{key}: write the time in quotes, e.g. "08:30" (YAML read a number)')
     try:
-        return parse_hhmm(_str(value, key))
+        return parse_local_time(_str(value, key))
     except ValueError as exc:
         raise ConfigError(f"{key}: {exc}") from None
 
@@ -202,63 +154,182 @@ def _str_list(value: Any, key: str) -> tuple[str, ...]:
 
 
 def _days(value: Any, key: str) -> frozenset[int]:
-    """ISO weekdays (1 = Monday) from names such as [mon, Fri]."""
-    items = _str_list(value, key)
-    days = tuple(item.strip().lower()[:3] for item in items)
-    for i, day in enumerate(days):
-        if day not in WEEKDAY_NAMES:
-            raise _fail(f"{key}[{i}]", "a weekday (mon, tue, … sun)", items[i])
-    return frozenset(WEEKDAY_NAMES.index(day) + 1 for day in days)
+    """ISO weekdays (1 = Monday) from "mon,wed,fri", "weekdays" or a list such as [mon, Fri]."""
+    try:
+        return parse_weekdays(_str_list(value, key))
+    except ValueError as exc:
+        raise ConfigError(f"{key}: {exc}") from None
 
 
-def _mapping(value: Any, key: str, readers: Mapping[str, Reader]) -> dict[str, Any]:
+# --- the schema: one declaration per setting -------------------------------------------------
+#
+# Each field of a settings dataclass is declared once: its default, and in its metadata how it
+# is read (`setting`: the reader, where it stands in the file, an environment variable that
+# overrides it) or that it is a nested dataclass read from a mapping of its own (`section`).
+# `_read` walks a mapping by such a schema, `_build` makes the dataclasses. bot/core knows
+# nothing of config, so the schemas of its SchedulingSettings and Drop are declared below
+# instead, by field name: the one place those settings are read.
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """How one field is read from the file."""
+
+    read: Reader
+    at: tuple[str, ...] = ()  # its key path in the mapping, when not just the field's name
+    env: str | None = None  # an environment variable that, when set, overrides the file
+    required: bool = False  # (checked for drops)
+    section: type[Any] | None = None  # the dataclass it holds, read from a mapping of its own
+
+    def key(self, name: str) -> str:
+        return ".".join(self.at or (name,))
+
+
+# (field name, setting) pairs; one field may be read from either of two keys (deck, decks).
+Schema: TypeAlias = Sequence[tuple[str, Setting]]
+_Tree: TypeAlias = "dict[str, tuple[str, Setting] | _Tree]"
+_SETTING = "flashdrop.config"  # the key of a field's Setting in its metadata
+
+Metadata: TypeAlias = Mapping[str, Setting]
+D = TypeVar("D", bound="DataclassInstance")
+
+
+def setting(read: Reader, *, at: str | None = None, env: str | None = None) -> Metadata:
+    """A field's metadata: read by `read` from key `at` (dotted; default: the field's name)."""
+    return {_SETTING: Setting(read, tuple(at.split(".")) if at else (), env)}
+
+
+def section(cls: type[DataclassInstance], schema: Schema | None = None) -> Metadata:
+    """The metadata of a field holding a `cls`, read from a mapping of its own by `schema`
+    (by default, the settings on `cls`'s own fields)."""
+    known = _schema(cls) if schema is None else schema
+
+    def read(value: Any, key: str) -> dict[str, Any]:
+        return _read(known, value, key)
+
+    return {_SETTING: Setting(read, section=cls)}
+
+
+def _schema(cls: type[DataclassInstance]) -> Schema:
+    return tuple((f.name, f.metadata[_SETTING]) for f in fields(cls) if _SETTING in f.metadata)
+
+
+def _by_field(readers: Mapping[str, Reader]) -> Schema:
+    return tuple((name, Setting(read)) for name, read in readers.items())
+
+
+def _read(schema: Schema, value: Any, key: str) -> dict[str, Any]:
+    """The fields that mapping `value` (at key path `key`) gives, read by `schema`."""
+    tree: _Tree = {}
+    for name, how in schema:
+        *groups, last = how.at or (name,)
+        node = tree
+        for group in groups:
+            child = node.setdefault(group, {})
+            assert isinstance(child, dict)
+            node = child
+        node[last] = (name, how)
+    values: dict[str, Any] = {}
+    given: dict[str, list[str]] = {}
+    _walk(tree, value, key, values, given)
+    for keys in given.values():
+        if len(keys) > 1:
+            raise ConfigError(f"{key}: give either {' or '.join(sorted(keys))}, not both")
+    return values
+
+
+def _walk(
+    tree: _Tree, value: Any, key: str, values: dict[str, Any], given: dict[str, list[str]]
+) -> None:
     if value is None:
-        return {}
+        return
     if not isinstance(value, dict):
         raise _fail(key or "top level", "a mapping of settings", value)
-    out: dict[str, Any] = {}
     for name, item in value.items():
         path = f"{key}.{name}" if key else str(name)
-        if name not in readers:
+        node = tree.get(name)
+        if node is None:
             if name == "token":
                 raise ConfigError(
                     f"{path}: the bot token is never read from a config file; "
                     "set DISCORD_TOKEN or DISCORD_TOKEN_FILE instead"
                 )
-            close = difflib.get_close_matches(str(name), list(readers), n=1)
+            close = difflib.get_close_matches(str(name), list(tree), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ConfigError(f"{path}: unknown setting{hint}")
-        out[str(name)] = readers[name](item, path)
-    return out
+        if isinstance(node, dict):
+            _walk(node, item, path, values, given)
+        else:
+            field_name, how = node
+            values[field_name] = how.read(item, path)
+            given.setdefault(field_name, []).append(name)
 
 
-def _section(readers: Mapping[str, Reader]) -> Reader:
-    def read(value: Any, key: str) -> dict[str, Any]:
-        return _mapping(value, key, readers)
-
-    return read
-
-
-_DROP_READERS: dict[str, Reader] = {
-    "guild_id": _snowflake,
-    "channel_id": _snowflake,
-    "deck": _str_list,
-    "decks": _str_list,
-    "time": _hhmm,
-    "timezone": _zone,
-    "days": _days,
-    "cards": _int_range(1, 10),
-    "role_id": _optional(_snowflake),
-    "thread": _bool,
-}
+def _build(cls: type[D], values: Mapping[str, Any], env: Mapping[str, str]) -> D:
+    """A `cls` of the fields read (defaults for the rest), its sections built alike, and the
+    environment overriding the file where a setting names a variable."""
+    kwargs = dict(values)
+    for f in fields(cls):
+        how = f.metadata.get(_SETTING)
+        if how is None:
+            continue
+        if how.section is not None:
+            kwargs[f.name] = _build(how.section, values.get(f.name, {}), env)
+        if how.env and env.get(how.env):
+            kwargs[f.name] = how.read(env[how.env], how.env)
+    return cls(**kwargs)
 
 
-# A drop's config keys and the `Drop` fields they fill.
-_DROP_FIELDS = {"decks": "deck_ids", "time": "local_time", "days": "weekdays"}
+# --- the settings ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DiscordSettings:
+    api_base: str | None = field(
+        default=None,
+        metadata=setting(_optional(_url(("http", "https"))), env="DISCORD_API_BASE"),
+    )
+    gateway_url: str | None = field(
+        default=None,
+        metadata=setting(_optional(_url(("ws", "wss"))), env="DISCORD_GATEWAY_URL"),
+    )
+
+
+@dataclass(frozen=True)
+class QuizSettings:
+    reveal_emoji: str = field(default="👀", metadata=setting(_emoji))
+    spoiler_answers: bool = field(default=True, metadata=setting(_bool))
+    auto_reveal_after_minutes: int = field(default=60, metadata=setting(_int_range(0, 7 * 24 * 60)))
+
+
+_SCHEDULING = _by_field(
+    {
+        "desired_retention": _float_range(0.7, 0.99),
+        "maximum_interval_days": _int_range(1, 36500),
+        "new_cards_per_day": _int_range(0, 1000),
+        "fuzzing": _bool,
+        "active_member_days": _int_range(1, 365),
+        "recent_post_days": _int_range(0, 60),
+    }
+)
+
+# A config drop's keys, by the `Drop` field each fills.
+_DROP: Schema = (
+    ("guild_id", Setting(_snowflake, required=True)),
+    ("channel_id", Setting(_snowflake, required=True)),
+    ("deck_ids", Setting(_str_list, at=("decks",), required=True)),
+    ("deck_ids", Setting(_str_list, at=("deck",))),
+    ("local_time", Setting(_hhmm, at=("time",), required=True)),
+    ("timezone", Setting(_zone)),  # default: the config's (see `build_config`)
+    ("weekdays", Setting(_days, at=("days",))),
+    ("cards", Setting(_int_range(1, 10))),
+    ("role_id", Setting(_optional(_snowflake))),
+    ("thread", Setting(_bool)),
+)
 
 
 def _drops(value: Any, key: str) -> tuple[dict[str, Any], ...]:
-    """Each drop's `Drop` fields; the zone defaults to the config's (see `build_config`)."""
+    """Each drop's `Drop` fields; `build_config` makes them drops."""
     if value is None:
         return ()
     if not isinstance(value, list):
@@ -266,83 +337,56 @@ def _drops(value: Any, key: str) -> tuple[dict[str, Any], ...]:
     drops = []
     for i, item in enumerate(value):
         path = f"{key}[{i}]"
-        fields = _mapping(item, path, _DROP_READERS)
-        if "deck" in fields:
-            if "decks" in fields:
-                raise ConfigError(f"{path}: give either deck or decks, not both")
-            fields["decks"] = fields.pop("deck")
-        for required in ("guild_id", "channel_id", "decks", "time"):
-            if required not in fields:
-                raise ConfigError(f"{path}.{required}: missing (required for every drop)")
-        drops.append({_DROP_FIELDS.get(name, name): item for name, item in fields.items()})
+        values = _read(_DROP, item, path)
+        for name, how in _DROP:
+            if how.required and name not in values:
+                raise ConfigError(f"{path}.{how.key(name)}: missing (required for every drop)")
+        drops.append(values)
     return tuple(drops)
 
 
-_READERS: dict[str, Reader] = {
-    "database": _section({"path": _database_file}),
-    "decks": _section({"dir": _path}),
-    "timezone": _zone,
-    "day_starts_at": _hhmm,
-    "discord": _section(
-        {
-            "api_base": _optional(_url(("http", "https"))),
-            "gateway_url": _optional(_url(("ws", "wss"))),
-        }
-    ),
-    "quiz": _section(
-        {
-            "reveal_emoji": _emoji,
-            "spoiler_answers": _bool,
-            "auto_reveal_after_minutes": _int_range(0, 7 * 24 * 60),
-        }
-    ),
-    "scheduling": _section(
-        {
-            "desired_retention": _float_range(0.7, 0.99),
-            "maximum_interval_days": _int_range(1, 36500),
-            "new_cards_per_day": _int_range(0, 1000),
-            "fuzzing": _bool,
-            "active_member_days": _int_range(1, 365),
-            "recent_post_days": _int_range(0, 60),
-        }
-    ),
-    "drops": _drops,
-    "drop_grace_minutes": _int_range(0, 24 * 60),
-    "admin_role": _optional(_str),
-    "log_level": _log_level,
-}
+@dataclass(frozen=True)
+class Config:
+    database_path: Path = field(
+        default=Path("data/flashdrop.sqlite3"), metadata=setting(_database_file, at="database.path")
+    )
+    decks_dir: Path = field(default=Path("decks"), metadata=setting(_path, at="decks.dir"))
+    timezone: str = field(default="UTC", metadata=setting(_zone))
+    day_starts_at: time = field(default=time(4, 0), metadata=setting(_hhmm))
+    discord: DiscordSettings = field(
+        default_factory=DiscordSettings, metadata=section(DiscordSettings)
+    )
+    quiz: QuizSettings = field(default_factory=QuizSettings, metadata=section(QuizSettings))
+    scheduling: SchedulingSettings = field(
+        default_factory=SchedulingSettings, metadata=section(SchedulingSettings, _SCHEDULING)
+    )
+    # From config.yaml; stored with source "config" and kept in step with this file.
+    drops: tuple[Drop, ...] = field(default=(), metadata=setting(_drops))
+    drop_grace_minutes: int = field(default=120, metadata=setting(_int_range(0, 24 * 60)))
+    admin_role: str | None = field(default=None, metadata=setting(_optional(_str)))
+    log_level: str = field(default="INFO", metadata=setting(_log_level))
+    source: Path | None = None
+
+    @property
+    def heartbeat_path(self) -> Path:
+        """Touched by the running bot; read by `python -m bot healthcheck`."""
+        return self.database_path.with_name(self.database_path.name + ".heartbeat")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
 
 def build_config(data: Any, env: Mapping[str, str], source: Path | None = None) -> Config:
     """Turn parsed YAML plus the environment into a Config, or raise ConfigError."""
-    fields = _mapping(data, "", _READERS)
-    discord_fields = dict(fields.pop("discord", {}))
-    for env_name, key, reader in (
-        ("DISCORD_API_BASE", "api_base", _url(("http", "https"))),
-        ("DISCORD_GATEWAY_URL", "gateway_url", _url(("ws", "wss"))),
-    ):
-        if env.get(env_name):
-            discord_fields[key] = reader(env[env_name], env_name)
-    kwargs: dict[str, Any] = {"source": source, "discord": DiscordSettings(**discord_fields)}
-    if "database" in fields and "path" in fields["database"]:
-        kwargs["database_path"] = fields["database"]["path"]
-    if "decks" in fields and "dir" in fields["decks"]:
-        kwargs["decks_dir"] = fields["decks"]["dir"]
-    if "quiz" in fields:
-        kwargs["quiz"] = QuizSettings(**fields["quiz"])
-    if "scheduling" in fields:
-        kwargs["scheduling"] = SchedulingSettings(**fields["scheduling"])
-    for name in ("timezone", "day_starts_at", "drop_grace_minutes", "admin_role"):
-        if name in fields:
-            kwargs[name] = fields[name]
-    zone = fields.get("timezone", Config.timezone)
-    kwargs["drops"] = tuple(
+    values = _read(_schema(Config), data, "")
+    # A drop without a zone of its own takes the config's, wherever `timezone:` stands.
+    zone = values.get("timezone", Config.timezone)
+    values["drops"] = tuple(
         Drop(**{"timezone": zone, **drop}, source=DropSource.CONFIG)
-        for drop in fields.get("drops", ())
+        for drop in values.get("drops", ())
     )
-    if "log_level" in fields:
-        kwargs["log_level"] = fields["log_level"]
-    return Config(**kwargs)
+    return _build(Config, {**values, "source": source}, env)
 
 
 def load_config(path: Path | None, env: Mapping[str, str] | None = None) -> Config:

@@ -68,6 +68,44 @@ def run_bot(config: Config, clock: Clock | None = None) -> int:
     return asyncio.run(serve(config, token, clock or SystemClock()))
 
 
+# Seconds between reconnects after the connection loop itself failed (the last one repeats).
+RECONNECT_SECONDS = (1.0, 5.0, 15.0, 60.0)
+
+# Failures that no reconnect mends: a wrong token, refused intents, a fatal close code.
+FATAL = (discord.LoginFailure, discord.PrivilegedIntentsRequired, discord.ConnectionClosed)
+
+
+async def keep_connected(
+    bot: discord.Client, token: str, backoff: tuple[float, ...] = RECONNECT_SECONDS
+) -> None:
+    """Log in, then stay connected until the bot is closed.
+
+    discord.py reconnects by itself after network errors; any other exception out of its
+    connection loop (a bug, or an answer it cannot read) would end the process. Here it is
+    logged with its type and the bot connects again after a pause, so one bad event never
+    stops the drops of every guild.
+    """
+    await bot.login(token)
+    failures = 0
+    while not bot.is_closed():
+        try:
+            await bot.connect(reconnect=True)
+        except FATAL:
+            raise
+        except Exception as exc:
+            if bot.is_closed():
+                return
+            delay = backoff[min(failures, len(backoff) - 1)]
+            failures += 1
+            log.error(
+                "the Discord connection failed (%s: %s); reconnecting in %.0f s",
+                type(exc).__name__,
+                exc,
+                delay,
+            )
+            await asyncio.sleep(delay)
+
+
 async def serve(config: Config, token: str, clock: Clock) -> int:
     from bot.app import Flashdrop, open_services
 
@@ -77,7 +115,7 @@ async def serve(config: Config, token: str, clock: Clock) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    runner = asyncio.create_task(bot.start(token), name="discord")
+    runner = asyncio.create_task(keep_connected(bot, token), name="discord")
     stopper = asyncio.create_task(stop.wait(), name="signals")
     try:
         done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)

@@ -408,7 +408,7 @@ def test_cli_reimport_of_an_edited_card_keeps_everyones_schedule(tmp_path: Path)
 
     async def sync() -> tuple[int, int, int]:
         async with await Storage.open(tmp_path / "db.sqlite3") as storage:
-            summary = await storage.sync_decks(load_decks(tmp_path / "decks").decks.values())
+            summary = await storage.decks.sync_decks(load_decks(tmp_path / "decks").decks.values())
         return len(summary.added), len(summary.changed), len(summary.retired)
 
     export = tmp_path / "bio.txt"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import time
 from pathlib import Path
 
 import pytest
+import yaml
 
-from bot.config import Config, ConfigError, load_config, read_token
+from bot.config import Config, ConfigError, QuizSettings, load_config, read_token
 from bot.core.drops import DropSource
+from bot.core.scheduling import SchedulingSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,7 +82,10 @@ log_level: debug
     [
         ("quiz: {spoiler_answers: 'yes'}", "quiz.spoiler_answers: expected true or false"),
         ("timezone: Mars/Olympus", "timezone: unknown time zone 'Mars/Olympus'"),
-        ("day_starts_at: '25:00'", "day_starts_at: expected a time as HH:MM"),
+        (
+            "day_starts_at: '25:00'",
+            "day_starts_at: '25:00' is not a time of day: use 24-hour HH:MM",
+        ),
         ("day_starts_at: 12:30", "day_starts_at: write the time in quotes"),
         (
             "quiz: {spoiler: true}",
@@ -91,15 +97,48 @@ log_level: debug
         ("token: abc", "token: the bot token is never read from a config file"),
         ("discord: {api_base: 127.0.0.1}", "discord.api_base: expected a URL starting with http"),
         ("drops: [{guild_id: 1, channel_id: 2, time: '08:00'}]", "drops[0].decks: missing"),
-        ("drops: [{guild_id: 1, channel_id: 2, deck: a, time: '8am'}]", "drops[0].time: expected"),
+        (
+            "drops: [{guild_id: 1, channel_id: 2, deck: a, time: '8am'}]",
+            "drops[0].time: '8am' is not a time of day",
+        ),
         (
             "drops: [{guild_id: 1, channel_id: 2, deck: a, time: '08:00', days: [funday]}]",
-            "drops[0].days[0]: expected a weekday",
+            "drops[0].days: 'funday' is not a day",
         ),
         ("log_level: LOUD", "log_level: expected one of"),
         ("database: {path: ':memory:'}", "database.path: expected the path of a database file"),
         ("- just a list", "top level: expected a mapping"),
         ("quiz: [unclosed", "invalid YAML"),
+        ("timezone: Europe", "timezone: unknown time zone 'Europe' (use an IANA name"),
+        ("timezone: ' UTC'", "timezone: unknown time zone ' UTC'"),
+        (
+            "drops: [{guild_id: 1, channel_id: 2, deck: a, time: '08:00', "
+            "timezone: America/Argentina}]",
+            "drops[0].timezone: unknown time zone 'America/Argentina'",
+        ),
+        ("day_starts_at: 8.30", "day_starts_at: write the time in quotes"),
+        ("quiz: {token: abc}", "quiz.token: the bot token is never read from a config file"),
+        ("database: {pth: x}", "database.pth: unknown setting (did you mean 'path'?)"),
+        ("database: 5", "database: expected a mapping of settings, got 5"),
+        ("drops: {a: 1}", "drops: expected a list of drops"),
+        (
+            "drops: [{guild_id: 1, channel_id: 2, deck: a, time: '08:00', dayz: [mon]}]",
+            "drops[0].dayz: unknown setting (did you mean 'days'?)",
+        ),
+        (
+            "drops: [{guild_id: 1, channel_id: 2, deck: a, decks: [b], time: '08:00'}]",
+            "drops[0]: give either deck or decks, not both",
+        ),
+        (
+            "drops: [{channel_id: 2, deck: a, time: '08:00'}]",
+            "drops[0].guild_id: missing (required for every drop)",
+        ),
+        (
+            "drops: [{guild_id: 1, channel_id: 2, deck: a, time: '08:00', days: 5}]",
+            "drops[0].days: expected a list of strings, got 5",
+        ),
+        ("drop_grace_minutes: -1", "drop_grace_minutes: expected a whole number from 0 to 1440"),
+        ("admin_role: ''", "admin_role: expected a non-empty string"),
     ],
 )
 def test_config_error_is_one_line_naming_the_key(tmp_path: Path, text: str, message: str) -> None:
@@ -160,3 +199,71 @@ drops:
     # The config's zone applies wherever `timezone:` stands in the file.
     default, named = load_config(_write(tmp_path, drops + "timezone: Europe/Oslo\n"), env={}).drops
     assert (default.timezone, named.timezone) == ("Europe/Oslo", "Asia/Tokyo")
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        ('"mon,wed,fri"', {1, 3, 5}),
+        ("weekdays", {1, 2, 3, 4, 5}),
+        ("[weekends, mon]", {1, 6, 7}),
+        ('"every day"', set(range(1, 8))),
+        ("[Fri, mon]", {1, 5}),
+    ],
+)
+def test_config_drop_days_read_like_drop_add(tmp_path: Path, days: str, expected: set[int]) -> None:
+    text = f"drops: [{{guild_id: 1, channel_id: 2, deck: dl, time: '08:00', days: {days}}}]"
+    (drop,) = load_config(_write(tmp_path, text), env={}).drops
+    assert drop.weekdays == frozenset(expected)
+
+
+def test_config_times_accept_a_dot_like_drop_add(tmp_path: Path) -> None:
+    text = 'day_starts_at: "5.30"\ndrops: [{guild_id: 1, channel_id: 2, deck: dl, time: "8.00"}]'
+    config = load_config(_write(tmp_path, text), env={})
+    assert config.day_starts_at == time(5, 30)
+    assert config.drops[0].local_time == time(8, 0)
+
+
+def test_config_empty_sections_give_defaults(tmp_path: Path) -> None:
+    text = "database:\ndecks: {}\nquiz:\nscheduling: {}\ndiscord:\ndrops:\n"
+    config = load_config(_write(tmp_path, text), env={})
+    assert config == Config(source=config.source)
+
+
+def test_config_env_overrides_without_a_discord_section(tmp_path: Path) -> None:
+    env = {"DISCORD_API_BASE": "http://127.0.0.1:9/api/v10/", "DISCORD_GATEWAY_URL": ""}
+    config = load_config(_write(tmp_path, "timezone: UTC"), env=env)
+    assert config.discord.api_base == "http://127.0.0.1:9/api/v10"
+    assert config.discord.gateway_url is None
+
+
+def test_config_drop_fields_and_source(tmp_path: Path) -> None:
+    text = (
+        "drops: [{guild_id: 1, channel_id: 2, decks: [a, b], time: '23:59', cards: 10,"
+        " thread: true, role_id: null}]"
+    )
+    (drop,) = load_config(_write(tmp_path, text), env={}).drops
+    assert drop.deck_ids == ("a", "b") and drop.cards == 10 and drop.thread
+    assert drop.role_id is None and drop.weekdays == frozenset(range(1, 8))
+    assert drop.source is DropSource.CONFIG and drop.id is None and drop.created_at is None
+
+
+def test_config_reads_every_scheduling_setting(tmp_path: Path) -> None:
+    values = {
+        "desired_retention": 0.8,
+        "maximum_interval_days": 30,
+        "new_cards_per_day": 0,
+        "fuzzing": False,
+        "active_member_days": 7,
+        "recent_post_days": 0,
+    }
+    assert set(values) == {f.name for f in fields(SchedulingSettings)}
+    config = load_config(_write(tmp_path, yaml.safe_dump({"scheduling": values})), env={})
+    assert config.scheduling == SchedulingSettings(**values)  # type: ignore[arg-type]
+
+
+def test_config_reads_every_quiz_setting(tmp_path: Path) -> None:
+    values = {"reveal_emoji": "🔍", "spoiler_answers": False, "auto_reveal_after_minutes": 0}
+    assert set(values) == {f.name for f in fields(QuizSettings)}
+    config = load_config(_write(tmp_path, yaml.safe_dump({"quiz": values})), env={})
+    assert config.quiz == QuizSettings(**values)  # type: ignore[arg-type]

@@ -23,6 +23,28 @@ log = logging.getLogger(__name__)
 MAX_CHOICES = 25  # Discord shows at most 25 autocomplete choices
 
 
+def guild_id_of(interaction: discord.Interaction) -> int:
+    """The server an interaction came from.
+
+    Every command here works in a server only. An interaction that lacks it (a DM, or data a
+    Discord-compatible server left out) raises `NoPrivateMessage`, which the bot's command
+    error handler answers privately: never an assert on data from Discord.
+    """
+    if interaction.guild_id is None:
+        raise app_commands.NoPrivateMessage(errors.SERVER_ONLY)
+    return interaction.guild_id
+
+
+def channel_of(interaction: discord.Interaction) -> tuple[int, discord.abc.Messageable]:
+    """The id of the server channel an interaction came from, and the channel to post in
+    (see `guild_id_of`)."""
+    guild_id_of(interaction)
+    channel_id, channel = interaction.channel_id, interaction.channel
+    if channel_id is None or not isinstance(channel, discord.abc.Messageable):
+        raise app_commands.NoPrivateMessage(errors.SERVER_ONLY)
+    return channel_id, channel
+
+
 def deck_choices(bot: Flashdrop, current: str) -> list[app_commands.Choice[str]]:
     """Deck ids whose id or name contains what the member typed."""
     needle = current.casefold()

@@ -10,16 +10,9 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.app import Flashdrop
-from bot.cogs.common import deck_choices, refuse_without_permissions, require_admin
-from bot.core.drops import (
-    EVERY_DAY,
-    Drop,
-    DropSource,
-    check_zone,
-    occurrences,
-    parse_local_time,
-    parse_weekdays,
-)
+from bot.cogs.common import deck_choices, guild_id_of, refuse_without_permissions, require_admin
+from bot.core.admin_input import parse_local_time, parse_weekdays, parse_zone
+from bot.core.drops import EVERY_DAY, Drop, DropSource, occurrences
 from bot.messages import decks as deck_texts
 from bot.messages import drops as texts
 
@@ -70,17 +63,17 @@ class Drops(commands.GroupCog, group_name="drop"):
         thread: bool = False,
     ) -> None:
         """Schedule a daily drop of cards into a channel."""
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         zone_name = timezone or self.bot.config.timezone
         try:
             if deck not in self.bot.services.decks:
                 raise ValueError(deck_texts.no_such_deck_hint(deck))
             drop = Drop(
-                guild_id=interaction.guild_id,
+                guild_id=guild_id,
                 channel_id=channel.id,
                 deck_ids=(deck,),
                 local_time=parse_local_time(time),
-                timezone=check_zone(zone_name).key,
+                timezone=parse_zone(zone_name).key,
                 weekdays=parse_weekdays(days) if days else EVERY_DAY,
                 cards=cards,
                 role_id=role.id if role else None,
@@ -91,7 +84,7 @@ class Drops(commands.GroupCog, group_name="drop"):
         except ValueError as exc:
             await interaction.response.send_message(str(exc), ephemeral=True)
             return
-        saved = await self.bot.services.storage.add_drop(drop)
+        saved = await self.bot.services.storage.drops.add_drop(drop)
         await interaction.response.send_message(
             texts.scheduled(saved.id, describe(self.bot, saved)), ephemeral=True
         )
@@ -99,8 +92,8 @@ class Drops(commands.GroupCog, group_name="drop"):
     @app_commands.command(name="list")
     async def list_drops(self, interaction: discord.Interaction) -> None:
         """List this server's drops."""
-        assert interaction.guild_id is not None
-        drops = await self.bot.services.storage.drops(interaction.guild_id)
+        guild_id = guild_id_of(interaction)
+        drops = await self.bot.services.storage.drops.drops(guild_id)
         if not drops:
             await interaction.response.send_message(texts.NO_DROPS, ephemeral=True)
             return
@@ -111,8 +104,8 @@ class Drops(commands.GroupCog, group_name="drop"):
     @app_commands.describe(drop="the drop's number, from /drop list")
     async def remove(self, interaction: discord.Interaction, drop: int) -> None:
         """Delete a drop."""
-        assert interaction.guild_id is not None
-        done = await self.bot.services.storage.remove_drop(interaction.guild_id, drop)
+        guild_id = guild_id_of(interaction)
+        done = await self.bot.services.storage.drops.remove_drop(guild_id, drop)
         await reply(interaction, done, texts.removed(drop), drop)
 
     @app_commands.command(name="pause")
@@ -128,19 +121,17 @@ class Drops(commands.GroupCog, group_name="drop"):
         await self._set_paused(interaction, drop, paused=False)
 
     async def _set_paused(self, interaction: discord.Interaction, drop: int, paused: bool) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         storage = self.bot.services.storage
-        done = await storage.set_drop_paused(interaction.guild_id, drop, paused)
+        done = await storage.drops.set_drop_paused(guild_id, drop, paused)
         await reply(interaction, done, texts.paused(drop, paused=paused), drop)
 
     @app_commands.command(name="now")
     @app_commands.describe(drop="the drop's number, from /drop list")
     async def now(self, interaction: discord.Interaction, drop: int) -> None:
         """Post a drop's cards right now (its schedule is unchanged)."""
-        assert interaction.guild_id is not None
-        found = [
-            d for d in await self.bot.services.storage.drops(interaction.guild_id) if d.id == drop
-        ]
+        guild_id = guild_id_of(interaction)
+        found = [d for d in await self.bot.services.storage.drops.drops(guild_id) if d.id == drop]
         if not found:
             await reply(interaction, False, "", drop)
             return

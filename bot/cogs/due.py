@@ -1,4 +1,4 @@
-"""`/due`: how many of a member's cards are due, per deck, and when the next ones come."""
+"""`/due`: a member's due cards per deck, the new ones waiting, and when the next come due."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import Flashdrop
+from bot.cogs.common import guild_id_of
 from bot.messages import study as texts
 
 
@@ -18,15 +19,11 @@ class Due(commands.Cog):
     @app_commands.guild_only()
     async def due(self, interaction: discord.Interaction) -> None:
         """How many of your cards are due, per deck, and when the next ones come."""
-        assert interaction.guild_id is not None
-        guild_id, user_id = interaction.guild_id, interaction.user.id
-        storage = self.bot.services.storage
-        today = await storage.study_date_for(guild_id, user_id, self.bot.services.clock.now())
-        counts = await storage.due_counts(guild_id, user_id, today)
-        upcoming = await storage.next_due_date(guild_id, user_id, today)
+        guild_id = guild_id_of(interaction)
+        overview = await self.bot.study.overview(guild_id, interaction.user.id)
         names = {deck.id: deck.name for deck in self.bot.services.decks.values()}
         await interaction.response.send_message(
-            texts.due_summary(counts, names, upcoming), ephemeral=True
+            texts.due_summary(overview.due, overview.new, names, overview.next_due), ephemeral=True
         )
 
 

@@ -57,10 +57,19 @@ class PostedCards(commands.Cog):
             changes = await self.bot.posting.reconcile(self.bot.services.clock.now())
             log.info("caught up with reactions on recent posts: %d rating change(s)", changes)
 
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A post's private hint or answer button (any post, made before a restart too)."""
+        if interaction.type is not discord.InteractionType.component or not interaction.data:
+            return
+        reply = await self.bot.posting.private_reply(str(interaction.data.get("custom_id", "")))
+        if reply is not None:
+            await interaction.response.send_message(embed=reply, ephemeral=True)
+
     @tasks.loop(seconds=SWEEP_SECONDS)
     async def sweep(self) -> None:
         try:
-            await self.bot.posting.auto_reveal(self.bot.services.clock.now())
+            await self.bot.posting.sweep(self.bot.services.clock.now())
         except Exception:
             log.exception("auto-reveal sweep failed")
 

@@ -9,7 +9,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import Flashdrop
-from bot.cogs.common import deck_choices, missing_now, refuse, refuse_without_permissions
+from bot.cogs.common import (
+    channel_of,
+    deck_choices,
+    guild_id_of,
+    missing_now,
+    refuse,
+    refuse_without_permissions,
+)
 from bot.core.posts import PostKind
 from bot.messages import decks as texts
 
@@ -31,12 +38,12 @@ class Quiz(commands.Cog):
         if deck is not None and deck not in decks:
             await interaction.response.send_message(texts.no_such_deck(deck), ephemeral=True)
             return
-        assert interaction.guild_id is not None and interaction.channel_id is not None
+        guild_id, (channel_id, channel) = guild_id_of(interaction), channel_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         poster = self.bot.posting
         chosen = await poster.choose(
-            interaction.guild_id,
-            interaction.channel_id,
+            guild_id,
+            channel_id,
             [deck] if deck else list(decks),
             count=1,
             seed=interaction.id,
@@ -45,10 +52,8 @@ class Quiz(commands.Cog):
             await interaction.followup.send(texts.NO_CARDS, ephemeral=True)
             return
         found_deck, card = chosen[0]
-        channel = interaction.channel
-        assert isinstance(channel, discord.abc.Messageable)
         try:
-            await poster.post_card(channel, interaction.guild_id, found_deck, card, PostKind.QUIZ)
+            await poster.post_card(channel, guild_id, found_deck, card, PostKind.QUIZ)
         except discord.Forbidden as refused:
             # Permissions changed since Discord sent the interaction: say what is missing now.
             log.warning("cannot post in channel %s: %s", interaction.channel_id, refused.text)

@@ -14,7 +14,8 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.app import Flashdrop
-from bot.core.drops import parse_local_time
+from bot.cogs.common import guild_id_of
+from bot.core.admin_input import parse_local_time
 from bot.core.members import member_zone
 from bot.messages import study as texts
 
@@ -46,11 +47,11 @@ class Reminders(commands.Cog):
         time: str | None = None,
     ) -> None:
         """A daily DM with how many cards you have due."""
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         storage = self.bot.services.storage
-        settings = await storage.member_settings(interaction.guild_id, interaction.user.id)
+        settings = await storage.members.member_settings(guild_id, interaction.user.id)
         if switch == "off":
-            await storage.save_member_settings(replace(settings, remind_at=None))
+            await storage.members.save_member_settings(replace(settings, remind_at=None))
             await interaction.response.send_message(texts.REMINDERS_OFF, ephemeral=True)
             return
         try:
@@ -58,8 +59,8 @@ class Reminders(commands.Cog):
         except ValueError as exc:
             await interaction.response.send_message(str(exc), ephemeral=True)
             return
-        await storage.save_member_settings(replace(settings, remind_at=at))
-        guild = await storage.guild_settings(interaction.guild_id)
+        await storage.members.save_member_settings(replace(settings, remind_at=at))
+        guild = await storage.members.guild_settings(guild_id)
         zone = member_zone(guild, settings).key
         await interaction.response.send_message(texts.reminders_on(at, zone), ephemeral=True)
 

@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import Flashdrop
-from bot.cogs.common import deck_choices
+from bot.cogs.common import deck_choices, guild_id_of
 from bot.core.members import member_study_date
 from bot.core.models import CardRef, Rating
 from bot.core.ratings import RatingEvent, RatingSource
@@ -22,7 +22,6 @@ from bot.messages import study as texts
 log = logging.getLogger(__name__)
 
 SESSION_TIMEOUT_SECONDS = 14 * 60  # interaction tokens live 15 minutes
-MAX_DUE_IN_SESSION = 100
 
 
 class Review(commands.Cog):
@@ -40,16 +39,16 @@ class Review(commands.Cog):
         if deck is not None and deck not in decks:
             await interaction.response.send_message(deck_texts.no_such_deck(deck), ephemeral=True)
             return
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         deck_ids = [deck] if deck else list(decks)
-        cards = await self._queue(interaction.guild_id, interaction.user.id, deck_ids)
+        cards = await self.bot.study.queue(guild_id, interaction.user.id, deck_ids)
         if not cards:
             await interaction.response.send_message(texts.NOTHING_TO_REVIEW, ephemeral=True)
             return
         view = ReviewView(
             self.bot,
             interaction.user.id,
-            interaction.guild_id,
+            guild_id,
             cards,
             interaction.id,
             self.sessions,
@@ -64,18 +63,6 @@ class Review(commands.Cog):
         session_id = session_of(interaction)
         if session_id is not None and session_id not in self.sessions:
             await interaction.response.send_message(texts.SESSION_ENDED, ephemeral=True)
-
-    async def _queue(self, guild_id: int, user_id: int, deck_ids: list[str]) -> list[CardRef]:
-        """Due cards first (most overdue first), then new cards within the daily limit."""
-        storage, now = self.bot.services.storage, self.bot.services.clock.now()
-        today = await storage.study_date_for(guild_id, user_id, now)
-        due = await storage.next_due(
-            guild_id, user_id, today, deck_ids=deck_ids, limit=MAX_DUE_IN_SESSION
-        )
-        cards = [state.card for state in due]
-        for deck_id in deck_ids:
-            cards += await storage.new_card_candidates(guild_id, user_id, deck_id, today)
-        return cards
 
     @review.autocomplete("deck")
     async def review_deck_autocomplete(
@@ -203,9 +190,9 @@ class ReviewView(discord.ui.View):
 
     async def _record(self, card: CardRef, rating: Rating) -> None:
         storage, now = self.bot.services.storage, self.bot.services.clock.now()
-        guild = await storage.guild_settings(self.guild_id)
-        member = await storage.member_settings(self.guild_id, self.owner_id)
-        await storage.record_rating(
+        guild = await storage.members.guild_settings(self.guild_id)
+        member = await storage.members.member_settings(self.guild_id, self.owner_id)
+        await storage.ratings.record_rating(
             RatingEvent(
                 guild_id=self.guild_id,
                 user_id=self.owner_id,

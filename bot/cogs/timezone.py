@@ -10,7 +10,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import Flashdrop
-from bot.cogs.common import MAX_CHOICES
+from bot.cogs.common import MAX_CHOICES, guild_id_of
+from bot.core.admin_input import parse_zone
 from bot.messages import study as texts
 
 _ZONES = sorted(available_timezones())
@@ -25,13 +26,15 @@ class TimeZone(commands.Cog):
     @app_commands.describe(zone="an IANA time zone, e.g. Europe/Copenhagen")
     async def timezone(self, interaction: discord.Interaction, zone: str) -> None:
         """Set your time zone, so your study day starts at the right local hour."""
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         storage = self.bot.services.storage
-        if zone not in _ZONES:
-            await interaction.response.send_message(texts.unknown_zone(zone), ephemeral=True)
+        try:
+            zone = parse_zone(zone).key
+        except ValueError as exc:
+            await interaction.response.send_message(texts.unknown_zone(str(exc)), ephemeral=True)
             return
-        settings = await storage.member_settings(interaction.guild_id, interaction.user.id)
-        await storage.save_member_settings(replace(settings, timezone=zone))
+        settings = await storage.members.member_settings(guild_id, interaction.user.id)
+        await storage.members.save_member_settings(replace(settings, timezone=zone))
         await interaction.response.send_message(texts.zone_set(zone), ephemeral=True)
 
     @timezone.autocomplete("zone")

@@ -10,24 +10,16 @@ occurrences are due at a given instant.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EVERY_DAY = frozenset(range(1, 8))
 MAX_CARDS_PER_DROP = 10
 _MAX_GAP_MINUTES = 24 * 60
-_DAY_ALIASES = {
-    "daily": EVERY_DAY,
-    "everyday": EVERY_DAY,
-    "all": EVERY_DAY,
-    "weekdays": frozenset(range(1, 6)),
-    "weekends": frozenset({6, 7}),
-}
 
 
 class DropSource(StrEnum):
@@ -137,44 +129,3 @@ def due_occurrences(
 
 def _key(occurrence: Occurrence) -> tuple[datetime, int]:
     return occurrence.at, occurrence.drop.id or 0
-
-
-# --- parsing what admins type ----------------------------------------------------------------
-
-_HHMM = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
-
-
-def parse_local_time(text: str) -> time:
-    """ "08:00" or "8.00" → time(8, 0); ValueError with a readable message otherwise."""
-    match = _HHMM.match(text)
-    if not match:
-        raise ValueError(f"`{text}` is not a time: use 24-hour HH:MM, e.g. 08:30")
-    return time(int(match[1]), int(match[2]))
-
-
-def parse_weekdays(text: str) -> frozenset[int]:
-    """ "mon,wed,fri", "weekdays", "weekends" or "daily" → ISO weekday numbers."""
-    words = [w for w in re.split(r"[\s,;/]+", text.strip().lower()) if w]
-    if not words:
-        raise ValueError("no days given: use e.g. mon,wed,fri or weekdays or daily")
-    days: set[int] = set()
-    for word in words:
-        if word in _DAY_ALIASES:
-            days |= _DAY_ALIASES[word]
-        elif word[:3] in WEEKDAY_NAMES and len(word) >= 3:
-            days.add(WEEKDAY_NAMES.index(word[:3]) + 1)
-        else:
-            raise ValueError(f"`{word}` is not a day: use mon, tue, wed, thu, fri, sat, sun")
-    return frozenset(days)
-
-
-def check_zone(name: str) -> ZoneInfo:
-    """The zone for an IANA name; ValueError with a readable message otherwise."""
-    try:
-        if not name or name != name.strip():
-            raise ValueError
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            f"`{name}` is not a time zone I know: use an IANA name like Europe/Copenhagen"
-        ) from None

@@ -18,7 +18,6 @@ class GuildSettings:
     guild_id: int
     timezone: str = "UTC"
     day_starts_at: time = DEFAULT_DAY_STARTS_AT
-    admin_role_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ DST transitions can be tested with fixed instants.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Protocol
 
 
@@ -19,23 +19,3 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
-
-
-class FakeClock:
-    """A settable clock for tests."""
-
-    def __init__(self, start: datetime) -> None:
-        if start.tzinfo is None:
-            raise ValueError("FakeClock needs an aware datetime")
-        self._now = start.astimezone(UTC)
-
-    def now(self) -> datetime:
-        return self._now
-
-    def set(self, instant: datetime) -> None:
-        if instant.tzinfo is None:
-            raise ValueError("FakeClock needs an aware datetime")
-        self._now = instant.astimezone(UTC)
-
-    def advance(self, delta: timedelta) -> None:
-        self._now += delta

@@ -25,26 +25,72 @@ def revealed_text(deck: Deck, card: Card) -> str:
     return f"\N{FLOWER PLAYING CARDS} **{deck.name}**\n{card.question.strip()}"
 
 
+def spoiler(text: str) -> str | None:
+    """`text` behind a Discord spoiler, or None when a spoiler cannot hide it.
+
+    Discord shows a fenced code block inside `|| ||` in the clear, and a `||` inside the text
+    ends the spoiler early; such text is offered privately instead (a button whose answer only
+    the member who pressed it sees, see `bot.services.posting`).
+    """
+    text = text.strip()
+    if "```" in text or "||" in text:
+        return None
+    return f"||{text}||"
+
+
+def hint_is_private(card: Card) -> bool:
+    return card.hint is not None and spoiler(card.hint) is None
+
+
+def answer_is_private(card: Card, *, spoiler_answers: bool) -> bool:
+    return spoiler_answers and spoiler(card.answer) is None
+
+
+PRIVATE_HINT = "Hint: press **Hint** to see it (only you will)."
+PRIVATE_ANSWER = (
+    "This answer has code in it, which Discord cannot hide behind a spoiler: "
+    "press **Show answer** to see it (only you will)."
+)
+HINT_BUTTON = "Hint"
+ANSWER_BUTTON = "Show answer"
+
+
 def hint_embed(card: Card) -> discord.Embed | None:
     """Shown with the question: the hint (behind a spoiler) and the card's image, if any."""
     if not card.hint and not card.image:
         return None
     embed = discord.Embed(colour=CARD_COLOUR)
     if card.hint:
-        embed.description = f"Hint: ||{card.hint.strip()}||"
+        hidden = spoiler(card.hint)
+        embed.description = f"Hint: {hidden}" if hidden else PRIVATE_HINT
     if card.image:
         embed.set_image(url=card.image)
     return embed
 
 
-def answer_embed(card: Card, *, spoiler: bool) -> discord.Embed:
+def answer_embed(card: Card, *, spoiler_answers: bool) -> discord.Embed:
+    """The answer shown on reveal: behind a spoiler, in the clear, or offered privately."""
     answer = card.answer.strip()
-    shown = f"||{answer}||" if spoiler else answer
+    shown = (spoiler(answer) or PRIVATE_ANSWER) if spoiler_answers else answer
     embed = discord.Embed(
         title="Answer", description=f"{shown}\n\n{RATING_PROMPT}", colour=ANSWER_COLOUR
     )
     if card.image:
         embed.set_image(url=card.image)
+    return embed
+
+
+def private_hint(card: Card) -> discord.Embed:
+    """The hint for the one member who asked for it (an ephemeral reply)."""
+    return discord.Embed(title="Hint", description=(card.hint or "").strip(), colour=CARD_COLOUR)
+
+
+def private_answer(deck: Deck, card: Card) -> discord.Embed:
+    """The answer for the one member who asked for it (an ephemeral reply)."""
+    embed = discord.Embed(
+        title=f"Answer · {deck.name}", description=card.answer.strip(), colour=ANSWER_COLOUR
+    )
+    embed.set_footer(text=RATING_PROMPT)
     return embed
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+SERVER_ONLY = "This command works in a server channel, not here."
 SOMETHING_WENT_WRONG = "Something went wrong on my side; it has been logged."
 DISCORD_REFUSED = "Discord refused me here (missing permissions). Ask an admin to check my role."
 COULD_NOT_POST = (

@@ -17,16 +17,24 @@ SHOW_ANSWER = "Show answer"
 STOP = "Stop"
 
 
-def due_summary(counts: dict[str, int], deck_names: dict[str, str], upcoming: date | None) -> str:
-    """`/due`: the member's due cards per deck, and when the next ones come."""
+def due_summary(
+    counts: dict[str, int], new: int, deck_names: dict[str, str], upcoming: date | None
+) -> str:
+    """`/due`: the member's due cards per deck, the new cards waiting, the next due date."""
     lines = [
         f"**{deck_names.get(deck_id, deck_id)}**: {n} due" for deck_id, n in sorted(counts.items())
     ]
     total = sum(counts.values())
     head = f"You have **{total}** card(s) due today." if total else "Nothing is due today."
+    if not new:
+        waiting = ""
+    elif total:
+        waiting = f"**{new}** new card(s) are waiting too."
+    else:
+        waiting = f"**{new}** new card(s) are waiting: `/review` starts them."
     tail = f"Next cards come due on **{upcoming.isoformat()}**." if upcoming else ""
     hint = "Use `/review` to study them." if total else ""
-    return "\n".join(line for line in (head, *lines, tail, hint) if line)
+    return "\n".join(line for line in (head, *lines, waiting, tail, hint) if line)
 
 
 def page_footer(cards_left: int, *, revealed: bool) -> str:
@@ -51,11 +59,9 @@ def cards_left_footer(cards_left: int) -> str:
     return f"{cards_left} card(s) left for later: /review continues."
 
 
-def unknown_zone(zone: str) -> str:
-    return (
-        f"`{zone[:100]}` is not a time zone I know. Pick one from the list, "
-        "e.g. `Europe/Copenhagen` or `America/New_York`."
-    )
+def unknown_zone(problem: str) -> str:
+    """`problem`: the zone parser's one line (see `bot.core.admin_input.parse_zone`)."""
+    return f"{problem}. Pick one from the list this command offers as you type."
 
 
 def zone_set(zone: str) -> str:

@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import logging
 import secrets
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -52,6 +53,11 @@ class DropRunner:
         self.poster = poster
         # One tick at a time: two overlapping ticks would both resume the same unfinished run.
         self._tick_lock = asyncio.Lock()
+        # Within a tick, per channel: the cards its runs have planned, and a lock around
+        # choosing and planning, so two drops due at the same minute in one channel do not
+        # both choose the same cards before either has posted.
+        self._planned: defaultdict[int, set[CardRef]] = defaultdict(set)
+        self._planning: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     @property
     def grace(self) -> timedelta:
@@ -64,7 +70,7 @@ class DropRunner:
 
     async def sync_config_drops(self) -> None:
         """Make the stored config drops match config.yaml's `drops:` (at every start)."""
-        result = await self.services.storage.sync_config_drops(
+        result = await self.services.storage.drops.sync_config_drops(
             list(self.services.config.drops), self.services.clock.now()
         )
         log.info(
@@ -76,13 +82,15 @@ class DropRunner:
 
     async def _tick(self, now: datetime) -> TickReport:
         storage = self.services.storage
-        drops = await storage.drops()
+        drops = await storage.drops.drops()
         due = due_occurrences(drops, now, self.grace)
+        self._planned.clear()
+        self._planning.clear()
         abandoned = await self._close_abandoned_runs({d.id: d for d in drops}, now)
         skipped = 0
         for missed in due.missed:
             assert missed.drop.id is not None
-            if await storage.skip_run(missed.drop.id, missed.local_date, now):
+            if await storage.drops.skip_run(missed.drop.id, missed.local_date, now):
                 skipped += 1
                 log.warning(
                     "drop %s (guild %s) of %s was missed by more than %s: skipped",
@@ -106,13 +114,15 @@ class DropRunner:
         failed, once, with a log line saying which cards never went out.
         """
         closed = 0
-        for run in await self.services.storage.unfinished_runs():
+        for run in await self.services.storage.drops.unfinished_runs():
             drop = drops.get(run.drop_id)
             if drop is None:
                 continue
             if now - local_instant(run.local_date, drop.local_time, drop.zone) <= self.grace:
+                # It resumes this tick with the cards it planned: the others must see them.
+                self._planned[drop.channel_id].update(card.card for card in run.cards)
                 continue
-            await self.services.storage.finish_run(run.run_id, "failed", now)
+            await self.services.storage.drops.finish_run(run.run_id, "failed", now)
             unposted = sum(card.message_id is None for card in run.cards) if run.cards else None
             log.warning(
                 "drop %s (guild %s) of %s was interrupted and not resumed within %s: "
@@ -139,7 +149,7 @@ class DropRunner:
         """Post (or resume) one occurrence. True: posted now; None: had already run."""
         storage, now = self.services.storage, self.services.clock.now()
         assert drop.id is not None
-        run = await storage.start_run(drop.id, occurrence.local_date, now)
+        run = await storage.drops.start_run(drop.id, occurrence.local_date, now)
         if run.finished:
             return None
         try:
@@ -147,7 +157,7 @@ class DropRunner:
         except (discord.Forbidden, discord.NotFound) as exc:
             # A deleted channel or missing permissions will not fix itself within the grace
             # window: record the failure once instead of retrying every tick.
-            await storage.finish_run(run.run_id, "failed", self.services.clock.now())
+            await storage.drops.finish_run(run.run_id, "failed", self.services.clock.now())
             log.error(
                 "drop %s in guild %s, channel %s could not be posted: %s",
                 drop.id,
@@ -156,7 +166,7 @@ class DropRunner:
                 exc,
             )
             return False
-        await storage.finish_run(run.run_id, "posted", self.services.clock.now())
+        await storage.drops.finish_run(run.run_id, "posted", self.services.clock.now())
         log.info("drop %s posted in guild %s for %s", drop.id, drop.guild_id, run.local_date)
         return True
 
@@ -172,13 +182,20 @@ class DropRunner:
 
     async def _post(self, drop: Drop, run: DropRun) -> None:
         storage = self.services.storage
-        plan = run.cards
-        if not plan:
-            chosen = await self.poster.choose(
-                drop.guild_id, drop.channel_id, list(drop.deck_ids), drop.cards, seed=run.run_id
-            )
-            refs = [CardRef(deck.id, card.id) for deck, card in chosen]
-            plan = await storage.plan_run(run.run_id, refs)
+        async with self._planning[drop.channel_id]:
+            plan = run.cards
+            if not plan:
+                chosen = await self.poster.choose(
+                    drop.guild_id,
+                    drop.channel_id,
+                    list(drop.deck_ids),
+                    drop.cards,
+                    seed=run.run_id,
+                    also_recent=frozenset(self._planned[drop.channel_id]),
+                )
+                refs = [CardRef(deck.id, card.id) for deck, card in chosen]
+                plan = await storage.drops.plan_run(run.run_id, refs)
+            self._planned[drop.channel_id].update(planned.card for planned in plan)
         if run.heading_message_id is None:
             target = await self._heading(drop, len(plan), message_nonce(run.run_id, -1), run)
         else:
@@ -201,7 +218,7 @@ class DropRunner:
                 PostKind.DROP,
                 nonce=message_nonce(run.run_id, planned.position),
             )
-            await storage.set_run_card_posted(run.run_id, planned.position, message.id)
+            await storage.drops.set_run_card_posted(run.run_id, planned.position, message.id)
 
     async def _heading(
         self, drop: Drop, count: int, nonce: int | None, run: DropRun | None = None
@@ -223,5 +240,5 @@ class DropRunner:
             thread = await heading.create_thread(name=texts.thread_name(day))
             target, thread_id = thread, thread.id
         if run is not None:
-            await self.services.storage.set_run_heading(run.run_id, heading.id, thread_id)
+            await self.services.storage.drops.set_run_heading(run.run_id, heading.id, thread_id)
         return target

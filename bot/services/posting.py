@@ -11,14 +11,14 @@ import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
 
 from bot.core.members import member_zone
-from bot.core.models import Card, Deck, Rating
+from bot.core.models import Card, CardRef, Deck, Rating
 from bot.core.posts import Post, PostKind
 from bot.core.ratings import RatingSource
 from bot.core.reactions import RATING_EMOJI, rating_for
@@ -36,8 +36,10 @@ RECONCILE_WINDOW = timedelta(days=7)
 
 # `Reaction.users(limit=None)` stops after the count the message had when it was fetched, so
 # members reacting meanwhile push the last reactors (by user id) off the listing and their
-# ratings would be retracted. With this limit discord.py pages until Discord has no more.
-EVERY_REACTOR = 2**62
+# ratings would be retracted. The catch-up lists up to that count plus this margin: far more
+# newcomers than one catch-up of one post meets, and still an end when a server never ends
+# the listing (see `reactor_ids`).
+REACTOR_MARGIN = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,58 @@ class PostLocks:
         return len(self._locks)
 
 
+# Buttons on a post that answer privately: `card:<hint|answer>:<message id>`. They are not
+# stored views: any press, before or after a restart, reaches `CardPoster.private_reply`.
+PRIVATE_BUTTON = "card"
+PRIVATE_PARTS = ("hint", "answer")
+
+
+def private_button_id(part: str, message_id: int) -> str:
+    return f"{PRIVATE_BUTTON}:{part}:{message_id}"
+
+
+def parse_private_button(custom_id: str) -> tuple[str, int] | None:
+    """(part, message id) of a private-answer button; None for any other custom id."""
+    pieces = custom_id.split(":")
+    if len(pieces) != 3 or pieces[0] != PRIVATE_BUTTON or pieces[1] not in PRIVATE_PARTS:
+        return None
+    return (pieces[1], int(pieces[2])) if pieces[2].isdigit() else None
+
+
+def private_button(part: str, message_id: int, label: str) -> discord.ui.View:
+    """A view holding one private-answer button, made to be sent, never stored (stopped)."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        discord.ui.Button(
+            label=label,
+            style=discord.ButtonStyle.secondary,
+            custom_id=private_button_id(part, message_id),
+        )
+    )
+    view.stop()
+    return view
+
+
+async def reactor_ids(reaction: discord.Reaction, post_id: int) -> list[int]:
+    """The ids of the members (not bots) who reacted with `reaction`.
+
+    Discord pages reactors by user id. The listing stops when Discord has no more, at the
+    count the message reported plus `REACTOR_MARGIN`, or when a user comes back a second time
+    (a server that ignores `after` answers the first page again): a listing that never ends
+    would hold the post's lock, and so its live ratings, for ever.
+    """
+    seen: set[int] = set()
+    members: list[int] = []
+    async for user in reaction.users(limit=reaction.count + REACTOR_MARGIN):
+        if user.id in seen:
+            log.warning("post %s: the server listed reactors again; listing stopped", post_id)
+            break
+        seen.add(user.id)
+        if not user.bot:
+            members.append(user.id)
+    return members
+
+
 class CardPoster:
     """Posts cards and turns reactions on them into ratings."""
 
@@ -103,6 +157,10 @@ class CardPoster:
         self.client = client
         self.services = services
         self.locks = PostLocks()
+        # Posts whose reveal failed half-way (an edit or reaction refused): the next sweep
+        # finishes them. A restart forgets this set; the catch-up at start then sees the
+        # reveal reaction on the message and reveals the post.
+        self.unfinished_reveals: set[int] = set()
 
     @property
     def reveal_emoji(self) -> str:
@@ -111,13 +169,24 @@ class CardPoster:
     # --- choosing and posting -------------------------------------------------------------
 
     async def choose(
-        self, guild_id: int, channel_id: int, deck_ids: list[str], count: int, seed: int
+        self,
+        guild_id: int,
+        channel_id: int,
+        deck_ids: list[str],
+        count: int,
+        seed: int,
+        also_recent: frozenset[CardRef] = frozenset(),
     ) -> list[tuple[Deck, Card]]:
-        """The group-aware choice of `count` cards for a channel (see core.selection)."""
+        """The group-aware choice of `count` cards for a channel (see core.selection).
+
+        `also_recent`: cards to treat as just posted there (planned by a drop not yet posted).
+        """
         storage, now = self.services.storage, self.services.clock.now()
-        guild = await storage.guild_settings(guild_id)
+        guild = await storage.members.guild_settings(guild_id)
         today = study_date(now, member_zone(guild, None), guild.day_starts_at)
-        snapshot = await storage.group_snapshot(guild_id, channel_id, deck_ids, now)
+        snapshot = await storage.schedule.group_snapshot(guild_id, channel_id, deck_ids, now)
+        if also_recent:
+            snapshot = replace(snapshot, recently_posted=snapshot.recently_posted | also_recent)
         refs = choose_for_channel(snapshot, today, count, storage.settings, seed)
         return [found for ref in refs if (found := self.services.find_card(ref)) is not None]
 
@@ -149,7 +218,9 @@ class CardPoster:
             kind=kind,
             posted_at=self.services.clock.now(),
         )
-        await self.services.storage.record_post(post)
+        await self.services.storage.posts.record_post(post)
+        if render.hint_is_private(card):
+            await message.edit(view=private_button("hint", message.id, render.HINT_BUTTON))
         await message.add_reaction(self.reveal_emoji)
         return message
 
@@ -164,14 +235,54 @@ class CardPoster:
             await message.edit(content=render.missing_card_text(post.deck_id, post.card_id))
         else:
             deck, card = found
-            spoiler = self.services.config.quiz.spoiler_answers
+            spoiler_answers = self.services.config.quiz.spoiler_answers
+            private = render.answer_is_private(card, spoiler_answers=spoiler_answers)
             await message.edit(
                 content=render.revealed_text(deck, card),
-                embed=render.answer_embed(card, spoiler=spoiler),
+                embed=render.answer_embed(card, spoiler_answers=spoiler_answers),
+                view=(
+                    private_button("answer", post.message_id, render.ANSWER_BUTTON)
+                    if private
+                    else None
+                ),
             )
             for emoji in RATING_EMOJI.values():
                 await message.add_reaction(emoji)
-        await self.services.storage.mark_revealed(post.message_id, self.services.clock.now())
+        await self.services.storage.posts.mark_revealed(post.message_id, self.services.clock.now())
+        self.unfinished_reveals.discard(post.message_id)
+
+    async def _reveal_or_retry(self, post: Post) -> bool:
+        """Reveal `post`; if Discord refuses a step, log it and let the next sweep finish it."""
+        try:
+            await self.reveal(post)
+        except discord.NotFound:
+            # The message is gone: nothing left to reveal.
+            self.unfinished_reveals.discard(post.message_id)
+            await self.services.storage.posts.mark_revealed(
+                post.message_id, self.services.clock.now()
+            )
+            return False
+        except discord.HTTPException as exc:
+            log.warning(
+                "reveal of post %s failed, retried at the next sweep: %s", post.message_id, exc
+            )
+            self.unfinished_reveals.add(post.message_id)
+            return False
+        return True
+
+    async def private_reply(self, custom_id: str) -> discord.Embed | None:
+        """The hint or answer a private-answer button shows its presser; None if `custom_id`
+        is not such a button."""
+        parsed = parse_private_button(custom_id)
+        if parsed is None:
+            return None
+        part, message_id = parsed
+        post = await self.services.storage.posts.get_post(message_id)
+        found = self.services.find_card(post.card) if post is not None else None
+        if found is None:
+            return render.card_gone()
+        deck, card = found
+        return render.private_hint(card) if part == "hint" else render.private_answer(deck, card)
 
     # --- reactions -------------------------------------------------------------------------
 
@@ -191,13 +302,13 @@ class CardPoster:
         rating = rating_for(event.emoji)
         async with self.locks.hold(event.message_id):  # the first await: see PostLocks
             if rating is None:
-                post = await self.services.storage.get_post(event.message_id)
+                post = await self.services.storage.posts.get_post(event.message_id)
                 if post is not None and post.revealed_at is None:
-                    await self.reveal(post)
+                    await self._reveal_or_retry(post)
                 return
             # Queued in arrival order under the lock; stored (and awaited) outside it, so a
             # burst of answers on one post shares the writer's transactions.
-            stored = self.services.storage.rate_post_soon(
+            stored = self.services.storage.ratings.rate_post_soon(
                 event.message_id,
                 event.user_id,
                 rating,
@@ -211,7 +322,7 @@ class CardPoster:
         if rating is None or not self._ours(event):
             return
         async with self.locks.hold(event.message_id):  # the first await: see PostLocks
-            retracted = self.services.storage.retract_rating_soon(
+            retracted = self.services.storage.ratings.retract_rating_soon(
                 event.message_id, event.user_id, rating
             )
         if (await retracted).changed:
@@ -228,7 +339,7 @@ class CardPoster:
         Returns the number of ratings recorded or retracted.
         """
         changes = 0
-        for post in await self.services.storage.posts_since(now - RECONCILE_WINDOW):
+        for post in await self.services.storage.posts.posts_since(now - RECONCILE_WINDOW):
             try:
                 changes += await self._reconcile_post(post)
             except discord.NotFound:
@@ -254,40 +365,46 @@ class CardPoster:
                 reaction.me
             ) <= 0:
                 continue
-            members = [
-                user.id async for user in reaction.users(limit=EVERY_REACTOR) if not user.bot
-            ]
+            members = await reactor_ids(reaction, post.message_id)
             if rating is None:
                 wants_reveal = bool(members)
             else:
                 on_discord.update((user_id, rating) for user_id in members)
         storage, now = self.services.storage, self.services.clock.now()
-        stored = await storage.live_ratings(post.message_id)  # includes answers queued before
+        stored = await storage.ratings.live_ratings(
+            post.message_id
+        )  # includes answers queued before
         changes = [
-            storage.rate_post_soon(post.message_id, user_id, rating, now, RatingSource.RECONCILE)
+            storage.ratings.rate_post_soon(
+                post.message_id, user_id, rating, now, RatingSource.RECONCILE
+            )
             for user_id, rating in sorted(on_discord - stored)
         ] + [
-            storage.retract_rating_soon(post.message_id, user_id, rating)
+            storage.ratings.retract_rating_soon(post.message_id, user_id, rating)
             for user_id, rating in sorted(stored - on_discord)
         ]
         await asyncio.gather(*changes)
         if wants_reveal and post.revealed_at is None:
-            await self.reveal(post)
+            await self._reveal_or_retry(post)
         return len(on_discord ^ stored)
 
-    async def auto_reveal(self, now: datetime) -> int:
-        """Reveal posts nobody revealed within `quiz.auto_reveal_after_minutes`."""
+    async def sweep(self, now: datetime) -> int:
+        """Reveal the posts that should be: those whose reveal failed half-way, and those
+        nobody revealed within `quiz.auto_reveal_after_minutes`. Returns how many were."""
         minutes = self.services.config.quiz.auto_reveal_after_minutes
-        if minutes <= 0:
-            return 0
+        storage = self.services.storage
+        wanted = set(self.unfinished_reveals)
+        if minutes > 0:
+            old = await storage.posts.unrevealed_before(now - timedelta(minutes=minutes))
+            wanted.update(post.message_id for post in old)
         revealed = 0
-        for post in await self.services.storage.unrevealed_before(now - timedelta(minutes=minutes)):
-            try:
-                await self.reveal(post)
-                revealed += 1
-            except discord.NotFound:
-                # The message is gone: stop trying.
-                await self.services.storage.mark_revealed(post.message_id, now)
-            except discord.HTTPException as exc:
-                log.warning("cannot auto-reveal post %s: %s", post.message_id, exc)
+        for message_id in sorted(wanted):
+            async with self.locks.hold(message_id):
+                post = await storage.posts.get_post(
+                    message_id
+                )  # a 👀 may have revealed it meanwhile
+                if post is None or post.revealed_at is not None:
+                    self.unfinished_reveals.discard(message_id)
+                    continue
+                revealed += await self._reveal_or_retry(post)
         return revealed

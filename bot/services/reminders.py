@@ -34,11 +34,11 @@ class ReminderService:
         day all the same (no DM saying "nothing due").
         """
         storage, sent = self.services.storage, 0
-        for reminder in await storage.reminders():
+        for reminder in await storage.drops.reminders():
             member = reminder.settings
             if member.remind_at is None:
                 continue
-            guild = await storage.guild_settings(member.guild_id)
+            guild = await storage.members.guild_settings(member.guild_id)
             day = reminder_due(
                 member.remind_at,
                 member_zone(guild, member),
@@ -48,9 +48,11 @@ class ReminderService:
             )
             if day is None:
                 continue
-            await storage.mark_reminded(member.guild_id, member.user_id, day)
+            await storage.drops.mark_reminded(member.guild_id, member.user_id, day)
             today = member_study_date(now, guild, member)
-            due = sum((await storage.due_counts(member.guild_id, member.user_id, today)).values())
+            due = sum(
+                (await storage.schedule.due_counts(member.guild_id, member.user_id, today)).values()
+            )
             if not due:
                 continue
             try:
@@ -59,7 +61,7 @@ class ReminderService:
                 sent += 1
             except discord.Forbidden:
                 log.info("DMs closed for %s: reminders switched off", member.user_id)
-                await storage.save_member_settings(replace(member, remind_at=None))
+                await storage.members.save_member_settings(replace(member, remind_at=None))
             except discord.HTTPException as exc:
                 log.warning("reminder to %s failed: %s", member.user_id, exc)
         return sent

@@ -6,9 +6,10 @@ SQL is time order; dates are ISO dates; local times "HH:MM".
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 _INSTANT_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+_INSTANT_LENGTH = len("2026-03-15T07:55:00.000000Z")
 
 
 def encode_instant(instant: datetime) -> str:
@@ -18,7 +19,12 @@ def encode_instant(instant: datetime) -> str:
 
 
 def decode_instant(text: str) -> datetime:
-    return datetime.strptime(text, _INSTANT_FORMAT).replace(tzinfo=UTC)
+    # fromisoformat reads this format (the "Z" included) some 40x faster than strptime, and
+    # every rating write decodes the events its plan reads.
+    instant = datetime.fromisoformat(text)
+    if instant.utcoffset() != timedelta(0) or len(text) != _INSTANT_LENGTH:
+        raise ValueError(f"not a stored instant: {text!r}")
+    return instant
 
 
 def decode_optional_instant(text: str | None) -> datetime | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.core.models import Card, CardRef, Deck
-from bot.storage.base import StoreBase, change, change_many, fetch_all
+from bot.storage.database import Database, change, change_many, fetch_all
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +27,10 @@ class SyncSummary:
     retired: tuple[CardRef, ...] = ()
 
 
-class DeckStore(StoreBase):
+class DeckStore:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
     async def sync_decks(
         self, decks: Iterable[Deck], *, unavailable: Collection[str] = ()
     ) -> SyncSummary:
@@ -38,7 +41,7 @@ class DeckStore(StoreBase):
         """
         decks = list(decks)
         wanted = _wanted_cards(decks)
-        async with self._transaction() as db:
+        async with self._database.transaction() as db:
             known = await _known_cards(db)
             await _save_decks(db, decks)
             await change_many(

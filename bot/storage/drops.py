@@ -18,7 +18,6 @@ import aiosqlite
 from bot.core.drops import Drop, DropSource
 from bot.core.members import MemberSettings
 from bot.core.models import CardRef
-from bot.storage.base import StoreBase, change, fetch_all, fetch_one
 from bot.storage.codec import (
     decode_date,
     decode_instant,
@@ -27,8 +26,9 @@ from bot.storage.codec import (
     encode_instant,
     encode_time,
 )
+from bot.storage.database import Database, change, fetch_all, fetch_one
 
-_DROP_COLUMNS = (
+DROP_COLUMNS = (
     "drop_id, guild_id, channel_id, deck_ids, local_time, timezone, weekdays, cards, role_id,"
     " thread, paused, source, created_at"
 )
@@ -86,39 +86,35 @@ def config_key(drop: Drop) -> str:
     )
 
 
-class DropStore(StoreBase):
+class DropStore:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
     async def add_drop(self, drop: Drop) -> Drop:
-        async with self._transaction() as db:
+        async with self._database.transaction() as db:
             return await _insert_drop(db, drop, None)
 
     async def drops(self, guild_id: int | None = None) -> list[Drop]:
         where, params = ("WHERE guild_id = ?", (guild_id,)) if guild_id is not None else ("", ())
-        async with self._reading() as db:
+        async with self._database.reading() as db:
             rows = await fetch_all(
-                db, f"SELECT {_DROP_COLUMNS} FROM drops {where} ORDER BY drop_id", params
+                db, f"SELECT {DROP_COLUMNS} FROM drops {where} ORDER BY drop_id", params
             )
         return [_drop_from_row(row) for row in rows]
 
     async def remove_drop(self, guild_id: int, drop_id: int) -> bool:
         """Delete a drop of this guild (its runs go with it)."""
-        async with self._transaction() as db:
-            return (
-                await change(
-                    db, "DELETE FROM drops WHERE drop_id = ? AND guild_id = ?", (drop_id, guild_id)
-                )
-                > 0
-            )
+        deleted = await self._database.write(
+            "DELETE FROM drops WHERE drop_id = ? AND guild_id = ?", (drop_id, guild_id)
+        )
+        return deleted > 0
 
     async def set_drop_paused(self, guild_id: int, drop_id: int, paused: bool) -> bool:
-        async with self._transaction() as db:
-            return (
-                await change(
-                    db,
-                    "UPDATE drops SET paused = ? WHERE drop_id = ? AND guild_id = ?",
-                    (int(paused), drop_id, guild_id),
-                )
-                > 0
-            )
+        changed = await self._database.write(
+            "UPDATE drops SET paused = ? WHERE drop_id = ? AND guild_id = ?",
+            (int(paused), drop_id, guild_id),
+        )
+        return changed > 0
 
     async def sync_config_drops(self, drops: Iterable[Drop], now: datetime) -> ConfigSync:
         """Make the config-sourced drops match the config file; others are untouched.
@@ -126,7 +122,7 @@ class DropStore(StoreBase):
         An unchanged entry keeps its id and runs (so a restart never re-posts today's drop).
         """
         wanted = {config_key(d): d for d in drops}
-        async with self._transaction() as db:
+        async with self._database.transaction() as db:
             rows = await fetch_all(
                 db, "SELECT drop_id, config_key FROM drops WHERE source = ?", ("config",)
             )
@@ -146,7 +142,7 @@ class DropStore(StoreBase):
 
     async def start_run(self, drop_id: int, local_date: date, now: datetime) -> DropRun:
         """The run of a drop on a local date: created now, or the one that already exists."""
-        async with self._transaction() as db:
+        async with self._database.transaction() as db:
             await change(
                 db,
                 "INSERT INTO drop_runs (drop_id, local_date, started_at) VALUES (?, ?, ?)"
@@ -157,18 +153,16 @@ class DropStore(StoreBase):
 
     async def skip_run(self, drop_id: int, local_date: date, now: datetime) -> bool:
         """Record a missed occurrence as skipped; False when it already ran or was skipped."""
-        async with self._transaction() as db:
-            added = await change(
-                db,
-                "INSERT INTO drop_runs (drop_id, local_date, started_at, finished_at, outcome)"
-                " VALUES (?, ?, ?, ?, 'skipped') ON CONFLICT (drop_id, local_date) DO NOTHING",
-                (drop_id, encode_date(local_date), encode_instant(now), encode_instant(now)),
-            )
+        added = await self._database.write(
+            "INSERT INTO drop_runs (drop_id, local_date, started_at, finished_at, outcome)"
+            " VALUES (?, ?, ?, ?, 'skipped') ON CONFLICT (drop_id, local_date) DO NOTHING",
+            (drop_id, encode_date(local_date), encode_instant(now), encode_instant(now)),
+        )
         return added > 0
 
     async def plan_run(self, run_id: int, cards: Sequence[CardRef]) -> tuple[RunCard, ...]:
         """Fix the run's cards once; a resumed run keeps the cards it planned first."""
-        async with self._transaction() as db:
+        async with self._database.transaction() as db:
             existing = await _run_cards(db, run_id)
             if existing:
                 return existing
@@ -182,34 +176,30 @@ class DropStore(StoreBase):
             return await _run_cards(db, run_id)
 
     async def set_run_heading(self, run_id: int, message_id: int, thread_id: int | None) -> None:
-        async with self._transaction() as db:
-            await change(
-                db,
-                "UPDATE drop_runs SET heading_message_id = ?, thread_id = ? WHERE run_id = ?",
-                (message_id, thread_id, run_id),
-            )
+        await self._database.write(
+            "UPDATE drop_runs SET heading_message_id = ?, thread_id = ? WHERE run_id = ?",
+            (message_id, thread_id, run_id),
+        )
 
     async def set_run_card_posted(self, run_id: int, position: int, message_id: int) -> None:
-        async with self._transaction() as db:
-            await change(
-                db,
-                "UPDATE drop_run_cards SET message_id = ? WHERE run_id = ? AND position = ?",
-                (message_id, run_id, position),
-            )
+        await self._database.write(
+            "UPDATE drop_run_cards SET message_id = ? WHERE run_id = ? AND position = ?",
+            (message_id, run_id, position),
+        )
 
     async def finish_run(self, run_id: int, outcome: str, now: datetime) -> None:
-        async with self._transaction() as db:
-            await change(
-                db,
-                "UPDATE drop_runs SET outcome = ?, finished_at = ? WHERE run_id = ?",
-                (outcome, encode_instant(now), run_id),
-            )
+        await self._database.write(
+            "UPDATE drop_runs SET outcome = ?, finished_at = ? WHERE run_id = ?",
+            (outcome, encode_instant(now), run_id),
+        )
 
     async def unfinished_runs(self) -> list[DropRun]:
-        """Runs a crash interrupted, to resume at start."""
-        async with self._reading() as db:
+        """Runs not finished (a crash interrupted them, or they are under way), oldest first:
+        each with its plan and the messages it already posted, to resume or to close."""
+        async with self._database.reading() as db:
             rows = await fetch_all(
-                db, "SELECT drop_id, local_date FROM drop_runs WHERE outcome IS NULL", ()
+                db,
+                "SELECT drop_id, local_date FROM drop_runs WHERE outcome IS NULL ORDER BY run_id",
             )
             return [
                 await _load_run(db, row["drop_id"], decode_date(row["local_date"])) for row in rows
@@ -218,7 +208,7 @@ class DropStore(StoreBase):
     # --- reminders ---------------------------------------------------------------------------
 
     async def reminders(self) -> list[Reminder]:
-        async with self._reading() as db:
+        async with self._database.reading() as db:
             rows = await fetch_all(
                 db,
                 "SELECT guild_id, user_id, timezone, remind_at, last_reminded_on FROM members"
@@ -236,12 +226,10 @@ class DropStore(StoreBase):
         ]
 
     async def mark_reminded(self, guild_id: int, user_id: int, day: date) -> None:
-        async with self._transaction() as db:
-            await change(
-                db,
-                "UPDATE members SET last_reminded_on = ? WHERE guild_id = ? AND user_id = ?",
-                (encode_date(day), guild_id, user_id),
-            )
+        await self._database.write(
+            "UPDATE members SET last_reminded_on = ? WHERE guild_id = ? AND user_id = ?",
+            (encode_date(day), guild_id, user_id),
+        )
 
 
 async def _insert_drop(db: aiosqlite.Connection, drop: Drop, key: str | None) -> Drop:

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.core.admin_input import parse_zone
 from bot.core.members import GuildSettings, MemberSettings, member_study_date
-from bot.storage.base import StoreBase, change, fetch_one
 from bot.storage.codec import decode_time, encode_time
+from bot.storage.database import Database, fetch_one
 
-
-@dataclass(frozen=True, slots=True)
-class DeletedMemberData:
-    ratings: int
-    card_states: int
-
-
-GUILD_SETTINGS_SQL = (
-    "SELECT timezone, day_starts_at, admin_role_id FROM guild_settings WHERE guild_id = ?"
-)
+GUILD_SETTINGS_SQL = "SELECT timezone, day_starts_at FROM guild_settings WHERE guild_id = ?"
 MEMBER_SETTINGS_SQL = "SELECT timezone, remind_at FROM members WHERE guild_id = ? AND user_id = ?"
 
 
@@ -33,7 +24,6 @@ def guild_settings_from_row(
         guild_id=guild_id,
         timezone=row["timezone"],
         day_starts_at=decode_time(row["day_starts_at"]),
-        admin_role_id=row["admin_role_id"],
     )
 
 
@@ -50,81 +40,40 @@ def member_settings_from_row(
     )
 
 
-class MemberStore(StoreBase):
+class MemberStore:
+    def __init__(self, database: Database, guild_defaults: GuildSettings) -> None:
+        self._database = database
+        # What a guild's settings are until an admin changes them (the config's zone and day).
+        self._guild_defaults = guild_defaults
+
     async def guild_settings(self, guild_id: int) -> GuildSettings:
         """The guild's settings; defaults until an admin changes one."""
-        async with self._reading() as db:
+        async with self._database.reading() as db:
             row = await fetch_one(db, GUILD_SETTINGS_SQL, (guild_id,))
         return guild_settings_from_row(guild_id, row, self._guild_defaults)
 
-    async def save_guild_settings(self, settings: GuildSettings) -> None:
-        _check_zone(settings.timezone)
-        async with self._transaction() as db:
-            await change(
-                db,
-                "INSERT INTO guild_settings (guild_id, timezone, day_starts_at, admin_role_id)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET"
-                " timezone = excluded.timezone, day_starts_at = excluded.day_starts_at,"
-                " admin_role_id = excluded.admin_role_id",
-                (
-                    settings.guild_id,
-                    settings.timezone,
-                    encode_time(settings.day_starts_at),
-                    settings.admin_role_id,
-                ),
-            )
-
     async def member_settings(self, guild_id: int, user_id: int) -> MemberSettings:
-        async with self._reading() as db:
+        async with self._database.reading() as db:
             row = await fetch_one(db, MEMBER_SETTINGS_SQL, (guild_id, user_id))
         return member_settings_from_row(guild_id, user_id, row)
 
     async def save_member_settings(self, settings: MemberSettings) -> None:
         if settings.timezone is not None:
-            _check_zone(settings.timezone)
-        async with self._transaction() as db:
-            await change(
-                db,
-                "INSERT INTO members (guild_id, user_id, timezone, remind_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (guild_id, user_id) DO UPDATE SET"
-                " timezone = excluded.timezone, remind_at = excluded.remind_at",
-                (
-                    settings.guild_id,
-                    settings.user_id,
-                    settings.timezone,
-                    None if settings.remind_at is None else encode_time(settings.remind_at),
-                ),
-            )
+            parse_zone(settings.timezone)
+        await self._database.write(
+            "INSERT INTO members (guild_id, user_id, timezone, remind_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (guild_id, user_id) DO UPDATE SET"
+            " timezone = excluded.timezone, remind_at = excluded.remind_at",
+            (
+                settings.guild_id,
+                settings.user_id,
+                settings.timezone,
+                None if settings.remind_at is None else encode_time(settings.remind_at),
+            ),
+        )
 
     async def study_date_for(self, guild_id: int, user_id: int, now: datetime) -> date:
         """The study date `now` belongs to for this member (their zone, the guild's rollover)."""
         guild = await self.guild_settings(guild_id)
         member = await self.member_settings(guild_id, user_id)
         return member_study_date(now, guild, member)
-
-    async def delete_member_data(self, guild_id: int, user_id: int) -> DeletedMemberData:
-        """Forget a member in one guild: their ratings, schedules and settings.
-
-        Posts stay: they are the channel's messages, not the member's. Runs on the writer,
-        after any answer of theirs already queued, so none of those brings a schedule back.
-        (Reactions they leave on Discord count again if they react anew, or at the next
-        start's catch-up for posts of the last 7 days.)
-        """
-        where = "WHERE guild_id = ? AND user_id = ?"
-
-        def forget(db: sqlite3.Connection) -> DeletedMemberData:
-            ratings = db.execute(f"DELETE FROM ratings {where}", (guild_id, user_id)).rowcount
-            states = db.execute(
-                f"DELETE FROM member_card_state {where}", (guild_id, user_id)
-            ).rowcount
-            db.execute(f"DELETE FROM members {where}", (guild_id, user_id))
-            return DeletedMemberData(ratings=ratings, card_states=states)
-
-        return await self._writer.submit(forget)
-
-
-def _check_zone(name: str) -> None:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as error:
-        raise ValueError(f"unknown time zone {name!r}") from error

@@ -1,7 +1,8 @@
 """The schema, as forward-only migrations keyed by `PRAGMA user_version`.
 
 Migration N turns a version N-1 database into version N. Released migrations are never edited:
-a change is a new migration appended to `MIGRATIONS`. Each runs in its own transaction together
+a change is a new migration appended to `MIGRATIONS`. (Nothing was released before version 1,
+so the steps that led to it were squashed into it.) Each runs in its own transaction together
 with its version bump, so a failed migration leaves the previous version intact.
 
 Indexes are chosen for the hot paths at 1M ratings x 10k members x 5k cards:
@@ -13,25 +14,28 @@ active members (members_by_activity).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import aiosqlite
 
-_V1_CORE = """
+_V1 = """
 CREATE TABLE guild_settings (
     guild_id      INTEGER PRIMARY KEY,
     timezone      TEXT NOT NULL DEFAULT 'UTC',
-    day_starts_at TEXT NOT NULL DEFAULT '04:00',
-    admin_role_id INTEGER
+    day_starts_at TEXT NOT NULL DEFAULT '04:00'
 );
 
 CREATE TABLE members (
-    guild_id      INTEGER NOT NULL,
-    user_id       INTEGER NOT NULL,
-    timezone      TEXT,             -- NULL: the guild's
-    remind_at     TEXT,             -- local HH:MM; NULL: no reminders
-    last_rated_at TEXT,             -- kept here so finding active members skips the ratings
+    guild_id         INTEGER NOT NULL,
+    user_id          INTEGER NOT NULL,
+    timezone         TEXT,          -- NULL: the guild's
+    remind_at        TEXT,          -- local HH:MM; NULL: no reminders
+    last_rated_at    TEXT,          -- kept here so finding active members skips the ratings
+    last_reminded_on TEXT,          -- study date the last reminder went out
     PRIMARY KEY (guild_id, user_id)
 ) WITHOUT ROWID;
 CREATE INDEX members_by_activity ON members (guild_id, last_rated_at);
+CREATE INDEX members_with_reminders ON members (remind_at) WHERE remind_at IS NOT NULL;
 
 CREATE TABLE decks (
     deck_id TEXT PRIMARY KEY,
@@ -62,6 +66,10 @@ CREATE TABLE posts (
     FOREIGN KEY (deck_id, card_id) REFERENCES cards (deck_id, card_id)
 );
 CREATE INDEX posts_by_channel ON posts (channel_id, posted_at);
+-- The bot's periodic sweeps: posts awaiting their automatic reveal, and recent posts whose
+-- reactions are read back from Discord after downtime.
+CREATE INDEX posts_unrevealed ON posts (posted_at) WHERE revealed_at IS NULL;
+CREATE INDEX posts_by_time ON posts (posted_at);
 
 -- Append-only: a change of mind is a new row, a removed reaction sets `retracted`.
 CREATE TABLE ratings (
@@ -118,9 +126,8 @@ CREATE TABLE member_card_state (
 CREATE INDEX member_card_state_due ON member_card_state (guild_id, user_id, due_date);
 CREATE INDEX member_card_state_introduced
     ON member_card_state (guild_id, user_id, deck_id, introduced_on);
-"""
 
-_V2_DROPS = """
+-- Config-defined drops are matched by a key of their settings (`config_key`).
 CREATE TABLE drops (
     drop_id    INTEGER PRIMARY KEY,
     guild_id   INTEGER NOT NULL,
@@ -133,49 +140,28 @@ CREATE TABLE drops (
     role_id    INTEGER,                      -- pinged with the drop; NULL: nobody
     thread     INTEGER NOT NULL DEFAULT 0 CHECK (thread IN (0, 1)),  -- answers in a thread
     paused     INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
-    source     TEXT NOT NULL CHECK (source IN ('config', 'command'))
+    source     TEXT NOT NULL CHECK (source IN ('config', 'command')),
+    created_at TEXT,
+    config_key TEXT
 );
 CREATE INDEX drops_by_guild ON drops (guild_id);
+CREATE UNIQUE INDEX drops_by_config_key ON drops (config_key) WHERE config_key IS NOT NULL;
 
--- One run per drop and local date, so a restart during a drop never posts it twice.
+-- One run per drop and local date, so a restart during a drop never posts it twice. A run
+-- plans its cards before posting anything and records each message as it goes.
 CREATE TABLE drop_runs (
-    run_id      INTEGER PRIMARY KEY,
-    drop_id     INTEGER NOT NULL REFERENCES drops (drop_id) ON DELETE CASCADE,
-    local_date  TEXT NOT NULL,
-    started_at  TEXT NOT NULL,
-    finished_at TEXT,
+    run_id             INTEGER PRIMARY KEY,
+    drop_id            INTEGER NOT NULL REFERENCES drops (drop_id) ON DELETE CASCADE,
+    local_date         TEXT NOT NULL,
+    started_at         TEXT NOT NULL,
+    finished_at        TEXT,
+    heading_message_id INTEGER,
+    thread_id          INTEGER,
+    outcome            TEXT
+        CHECK (outcome IS NULL OR outcome IN ('posted', 'skipped', 'failed')),  -- NULL: running
     UNIQUE (drop_id, local_date)
 );
 
-CREATE TABLE drop_run_posts (
-    run_id     INTEGER NOT NULL REFERENCES drop_runs (run_id) ON DELETE CASCADE,
-    position   INTEGER NOT NULL,
-    message_id INTEGER NOT NULL REFERENCES posts (message_id),
-    PRIMARY KEY (run_id, position)
-) WITHOUT ROWID;
-"""
-
-# The bot's periodic sweeps: posts awaiting their automatic reveal, and recent posts whose
-# reactions are read back from Discord after downtime.
-_V3_POST_SWEEPS = """
-CREATE INDEX posts_unrevealed ON posts (posted_at) WHERE revealed_at IS NULL;
-CREATE INDEX posts_by_time ON posts (posted_at);
-"""
-
-# Drops that run restart-safe: a run plans its cards before posting anything and records each
-# message as it goes; config-defined drops are matched by a key of their settings; reminders
-# remember the last study date they went out.
-_V4_DROP_RUNS = """
-ALTER TABLE drops ADD COLUMN created_at TEXT;
-ALTER TABLE drops ADD COLUMN config_key TEXT;
-CREATE UNIQUE INDEX drops_by_config_key ON drops (config_key) WHERE config_key IS NOT NULL;
-
-ALTER TABLE drop_runs ADD COLUMN heading_message_id INTEGER;
-ALTER TABLE drop_runs ADD COLUMN thread_id INTEGER;
-ALTER TABLE drop_runs ADD COLUMN outcome TEXT
-    CHECK (outcome IS NULL OR outcome IN ('posted', 'skipped', 'failed'));  -- NULL: running
-
-DROP TABLE drop_run_posts;
 CREATE TABLE drop_run_cards (
     run_id     INTEGER NOT NULL REFERENCES drop_runs (run_id) ON DELETE CASCADE,
     position   INTEGER NOT NULL,
@@ -184,12 +170,9 @@ CREATE TABLE drop_run_cards (
     message_id INTEGER,                     -- NULL until this card is posted
     PRIMARY KEY (run_id, position)
 ) WITHOUT ROWID;
-
-ALTER TABLE members ADD COLUMN last_reminded_on TEXT;
-CREATE INDEX members_with_reminders ON members (remind_at) WHERE remind_at IS NOT NULL;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1_CORE, _V2_DROPS, _V3_POST_SWEEPS, _V4_DROP_RUNS)
+MIGRATIONS: tuple[str, ...] = (_V1,)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -202,15 +185,15 @@ async def schema_version(db: aiosqlite.Connection) -> int:
     return int(rows[0][0])
 
 
-async def migrate(db: aiosqlite.Connection) -> int:
-    """Bring the database to SCHEMA_VERSION; returns the version it had before."""
+async def migrate(db: aiosqlite.Connection, migrations: Sequence[str] = MIGRATIONS) -> int:
+    """Bring the database to the last of `migrations`; returns the version it had before."""
     found = await schema_version(db)
-    if found > SCHEMA_VERSION:
+    if found > len(migrations):
         raise SchemaTooNewError(
-            f"database schema version {found} is newer than this Flashdrop's {SCHEMA_VERSION}"
+            f"database schema version {found} is newer than this Flashdrop's {len(migrations)}"
         )
-    for version in range(found + 1, SCHEMA_VERSION + 1):
-        await _apply(db, version, MIGRATIONS[version - 1])
+    for version in range(found + 1, len(migrations) + 1):
+        await _apply(db, version, migrations[version - 1])
     return found
 
 

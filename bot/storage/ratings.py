@@ -1,17 +1,9 @@
 """The rating log and the member schedules derived from it, kept in step in one transaction.
 
-Rules (see also `bot.core.ratings`):
-- On a post, a member's effective rating is their latest non-retracted event there.
-- Recording a value the member already has live on the post (a reaction still on it, or the
-  button they pressed last) is a no-op: that is how a gateway event delivered twice, or found
-  again by reconciliation, is stored once.
-- A button press replaces the member's earlier choice on the post (buttons are one choice),
-  so it retracts their other live events there; reactions accumulate, as on Discord.
-- Removing reaction X retracts every live event with value X of that member on that post; the
-  latest remaining live one (a reaction still on the message) becomes effective again.
-- The member's state of the card is then the replay of the effective events. The common case,
-  a first answer on a post that is the newest answer to the card, is applied incrementally;
-  that gives the same state as the replay, which the tests check.
+The rules (duplicates, a button replacing the earlier choice, incremental review or replay)
+are `bot.core.ratings.plan_rating` and `plan_retraction`. Each unit of work here reads what
+they need (the post's card, the member's live events of it), asks for the plan and applies it.
+A REVIEW plan gives the same state as the replay, which the tests check.
 """
 
 from __future__ import annotations
@@ -24,27 +16,29 @@ from functools import partial
 
 from bot.core.members import GuildSettings, member_study_date
 from bot.core.models import CardRef, Rating
-from bot.core.ratings import RatingEvent, RatingSource
+from bot.core.ratings import (
+    RatingEvent,
+    RatingPlan,
+    RatingSource,
+    StateChange,
+    plan_rating,
+    plan_retraction,
+)
 from bot.core.scheduling import MemberCardState, SchedulingSettings, replay, review
-from bot.storage.base import StoreBase, delete_state, fetch_all, load_state, save_state
 from bot.storage.codec import decode_date, decode_instant, encode_date, encode_instant
+from bot.storage.database import Database
 from bot.storage.members import (
     GUILD_SETTINGS_SQL,
     MEMBER_SETTINGS_SQL,
     guild_settings_from_row,
     member_settings_from_row,
 )
+from bot.storage.posts import posted_card
+from bot.storage.states import delete_state, load_state, save_state
 
 EVENT_COLUMNS = (
     "id, guild_id, user_id, deck_id, card_id, post_id, rating, rated_at, study_date, source,"
     " retracted"
-)
-
-# The effective-rating rule in SQL, for a row aliased `r` (mirrors core.effective_events).
-EFFECTIVE = (
-    "r.retracted = 0 AND (r.post_id IS NULL OR NOT EXISTS ("
-    "SELECT 1 FROM ratings later WHERE later.post_id = r.post_id"
-    " AND later.user_id = r.user_id AND later.retracted = 0 AND later.id > r.id))"
 )
 
 
@@ -60,15 +54,23 @@ class RatingUpdate:
     event: RatingEvent | None = None
 
 
-class RatingStore(StoreBase):
+class RatingStore:
     """Every write of ratings and schedules runs on the writer (`bot.storage.writer`), in
     submission order; the reads that must see the queued writes (live ratings) do too."""
+
+    def __init__(
+        self, database: Database, settings: SchedulingSettings, guild_defaults: GuildSettings
+    ) -> None:
+        self._database = database
+        self._settings = settings
+        # What a guild's settings are until an admin changes them (the config's zone and day).
+        self._guild_defaults = guild_defaults
 
     async def record_rating(self, event: RatingEvent) -> RatingUpdate:
         """Store an answer and update the member's schedule of the card, atomically."""
         if event.id is not None or event.retracted:
             raise ValueError("record_rating takes a new, unretracted event")
-        return await self._writer.submit(partial(_record, event=event, settings=self._settings))
+        return await self._database.submit(partial(_record, event=event, settings=self._settings))
 
     def rate_post_soon(
         self, post_id: int, user_id: int, rating: Rating, at: datetime, source: RatingSource
@@ -77,7 +79,7 @@ class RatingStore(StoreBase):
 
         Resolves to None when no card was posted as `post_id` (a reaction elsewhere).
         """
-        return self._writer.submit(
+        return self._database.submit(
             partial(
                 _rate_post,
                 post_id=post_id,
@@ -94,7 +96,7 @@ class RatingStore(StoreBase):
         self, post_id: int, user_id: int, rating: Rating
     ) -> asyncio.Future[RatingUpdate]:
         """Queue: a member removed reaction `rating` from a post; retract it, reschedule."""
-        return self._writer.submit(
+        return self._database.submit(
             partial(
                 _retract,
                 post_id=post_id,
@@ -103,9 +105,6 @@ class RatingStore(StoreBase):
                 settings=self._settings,
             )
         )
-
-    async def retract_rating(self, post_id: int, user_id: int, rating: Rating) -> RatingUpdate:
-        return await self.retract_rating_soon(post_id, user_id, rating)
 
     async def live_ratings(self, post_id: int) -> frozenset[tuple[int, Rating]]:
         """(user id, rating) of every live answer on a post: the reactions it should carry.
@@ -120,25 +119,7 @@ class RatingStore(StoreBase):
             )
             return frozenset((row["user_id"], Rating(row["rating"])) for row in rows)
 
-        return await self._writer.submit(read)
-
-    async def effective_ratings(self, post_id: int) -> dict[int, Rating]:
-        """Each member's effective rating on a post, by user id."""
-        async with self._reading() as db:
-            rows = await fetch_all(
-                db,
-                f"SELECT r.user_id, r.rating FROM ratings r WHERE r.post_id = ? AND {EFFECTIVE}",
-                (post_id,),
-            )
-        return {row["user_id"]: Rating(row["rating"]) for row in rows}
-
-    async def rating_history(self, guild_id: int, user_id: int, card: CardRef) -> list[RatingEvent]:
-        """Every event of a member on a card, retracted ones too, in arrival order."""
-        async with self._reading() as db:
-            rows = await fetch_all(
-                db, _history_sql(live_only=False), _history_key(guild_id, user_id, card)
-            )
-        return [event_from_row(row) for row in rows]
+        return await self._database.submit(read)
 
 
 # --- units of work, run in the writer's thread ----------------------------------------------
@@ -155,12 +136,10 @@ def _rate_post(
     settings: SchedulingSettings,
     guild_defaults: GuildSettings,
 ) -> RatingUpdate | None:
-    post = db.execute(
-        "SELECT guild_id, deck_id, card_id FROM posts WHERE message_id = ?", (post_id,)
-    ).fetchone()
-    if post is None:
+    posted = posted_card(db, post_id)
+    if posted is None:
         return None
-    guild_id = post["guild_id"]
+    guild_id, card = posted
     guild = guild_settings_from_row(
         guild_id, db.execute(GUILD_SETTINGS_SQL, (guild_id,)).fetchone(), guild_defaults
     )
@@ -170,8 +149,8 @@ def _rate_post(
     event = RatingEvent(
         guild_id=guild_id,
         user_id=user_id,
-        deck_id=post["deck_id"],
-        card_id=post["card_id"],
+        deck_id=card.deck_id,
+        card_id=card.card_id,
         rating=rating,
         rated_at=at,
         study_date=member_study_date(at, guild, member),
@@ -188,32 +167,14 @@ def _record(
     settings: SchedulingSettings,
     post_checked: bool = False,
 ) -> RatingUpdate:
-    needs_replay = False
-    if event.post_id is not None:
-        if not post_checked:
-            _check_post(db, event)
-        superseded = 0
-        if event.source is RatingSource.BUTTON:
-            superseded = _retract_other_choices(db, event)
-        live = _live_on_post(db, event.post_id, event.user_id)
-        if event.rating in live:
-            state = (
-                _rebuild(db, event.guild_id, event.user_id, event.card, settings)
-                if superseded
-                else load_state(db, event.guild_id, event.user_id, event.card)
-            )
-            return RatingUpdate(changed=superseded > 0, state=state)
-        # The new event replaces an effective one on this post: only a replay drops it.
-        needs_replay = superseded > 0 or bool(live)
-    stored = _insert(db, event)
-    _touch_member(db, stored)
-    if needs_replay or _answered_later(db, stored):
-        state = _rebuild(db, stored.guild_id, stored.user_id, stored.card, settings)
-    else:
-        previous = load_state(db, stored.guild_id, stored.user_id, stored.card)
-        state = review(previous, stored, settings)
-        save_state(db, state)
-    return RatingUpdate(changed=True, state=state, event=stored)
+    if event.post_id is not None and not post_checked:
+        _check_post(db, event.post_id, event)
+    plan = plan_rating(event, _events_bearing_on(db, event))
+    stored = None
+    if plan.insert:
+        stored = _insert(db, event)
+        _touch_member(db, stored)
+    return _apply(db, plan, event.guild_id, event.user_id, event.card, None, stored, settings)
 
 
 def _retract(
@@ -224,37 +185,51 @@ def _retract(
     rating: Rating,
     settings: SchedulingSettings,
 ) -> RatingUpdate:
-    post = db.execute(
-        "SELECT guild_id, deck_id, card_id FROM posts WHERE message_id = ?", (post_id,)
-    ).fetchone()
-    if post is None:
+    posted = posted_card(db, post_id)
+    if posted is None:
         return RatingUpdate(changed=False, state=None)
-    guild_id, card = post["guild_id"], CardRef(post["deck_id"], post["card_id"])
-    retracted = db.execute(
-        "UPDATE ratings SET retracted = 1"
-        " WHERE post_id = ? AND user_id = ? AND rating = ? AND retracted = 0",
-        (post_id, user_id, int(rating)),
-    ).rowcount
-    if not retracted:
-        return RatingUpdate(False, load_state(db, guild_id, user_id, card))
-    return RatingUpdate(True, _rebuild(db, guild_id, user_id, card, settings))
+    guild_id, card = posted
+    live = _live_events(db, guild_id, user_id, card)
+    plan = plan_retraction(post_id, rating, live)
+    return _apply(db, plan, guild_id, user_id, card, live, None, settings)
 
 
-def _rebuild(
+def _apply(
     db: sqlite3.Connection,
+    plan: RatingPlan,
     guild_id: int,
     user_id: int,
     card: CardRef,
+    history: list[RatingEvent] | None,
+    stored: RatingEvent | None,
     settings: SchedulingSettings,
-) -> MemberCardState | None:
-    """Recompute the member's state of the card from their effective events."""
-    rows = db.execute(_history_sql(live_only=True), _history_key(guild_id, user_id, card))
-    state = replay([event_from_row(row) for row in rows], settings)
-    if state is None:
-        delete_state(db, guild_id, user_id, card)
-    else:
+) -> RatingUpdate:
+    """Carry out the rest of `plan` (the new event, if any, is already `stored`).
+
+    `history`: the member's live events of the card before the plan, all of them, if they
+    were read; a replay reads them otherwise.
+    """
+    for event_id in plan.retract:
+        db.execute("UPDATE ratings SET retracted = 1 WHERE id = ?", (event_id,))
+    state: MemberCardState | None
+    if plan.state is StateChange.KEEP:
+        state = load_state(db, guild_id, user_id, card)
+    elif plan.state is StateChange.REVIEW:
+        assert stored is not None
+        state = review(load_state(db, guild_id, user_id, card), stored, settings)
         save_state(db, state)
-    return state
+    else:
+        if history is None:
+            events = _live_events(db, guild_id, user_id, card)
+        else:  # as they now stand, still in arrival order (a stored one is the newest)
+            gone = set(plan.retract)
+            events = [e for e in history if e.id not in gone] + ([stored] if stored else [])
+        state = replay(events, settings)
+        if state is None:
+            delete_state(db, guild_id, user_id, card)
+        else:
+            save_state(db, state)
+    return RatingUpdate(changed=plan.changed, state=state, event=stored)
 
 
 def event_from_row(row: sqlite3.Row) -> RatingEvent:
@@ -273,47 +248,54 @@ def event_from_row(row: sqlite3.Row) -> RatingEvent:
     )
 
 
-def _history_sql(*, live_only: bool) -> str:
-    return (
-        f"SELECT {EVENT_COLUMNS} FROM ratings"
-        " WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ?"
-        f"{' AND retracted = 0' if live_only else ''} ORDER BY id"
-    )
-
-
-def _history_key(guild_id: int, user_id: int, card: CardRef) -> tuple[int, int, str, str]:
-    return (guild_id, user_id, card.deck_id, card.card_id)
-
-
-def _check_post(db: sqlite3.Connection, event: RatingEvent) -> None:
-    # A rating filed under the wrong card would silently corrupt two schedules.
-    post = db.execute(
-        "SELECT guild_id, deck_id, card_id FROM posts WHERE message_id = ?", (event.post_id,)
-    ).fetchone()
-    if post is None:
-        raise ValueError(f"rating for unknown post {event.post_id}")
-    if (post["guild_id"], post["deck_id"], post["card_id"]) != (
-        event.guild_id,
-        event.deck_id,
-        event.card_id,
-    ):
-        raise ValueError(f"rating for {event.card} does not match post {event.post_id}")
-
-
-def _live_on_post(db: sqlite3.Connection, post_id: int, user_id: int) -> set[Rating]:
+def _live_events(
+    db: sqlite3.Connection, guild_id: int, user_id: int, card: CardRef
+) -> list[RatingEvent]:
+    """The member's unretracted events of the card, in arrival order: what the plan needs."""
     rows = db.execute(
-        "SELECT rating FROM ratings WHERE post_id = ? AND user_id = ? AND retracted = 0",
-        (post_id, user_id),
+        f"SELECT {EVENT_COLUMNS} FROM ratings"
+        " WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ? AND retracted = 0"
+        " ORDER BY id",
+        (guild_id, user_id, card.deck_id, card.card_id),
     )
-    return {Rating(row["rating"]) for row in rows}
+    return [event_from_row(row) for row in rows]
 
 
-def _retract_other_choices(db: sqlite3.Connection, event: RatingEvent) -> int:
-    return db.execute(
-        "UPDATE ratings SET retracted = 1"
-        " WHERE post_id = ? AND user_id = ? AND rating <> ? AND retracted = 0",
-        (event.post_id, event.user_id, int(event.rating)),
-    ).rowcount
+def _events_bearing_on(db: sqlite3.Connection, event: RatingEvent) -> list[RatingEvent]:
+    """The member's live events of the card that `plan_rating` looks at: those on the
+    event's post and those answered after it (usually none), in arrival order."""
+    # Two index seeks (the post's live events, the card's later ones), not a scan of the
+    # member's whole history of the card. On a post, the card is the post's (see _check_post).
+    # UNION ALL, deduplicated and ordered here: SQLite's UNION and ORDER BY cost temporary
+    # b-trees on every rating, for results that are almost always empty.
+    rows = db.execute(
+        f"SELECT {EVENT_COLUMNS} FROM ratings WHERE post_id = ? AND user_id = ? AND retracted = 0"
+        f" UNION ALL SELECT {EVENT_COLUMNS} FROM ratings"
+        " WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ? AND rated_at > ?"
+        " AND retracted = 0",
+        (
+            event.post_id,
+            event.user_id,
+            event.guild_id,
+            event.user_id,
+            event.deck_id,
+            event.card_id,
+            encode_instant(event.rated_at),
+        ),
+    ).fetchall()
+    if not rows:
+        return []
+    by_id = {row["id"]: row for row in rows}
+    return [event_from_row(by_id[event_id]) for event_id in sorted(by_id)]
+
+
+def _check_post(db: sqlite3.Connection, post_id: int, event: RatingEvent) -> None:
+    # A rating filed under the wrong card would silently corrupt two schedules.
+    posted = posted_card(db, post_id)
+    if posted is None:
+        raise ValueError(f"rating for unknown post {post_id}")
+    if posted != (event.guild_id, event.card):
+        raise ValueError(f"rating for {event.card} does not match post {post_id}")
 
 
 def _insert(db: sqlite3.Connection, event: RatingEvent) -> RatingEvent:
@@ -344,21 +326,3 @@ def _touch_member(db: sqlite3.Connection, event: RatingEvent) -> None:
         " last_rated_at = max(coalesce(last_rated_at, ''), excluded.last_rated_at)",
         (event.guild_id, event.user_id, encode_instant(event.rated_at)),
     )
-
-
-def _answered_later(db: sqlite3.Connection, event: RatingEvent) -> bool:
-    """Whether the member has a live event of the card answered after this one, which then
-    arrived late (reconciliation after downtime): only a replay puts them in answer order."""
-    row = db.execute(
-        "SELECT 1 FROM ratings WHERE guild_id = ? AND user_id = ? AND deck_id = ? AND card_id = ?"
-        " AND retracted = 0 AND rated_at > ? AND id <> ? LIMIT 1",
-        (
-            event.guild_id,
-            event.user_id,
-            event.deck_id,
-            event.card_id,
-            encode_instant(event.rated_at),
-            event.id,
-        ),
-    ).fetchone()
-    return row is not None

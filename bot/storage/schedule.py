@@ -9,17 +9,11 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta
 
 from bot.core.models import CardRef
-from bot.core.scheduling import MemberCardState
+from bot.core.scheduling import MemberCardState, SchedulingSettings
 from bot.core.selection import GroupSnapshot, new_card_allowance
-from bot.storage.base import (
-    LOAD_STATE_SQL,
-    STATE_COLUMNS,
-    StoreBase,
-    fetch_all,
-    fetch_one,
-    state_from_row,
-)
 from bot.storage.codec import decode_date, encode_date, encode_instant
+from bot.storage.database import Database, fetch_all, fetch_one
+from bot.storage.states import LOAD_STATE_SQL, STATE_COLUMNS, state_from_row
 
 _PREFIXED_STATE_COLUMNS = ", ".join(f"s.{column.strip()}" for column in STATE_COLUMNS.split(","))
 
@@ -29,11 +23,15 @@ def placeholders(values: Collection[object]) -> str:
     return ", ".join("?" * len(values))
 
 
-class ScheduleStore(StoreBase):
+class ScheduleStore:
+    def __init__(self, database: Database, settings: SchedulingSettings) -> None:
+        self._database = database
+        self._settings = settings
+
     async def card_state(
         self, guild_id: int, user_id: int, card: CardRef
     ) -> MemberCardState | None:
-        async with self._reading() as db:
+        async with self._database.reading() as db:
             row = await fetch_one(
                 db, LOAD_STATE_SQL, (guild_id, user_id, card.deck_id, card.card_id)
             )
@@ -50,7 +48,7 @@ class ScheduleStore(StoreBase):
     ) -> list[MemberCardState]:
         """A member's cards due on `today`, most overdue first (then by deck and card id)."""
         deck_filter = "" if deck_ids is None else f" AND s.deck_id IN ({placeholders(deck_ids)})"
-        async with self._reading() as db:
+        async with self._database.reading() as db:
             rows = await fetch_all(
                 db,
                 f"SELECT {_PREFIXED_STATE_COLUMNS} FROM member_card_state s"
@@ -63,7 +61,7 @@ class ScheduleStore(StoreBase):
 
     async def due_counts(self, guild_id: int, user_id: int, today: date) -> dict[str, int]:
         """How many cards of each deck are due for a member; decks with none are left out."""
-        async with self._reading() as db:
+        async with self._database.reading() as db:
             rows = await fetch_all(
                 db,
                 "SELECT s.deck_id, count(*) AS due FROM member_card_state s"
@@ -76,7 +74,7 @@ class ScheduleStore(StoreBase):
 
     async def next_due_date(self, guild_id: int, user_id: int, after: date) -> date | None:
         """The first study date after `after` on which one of the member's cards comes due."""
-        async with self._reading() as db:
+        async with self._database.reading() as db:
             row = await fetch_one(
                 db,
                 "SELECT min(s.due_date) AS due FROM member_card_state s"
@@ -90,7 +88,7 @@ class ScheduleStore(StoreBase):
         self, guild_id: int, user_id: int, deck_id: str, today: date, limit: int | None = None
     ) -> list[CardRef]:
         """Cards of a deck the member has not started, in deck order, within today's allowance."""
-        async with self._snapshot() as db:
+        async with self._database.snapshot() as db:
             introduced = await fetch_one(
                 db,
                 "SELECT count(*) AS n FROM member_card_state"
@@ -110,17 +108,6 @@ class ScheduleStore(StoreBase):
             )
         return [CardRef(deck_id, row["card_id"]) for row in rows]
 
-    async def active_members(self, guild_id: int, now: datetime) -> frozenset[int]:
-        """Members who rated a card in the guild within `active_member_days` of `now`."""
-        since = now - timedelta(days=self._settings.active_member_days)
-        async with self._reading() as db:
-            rows = await fetch_all(
-                db,
-                "SELECT user_id FROM members WHERE guild_id = ? AND last_rated_at >= ?",
-                (guild_id, encode_instant(since)),
-            )
-        return frozenset(row["user_id"] for row in rows)
-
     async def group_snapshot(
         self, guild_id: int, channel_id: int, deck_ids: Sequence[str], now: datetime
     ) -> GroupSnapshot:
@@ -128,7 +115,7 @@ class ScheduleStore(StoreBase):
         active_since = encode_instant(now - timedelta(days=self._settings.active_member_days))
         posted_since = encode_instant(now - timedelta(days=self._settings.recent_post_days))
         decks = placeholders(deck_ids)
-        async with self._snapshot() as db:
+        async with self._database.snapshot() as db:
             cards = await fetch_all(
                 db,
                 f"SELECT deck_id, card_id, position FROM cards WHERE deck_id IN ({decks})"

@@ -59,7 +59,7 @@ class Writer:
         self._queue: deque[tuple[Unit, asyncio.Future[Any]]] = deque()
         self._draining: asyncio.Task[None] | None = None
         self._closed = False
-        # The write turn, shared with the bot's other connection (`StoreBase._transaction`):
+        # The write turn, shared with the bot's other connection (`Database.transaction`):
         # FIFO, so under a flood of ratings the other writes still get in between batches
         # instead of polling SQLite's lock against a writer that always retakes it first.
         self.turn = asyncio.Lock()

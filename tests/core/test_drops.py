@@ -7,15 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.core.drops import (
-    EVERY_DAY,
-    Drop,
-    due_occurrences,
-    local_instant,
-    occurrences,
-    parse_local_time,
-    parse_weekdays,
-)
+from bot.core.drops import EVERY_DAY, Drop, due_occurrences, local_instant, occurrences
 
 CPH, NYC = ZoneInfo("Europe/Copenhagen"), ZoneInfo("America/New_York")
 GRACE = timedelta(hours=2)
@@ -132,38 +124,3 @@ def test_sixty_days_of_ticks_post_each_drop_once_at_its_local_time(
             assert (local.hour, local.minute) == (8, 0)
         else:  # 02:30, or 03:00 on a spring-forward day
             assert (local.hour, local.minute) in {(2, 30), (3, 0)}
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("08:00", time(8)), ("8:05", time(8, 5)), ("23:59", time(23, 59)), (" 7.30 ", time(7, 30))],
-)
-def test_parse_local_time_accepts(text: str, expected: time) -> None:
-    assert parse_local_time(text) == expected
-
-
-@pytest.mark.parametrize("text", ["24:00", "8", "8am", "08:60", "", "noon"])
-def test_parse_local_time_rejects(text: str) -> None:
-    with pytest.raises(ValueError, match="HH:MM"):
-        parse_local_time(text)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("mon,wed,fri", {1, 3, 5}),
-        ("Monday Tuesday", {1, 2}),
-        ("weekdays", {1, 2, 3, 4, 5}),
-        ("weekends", {6, 7}),
-        ("daily", set(range(1, 8))),
-        ("sat; sun", {6, 7}),
-    ],
-)
-def test_parse_weekdays_accepts(text: str, expected: set[int]) -> None:
-    assert parse_weekdays(text) == frozenset(expected)
-
-
-@pytest.mark.parametrize("text", ["", "funday", "mo", "1,2"])
-def test_parse_weekdays_rejects(text: str) -> None:
-    with pytest.raises(ValueError):
-        parse_weekdays(text)

@@ -39,6 +39,7 @@ def fitting(error: DeckError) -> int:
             7_500,
             f"too many values (more than {MAX_NODES})",
             id="7,500-card brainscape: the value limit",
+            marks=pytest.mark.slow,
         ),
         pytest.param(
             many_lines_csv,

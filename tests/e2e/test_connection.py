@@ -11,9 +11,10 @@ import pytest
 
 from bot.core.models import CardRef, Rating
 from bot.core.ratings import RatingSource
-from tests.e2e.bot_fixture import EYES, RATE, Flashdrops
-from tests.e2e.fakediscord import Intent
-from tests.e2e.harness import World
+from tests.storage.helpers import effective_ratings, rating_history
+from tests.support.bot_fixture import EYES, RATE, Flashdrops, TestFlashdrop
+from tests.support.fakediscord import Intent
+from tests.support.harness import World
 
 SYNC = "PUT /applications/{application_id}/commands"
 DENMARK = CardRef("capitals", "dk")
@@ -53,7 +54,7 @@ async def test_restart_records_a_rating_on_a_post_made_before_it(
     await bot.react(world.bob, card, RATE[5])
 
     assert card.embed is not None and card.embed["title"] == "Answer"
-    assert await bot.storage.effective_ratings(card.id) == {world.bob.id: Rating.PERFECTLY}
+    assert await effective_ratings(bot.storage, card.id) == {world.bob.id: Rating.PERFECTLY}
 
 
 async def test_restart_records_reactions_added_while_offline_once(
@@ -69,11 +70,11 @@ async def test_restart_records_reactions_added_while_offline_once(
     await second.stop()
     bot = await flashdrop.start()  # a second start finds the same reactions again
 
-    bob = await bot.storage.rating_history(world.guild.id, world.bob.id, DENMARK)
+    bob = await rating_history(bot.storage, world.guild.id, world.bob.id, DENMARK)
     assert [(e.rating, e.source, e.post_id) for e in bob] == [
         (Rating.MOSTLY, RatingSource.RECONCILE, card.id)
     ]
-    alice = await bot.storage.rating_history(world.guild.id, world.alice.id, DENMARK)
+    alice = await rating_history(bot.storage, world.guild.id, world.alice.id, DENMARK)
     assert [(e.rating, e.source) for e in alice] == [(Rating.BARELY, RatingSource.REACTION)]
     assert len(world.server.identify_payloads) == 3
 
@@ -89,8 +90,8 @@ async def test_restart_retracts_a_rating_whose_reaction_was_removed_while_offlin
 
     bot = await flashdrop.start()
 
-    assert await bot.storage.effective_ratings(card.id) == {}
-    assert await bot.storage.card_state(world.guild.id, world.alice.id, DENMARK) is None
+    assert await effective_ratings(bot.storage, card.id) == {}
+    assert await bot.storage.schedule.card_state(world.guild.id, world.alice.id, DENMARK) is None
 
 
 async def test_restart_reveals_a_post_whose_reveal_reaction_came_while_offline(
@@ -105,7 +106,7 @@ async def test_restart_reveals_a_post_whose_reveal_reaction_came_while_offline(
 
     assert card.embed is not None and card.embed["title"] == "Answer"
     assert list(card.reactions) == [EYES, *RATE.values()]
-    assert (await bot.storage.get_post(card.id)).revealed_at is not None
+    assert (await bot.storage.posts.get_post(card.id)).revealed_at is not None
 
 
 async def test_new_gateway_session_reconciles_without_recording_twice(
@@ -121,7 +122,7 @@ async def test_new_gateway_session_reconciles_without_recording_twice(
     await bot.recorder.wait_for("ready", count=2)
     await bot.settle()
 
-    bob = await bot.storage.rating_history(world.guild.id, world.bob.id, DENMARK)
+    bob = await rating_history(bot.storage, world.guild.id, world.bob.id, DENMARK)
     assert [(e.rating, e.source) for e in bob] == [(Rating.MOSTLY, RatingSource.RECONCILE)]
     reaction_reads = world.server.requests_to(
         "GET /channels/{channel_id}/messages/{message_id}/reactions/{emoji}"
@@ -148,7 +149,7 @@ async def test_reconnect_in_the_middle_of_rating_loses_nothing(
     await bot.react(carol, card, EYES)
     await bot.react(carol, card, RATE[5])
 
-    assert await bot.storage.effective_ratings(card.id) == {
+    assert await effective_ratings(bot.storage, card.id) == {
         world.alice.id: Rating.NOT_AT_ALL,
         world.bob.id: Rating.SOMEWHAT,
         carol.id: Rating.PERFECTLY,
@@ -156,3 +157,71 @@ async def test_reconnect_in_the_middle_of_rating_loses_nothing(
     assert card.embed is not None and card.embed["title"] == "Answer"
     assert len(server.identify_payloads) == 1 and len(server.resume_payloads) == 1
     assert len(bot.recorder.all("ready")) == 1
+
+
+# -- a server that misbehaves ------------------------------------------------------------------
+
+
+async def test_failed_command_sync_is_logged_the_bot_runs_and_the_sync_is_retried(
+    world: World,
+    flashdrop: Flashdrops,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(TestFlashdrop, "SYNC_RETRY_SECONDS", (0.05,))
+    world.server.force_rate_limit(SYNC, times=2, via=False)  # refused, no retry by discord.py
+
+    bot = await flashdrop.start()  # the bot still comes up, connected
+
+    assert bot.bot.is_ready() and "slash command sync failed" in caplog.text
+    await world.server.wait_for(
+        lambda: any(r.status == 200 for r in world.server.requests_to(SYNC))
+    )
+    assert {"quiz", "review", "due"} <= {c.name for c in world.server.global_commands()}
+    card = await bot.quiz(world.alice, deck="capitals")  # and the commands work once synced
+    assert (await bot.storage.posts.get_post(card.id)) is not None
+
+
+async def test_malformed_gateway_events_are_dropped_and_the_bot_carries_on(
+    world: World, flashdrop: Flashdrops, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot = await flashdrop.start()
+    card = await bot.quiz(world.alice, deck="capitals")
+
+    # A reaction without its emoji, and one whose member's roles are objects: discord.py's
+    # parser raises on both.
+    where = {
+        "guild_id": str(world.guild.id),
+        "channel_id": str(world.channel.id),
+        "message_id": str(card.id),
+        "user_id": str(world.bob.id),
+    }
+    world.server.dispatch("MESSAGE_REACTION_ADD", where)
+    member = {"user": {"id": str(world.bob.id), "username": "bob"}, "roles": [{"id": "2"}]}
+    world.server.dispatch(
+        "MESSAGE_REACTION_ADD", {**where, "emoji": {"id": None, "name": EYES}, "member": member}
+    )
+    await bot.react(world.alice, card, RATE[4])
+
+    assert await effective_ratings(bot.storage, card.id) == {world.alice.id: Rating.MOSTLY}
+    assert "dropped a malformed MESSAGE_REACTION_ADD event" in caplog.text
+    assert not bot.bot.is_closed()
+
+
+async def test_catch_up_ends_when_the_server_ignores_after_in_reaction_listings(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    first = await flashdrop.start()
+    card = await first.quiz(world.alice, deck="capitals")
+    await first.react(world.alice, card, EYES)
+    await first.stop()
+    world.server.add_reaction(world.bob, card, RATE[4])  # while the bot is down
+    world.server.reaction_listing_ignores_after = True  # every page is the first page again
+
+    bot = await flashdrop.start()  # waits for the catch-up: it must end
+    await bot.react(world.alice, card, RATE[2])  # and the post's lock is free again
+
+    assert await effective_ratings(bot.storage, card.id) == {
+        world.alice.id: Rating.BARELY,
+        world.bob.id: Rating.MOSTLY,
+    }

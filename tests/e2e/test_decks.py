@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.e2e.bot_fixture import Flashdrops
-from tests.e2e.harness import World
+from tests.support.bot_fixture import Flashdrops
+from tests.support.harness import World
 
 
 async def test_deck_list_shows_each_deck_with_id_and_size(

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from bot.core.drops import DropSource
-from tests.e2e.bot_fixture import START, Flashdrops, RunningBot
-from tests.e2e.fakediscord import Message, Perm
+from tests.storage.helpers import effective_ratings
+from tests.support.bot_fixture import START, Flashdrops, RunningBot
+from tests.support.fakediscord import Message, Perm
 
 DROP_AT = "12:01"  # START is 12:00 UTC
 DROP_INSTANT = START + timedelta(minutes=1)
@@ -58,7 +59,7 @@ async def test_drop_posts_heading_and_cards_at_its_minute(flashdrop: Flashdrops)
     for card in posted[1:]:
         assert "Python basics" in card.content
         assert flashdrop.server.bot.id in card.reactions.get("\N{EYES}", [])
-    posts = [await running.storage.get_post(m.id) for m in posted[1:]]
+    posts = [await running.storage.posts.get_post(m.id) for m in posted[1:]]
     assert all(p is not None and p.kind == "drop" for p in posts)
     assert len({p.card_id for p in posts if p}) == 3
 
@@ -81,7 +82,7 @@ async def test_drop_crash_after_first_card_resumes_with_the_rest(flashdrop: Flas
     flashdrop.server.force_rate_limit("POST /channels/{channel_id}/messages", every=3, via=False)
     await tick(running, DROP_INSTANT)
     assert len(bot_messages(flashdrop)) == 2
-    (run,) = await running.storage.unfinished_runs()
+    (run,) = await running.storage.drops.unfinished_runs()
     planned = [c.card.card_id for c in run.cards]
     assert [c.message_id is not None for c in run.cards] == [True, False, False]
     await running.stop()
@@ -91,9 +92,9 @@ async def test_drop_crash_after_first_card_resumes_with_the_rest(flashdrop: Flas
     await tick(restarted, DROP_INSTANT + timedelta(minutes=3))
     posted = bot_messages(flashdrop)
     assert len(headings(flashdrop)) == 1 and len(posted) == 4
-    stored = [await restarted.storage.get_post(m.id) for m in posted[1:]]
+    stored = [await restarted.storage.posts.get_post(m.id) for m in posted[1:]]
     assert [p.card_id for p in stored if p] == planned
-    assert await restarted.storage.unfinished_runs() == []
+    assert await restarted.storage.drops.unfinished_runs() == []
 
 
 async def test_drop_restarts_at_random_instants_post_each_day_once_within_grace(
@@ -113,7 +114,7 @@ async def test_drop_restarts_at_random_instants_post_each_day_once_within_grace(
     final = await flashdrop.start(**config_drop(flashdrop))
     cards_per_day: dict[date, int] = {}
     for message in bot_messages(flashdrop):
-        post = await final.storage.get_post(message.id)
+        post = await final.storage.posts.get_post(message.id)
         if post is not None:
             day = post.posted_at.date()
             cards_per_day[day] = cards_per_day.get(day, 0) + 1
@@ -125,7 +126,7 @@ async def test_drop_restarts_at_random_instants_post_each_day_once_within_grace(
     assert set(cards_per_day) == within_grace  # none lost within grace, none outside it
     assert set(cards_per_day.values()) == {3}  # never doubled
     assert len(headings(flashdrop)) == len(within_grace)
-    assert await final.storage.unfinished_runs() == []
+    assert await final.storage.drops.unfinished_runs() == []
 
 
 def admin_member(flashdrop: Flashdrops, permissions: int = 0, role_name: str = "Admins") -> Any:
@@ -149,7 +150,7 @@ async def test_drop_commands_refused_for_members_without_rights(
     flashdrop: Flashdrops, command: str, options: dict[str, Any]
 ) -> None:
     running = await flashdrop.start(**config_drop(flashdrop))
-    before = await running.storage.drops()
+    before = await running.storage.drops.drops()
     messages_before = len(bot_messages(flashdrop))
     if command == "drop add":
         options = {"channel": flashdrop.world.channel.id, **options}
@@ -157,7 +158,7 @@ async def test_drop_commands_refused_for_members_without_rights(
     response = await record
     assert response.ephemeral
     assert "Only members with the Manage Server permission" in (response.content or "")
-    assert await running.storage.drops() == before
+    assert await running.storage.drops.drops() == before
     assert len(bot_messages(flashdrop)) == messages_before
 
 
@@ -178,26 +179,26 @@ async def test_drop_commands_allowed_for_admins(
         {"channel": channel, "deck": "python", "time": "08:00", "days": "weekdays"},
     )
     assert "Drop **#1** scheduled" in ((await added).content or "")
-    (drop,) = await running.storage.drops()
+    (drop,) = await running.storage.drops.drops()
     assert drop.source is DropSource.COMMAND and drop.weekdays == frozenset(range(1, 6))
     listed = await running.command(admin, "drop list", {})
     assert "#1" in ((await listed).content or "") and "weekdays" in ((await listed).content or "")
     await running.command(admin, "drop pause", {"drop": 1})
-    assert (await running.storage.drops())[0].paused
+    assert (await running.storage.drops.drops())[0].paused
     await running.command(admin, "drop resume", {"drop": 1})
-    assert not (await running.storage.drops())[0].paused
+    assert not (await running.storage.drops.drops())[0].paused
     now = await running.command(admin, "drop now", {"drop": 1})
     assert (await now.followup(1)).content == "Posted drop #1 (3 cards)."
     assert len(headings(flashdrop)) == 1 and len(bot_messages(flashdrop)) == 4
     await running.command(admin, "drop remove", {"drop": 1})
-    assert await running.storage.drops() == []
+    assert await running.storage.drops.drops() == []
 
 
 @pytest.mark.parametrize(
     ("options", "message"),
     [
         ({"time": "25:00"}, "not a time"),
-        ({"time": "08:00", "timezone": "Mars/Base"}, "not a time zone"),
+        ({"time": "08:00", "timezone": "Mars/Base"}, "unknown time zone 'Mars/Base'"),
         ({"time": "08:00", "days": "funday"}, "not a day"),
         ({"time": "08:00", "deck": "nope"}, "No deck"),
     ],
@@ -211,7 +212,7 @@ async def test_drop_add_invalid_input_is_refused_and_nothing_stored(
     record = await running.command(admin, "drop add", full)
     response = await record
     assert response.ephemeral and message in (response.content or ""), response.content
-    assert await running.storage.drops() == []
+    assert await running.storage.drops.drops() == []
 
 
 async def test_drop_broken_channel_is_logged_and_others_still_post(
@@ -224,7 +225,7 @@ async def test_drop_broken_channel_is_logged_and_others_still_post(
     await tick(running, DROP_INSTANT)
     assert len(bot_messages(flashdrop)) == 4  # the healthy channel's drop went out
     assert "could not be posted" in caplog.text
-    assert await running.storage.unfinished_runs() == []  # the broken one is not retried
+    assert await running.storage.drops.unfinished_runs() == []  # the broken one is not retried
 
 
 async def test_drop_thread_option_posts_cards_in_a_thread(flashdrop: Flashdrops) -> None:
@@ -235,7 +236,7 @@ async def test_drop_thread_option_posts_cards_in_a_thread(flashdrop: Flashdrops)
     (thread,) = [c for c in server.channels.values() if c.parent_id == channel.id]
     cards = server.channel_messages(thread)
     assert len(cards) == 3
-    post = await running.storage.get_post(cards[0].id)
+    post = await running.storage.posts.get_post(cards[0].id)
     assert post is not None and post.channel_id == thread.id
 
 
@@ -271,7 +272,7 @@ async def test_remind_with_closed_dms_is_switched_off_quietly(flashdrop: Flashdr
     tomorrow = START + timedelta(days=1, minutes=30)
     flashdrop.clock.set(tomorrow)
     assert await running.bot.reminders.send_due(tomorrow) == 0
-    settings = await running.storage.member_settings(flashdrop.world.guild.id, bob.id)
+    settings = await running.storage.members.member_settings(flashdrop.world.guild.id, bob.id)
     assert settings.remind_at is None
 
 
@@ -280,7 +281,7 @@ async def test_remind_invalid_time_is_refused(flashdrop: Flashdrops) -> None:
     alice = flashdrop.world.alice
     response = await (await running.command(alice, "remind", {"switch": "on", "time": "7pm"}))
     assert response.ephemeral and "not a time" in (response.content or "")
-    settings = await running.storage.member_settings(flashdrop.world.guild.id, alice.id)
+    settings = await running.storage.members.member_settings(flashdrop.world.guild.id, alice.id)
     assert settings.remind_at is None
 
 
@@ -290,15 +291,15 @@ async def test_drop_run_interrupted_past_grace_is_recorded_as_failed_once(
     running = await flashdrop.start(**config_drop(flashdrop))
     flashdrop.server.force_rate_limit("POST /channels/{channel_id}/messages", every=3, via=False)
     await tick(running, DROP_INSTANT)
-    (run,) = await running.storage.unfinished_runs()
+    (run,) = await running.storage.drops.unfinished_runs()
     await running.stop()
     flashdrop.server.clear_rate_limits()
     late = DROP_INSTANT + GRACE + timedelta(minutes=1)
     flashdrop.clock.set(late)
     restarted = await flashdrop.start(**config_drop(flashdrop))
     await tick(restarted, late)  # the ticker's first round may already have closed it
-    assert await restarted.storage.unfinished_runs() == []
-    assert (await restarted.storage.start_run(run.drop_id, run.local_date, late)).outcome == (
+    assert await restarted.storage.drops.unfinished_runs() == []
+    assert (await restarted.storage.drops.start_run(run.drop_id, run.local_date, late)).outcome == (
         "failed"
     )
     assert len(bot_messages(flashdrop)) == 2  # nothing more was posted that late
@@ -315,5 +316,45 @@ async def test_reactions_on_drop_posts_count_without_the_quiz_cog(flashdrop: Fla
     await running.react(
         flashdrop.world.alice, card, "4\N{VARIATION SELECTOR-16}\N{COMBINING ENCLOSING KEYCAP}"
     )
-    ratings = await running.storage.effective_ratings(card.id)
+    ratings = await effective_ratings(running.storage, card.id)
     assert {user: int(r) for user, r in ratings.items()} == {flashdrop.world.alice.id: 4}
+
+
+async def test_drop_add_folder_zone_is_refused_clearly_and_nothing_stored(
+    flashdrop: Flashdrops,
+) -> None:
+    running = await flashdrop.start()
+    admin = admin_member(flashdrop, int(Perm.MANAGE_GUILD))
+    options = {"channel": flashdrop.world.channel.id, "deck": "python", "time": "08:00"}
+    record = await running.command(admin, "drop add", {**options, "timezone": "Europe"})
+    response = await record
+    assert response.ephemeral
+    assert response.content == (
+        "unknown time zone 'Europe' (use an IANA name such as 'Europe/Copenhagen')"
+    )
+    assert await running.storage.drops.drops() == []
+
+
+async def test_drop_add_accepts_a_time_with_a_dot(flashdrop: Flashdrops) -> None:
+    running = await flashdrop.start()
+    admin = admin_member(flashdrop, int(Perm.MANAGE_GUILD))
+    options = {"channel": flashdrop.world.channel.id, "deck": "python", "time": "8.00"}
+    response = await (await running.command(admin, "drop add", options))
+    assert "Drop **#1** scheduled" in (response.content or "")
+    (drop,) = await running.storage.drops.drops()
+    assert drop.local_time.isoformat() == "08:00:00"
+
+
+async def test_two_drops_at_the_same_minute_in_one_channel_post_different_cards(
+    flashdrop: Flashdrops,
+) -> None:
+    (first,) = config_drop(flashdrop, cards=1)["drops"]
+    second = {**first, "cards": 2}
+    running = await flashdrop.start(drops=[first, second])
+
+    await tick(running, DROP_INSTANT)
+
+    posts = [await running.storage.posts.get_post(m.id) for m in bot_messages(flashdrop)]
+    cards = [p.card_id for p in posts if p is not None]
+    assert len(headings(flashdrop)) == 2
+    assert sorted(cards) == ["py-def", "py-len", "py-none"]  # all three, none twice

@@ -1,4 +1,4 @@
-"""Smoke tests: the real discord.py client against the loopback Discord of fakediscord.py.
+"""Smoke tests: the real discord.py client against the loopback Discord (tests/support).
 
 Each test drives a real ``commands.Bot`` over real HTTP and a real websocket, so a failure here
 means either the fake server drifted from Discord's wire format or discord.py changed.
@@ -13,8 +13,8 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from tests.e2e.fakediscord import FakeDiscord, Intent, Perm, RateLimits
-from tests.e2e.harness import (
+from tests.support.fakediscord import FakeDiscord, Intent, Perm, RateLimits
+from tests.support.harness import (
     EventRecorder,
     FastBot,
     RunClient,

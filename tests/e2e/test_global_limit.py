@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from bot.infra.ratelimit import GLOBAL_LIMIT
-from tests.e2e.bot_fixture import EYES, START, Flashdrops
-from tests.e2e.fakediscord import FakeDiscord, RateLimits, RequestRecord
+from tests.support.bot_fixture import EYES, START, Flashdrops
+from tests.support.fakediscord import FakeDiscord, RateLimits, RequestRecord
 
 CHANNELS = 12  # 12 drops x 7 requests: 84, well over one second's worth
 CARDS = 3

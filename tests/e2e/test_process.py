@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.bot_fixture import bot_env, write_setup
-from tests.e2e.fakediscord import FakeDiscord, Intent
-from tests.e2e.process import STARTUP_TIMEOUT, SYNC, BotProcess, closed_port, spawn
+from tests.support.bot_fixture import bot_env, write_setup
+from tests.support.fakediscord import FakeDiscord, Intent
+from tests.support.process import STARTUP_TIMEOUT, SYNC, BotProcess, closed_port, spawn
 
 
 def error_lines(output: str) -> list[str]:

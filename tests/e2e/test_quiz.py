@@ -1,8 +1,8 @@
 """End to end: `/quiz` posts a card, 👀 reveals it, 1️⃣-5️⃣ reactions are members' ratings.
 
 The real Flashdrop bot runs against the loopback Discord with a real SQLite file and a fake
-clock (see ``bot_fixture.py``); members act through the server, and the tests read back both
-what Discord shows and what the bot stored.
+clock (see ``tests/support/bot_fixture.py``); members act through the server, and the tests read
+back both what Discord shows and what the bot stored.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ import pytest
 from bot.core.models import CardRef, Rating
 from bot.core.posts import PostKind
 from bot.core.ratings import RatingSource
-from bot.infra.clock import FakeClock
-from tests.e2e.bot_fixture import EYES, RATE, START, Flashdrops, RunningBot
-from tests.e2e.fakediscord import Message, Perm
-from tests.e2e.harness import World
+from tests.storage.helpers import effective_ratings, rating_history
+from tests.support.bot_fixture import EYES, RATE, START, Flashdrops, RunningBot
+from tests.support.clock import FakeClock
+from tests.support.fakediscord import Message, Perm
+from tests.support.harness import World
 
 MESSAGES = "POST /channels/{channel_id}/messages"
 REACT = "PUT /channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me"
@@ -30,7 +31,7 @@ TODAY = START.date()
 
 
 async def stored_ratings(bot: RunningBot) -> list[object]:
-    return [row async for row in bot.storage.export_ratings()]
+    return [row async for row in bot.storage.export.export_ratings()]
 
 
 def revealed(card: Message) -> bool:
@@ -63,7 +64,7 @@ async def test_quiz_posts_card_showing_deck_and_question_with_reveal_reaction(
     assert "What is the capital of Denmark?" in card.content
     assert "Copenhagen" not in card.content and card.embeds == []
     assert list(card.reactions) == [EYES] and card.reactors(EYES) == [world.server.bot.id]
-    post = await bot.storage.get_post(card.id)
+    post = await bot.storage.posts.get_post(card.id)
     assert (post.card, post.kind, post.channel_id, post.guild_id) == (
         DENMARK,
         PostKind.QUIZ,
@@ -92,7 +93,7 @@ async def test_quiz_posts_the_decks_next_card_not_the_one_just_posted(
     first = await bot.quiz(world.alice, deck="python")
     second = await bot.quiz(world.bob, deck="python")
 
-    posts = [await bot.storage.get_post(card.id) for card in (first, second)]
+    posts = [await bot.storage.posts.get_post(card.id) for card in (first, second)]
     assert [post.card_id for post in posts] == ["py-len", "py-def"]
 
 
@@ -108,7 +109,7 @@ async def test_quiz_prefers_the_card_due_for_the_most_members(
 
     again = await bot.quiz(world.alice, deck="python")
 
-    assert (await bot.storage.get_post(again.id)).card_id == "py-len"
+    assert (await bot.storage.posts.get_post(again.id)).card_id == "py-len"
 
 
 async def test_quiz_shows_a_cards_hint_behind_a_spoiler(
@@ -173,7 +174,7 @@ async def test_quiz_without_permission_names_it_privately_and_stores_nothing(
     assert content.startswith("I can't post cards in this channel: I'm missing the ")
     assert f"**{named}**" in content
     assert world.server.channel_messages(world.channel) == []
-    assert await bot.storage.posts_since(START - timedelta(days=30)) == []
+    assert await bot.storage.posts.posts_since(START - timedelta(days=30)) == []
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(named in line and str(world.channel.id) in line for line in warnings)
 
@@ -196,7 +197,7 @@ async def test_quiz_refused_by_discord_after_a_permission_change_names_it_once(
     assert reply.ephemeral
     assert reply.content.startswith("I can't post cards in this channel: I'm missing the ")
     assert "**Send Messages**" in reply.content
-    assert await bot.storage.posts_since(START - timedelta(days=30)) == []
+    assert await bot.storage.posts.posts_since(START - timedelta(days=30)) == []
     assert any("Missing Permissions" in r.getMessage() for r in caplog.records)
 
 
@@ -212,7 +213,7 @@ async def test_quiz_rate_limited_twice_is_retried_and_card_arrives(
     succeeded = 204 if route == REACT else 200
     assert [r.status for r in world.server.requests_to(route)] == [429, 429, succeeded]
     assert card.reactors(EYES) == [world.server.bot.id]
-    assert (await bot.storage.get_post(card.id)).card == DENMARK
+    assert (await bot.storage.posts.get_post(card.id)).card == DENMARK
 
 
 # -- revealing -------------------------------------------------------------------------------------
@@ -233,7 +234,7 @@ async def test_reveal_reaction_by_member_shows_spoilered_answer_and_rating_react
     assert card.embed["description"] == f"||Copenhagen||\n\n{RATING_PROMPT}"
     assert list(card.reactions) == [EYES, *RATE.values()]
     assert all(card.reactors(RATE[n]) == [world.server.bot.id] for n in RATE)
-    assert (await bot.storage.get_post(card.id)).revealed_at == clock.now()
+    assert (await bot.storage.posts.get_post(card.id)).revealed_at == clock.now()
     assert await stored_ratings(bot) == []  # the bot's own 1️⃣-5️⃣ are no ratings
 
 
@@ -274,7 +275,7 @@ async def test_auto_reveal_sweep_reveals_posts_older_than_configured_minutes(
     await bot.posted_cards_cog.sweep()
 
     assert revealed(card) and list(card.reactions) == [EYES, *RATE.values()]
-    assert (await bot.storage.get_post(card.id)).revealed_at == clock.now()
+    assert (await bot.storage.posts.get_post(card.id)).revealed_at == clock.now()
 
 
 # -- rating ----------------------------------------------------------------------------------------
@@ -288,13 +289,13 @@ async def test_rating_reaction_is_stored_and_schedules_the_card_at_once(
 
     await bot.react(world.alice, card, RATE[4])
 
-    [event] = await bot.storage.rating_history(world.guild.id, world.alice.id, DENMARK)
+    [event] = await rating_history(bot.storage, world.guild.id, world.alice.id, DENMARK)
     assert (event.rating, event.source, event.post_id) == (
         Rating.MOSTLY,
         RatingSource.REACTION,
         card.id,
     )
-    state = await bot.storage.card_state(world.guild.id, world.alice.id, DENMARK)
+    state = await bot.storage.schedule.card_state(world.guild.id, world.alice.id, DENMARK)
     assert state is not None and state.reps == 1 and state.due > TODAY
 
 
@@ -316,12 +317,12 @@ async def test_rating_by_three_members_gives_three_ratings_and_three_due_dates(
     for member, rating in zip(members, (1, 3, 5), strict=True):
         await bot.react(member, second, RATE[rating])
 
-    assert await bot.storage.effective_ratings(second.id) == {
+    assert await effective_ratings(bot.storage, second.id) == {
         world.alice.id: Rating.NOT_AT_ALL,
         world.bob.id: Rating.SOMEWHAT,
         carol.id: Rating.PERFECTLY,
     }
-    states = [await bot.storage.card_state(world.guild.id, m.id, DENMARK) for m in members]
+    states = [await bot.storage.schedule.card_state(world.guild.id, m.id, DENMARK) for m in members]
     dues = [state.due for state in states]
     assert dues == sorted(set(dues)) and len(dues) == 3  # three dates, 1 soonest, 5 latest
     assert dues[0] == clock.now().date() + timedelta(days=1)
@@ -337,9 +338,9 @@ async def test_rating_changed_reaction_leaves_one_effective_rating(
     await bot.react(world.alice, card, RATE[2])
     await bot.react(world.alice, card, RATE[4])
 
-    assert (await bot.storage.effective_ratings(card.id))[world.alice.id] is Rating.MOSTLY
-    alice = await bot.storage.card_state(world.guild.id, world.alice.id, DENMARK)
-    bob = await bot.storage.card_state(world.guild.id, world.bob.id, DENMARK)
+    assert (await effective_ratings(bot.storage, card.id))[world.alice.id] is Rating.MOSTLY
+    alice = await bot.storage.schedule.card_state(world.guild.id, world.alice.id, DENMARK)
+    bob = await bot.storage.schedule.card_state(world.guild.id, world.bob.id, DENMARK)
     assert alice.reps == 1 and (alice.due, alice.stability) == (bob.due, bob.stability)
 
 
@@ -353,7 +354,7 @@ async def test_rating_removed_after_a_change_keeps_the_new_rating(
 
     await bot.unreact(world.alice, card, RATE[2])
 
-    assert await bot.storage.effective_ratings(card.id) == {world.alice.id: Rating.MOSTLY}
+    assert await effective_ratings(bot.storage, card.id) == {world.alice.id: Rating.MOSTLY}
 
 
 async def test_rating_removed_latest_falls_back_to_the_reaction_still_on(
@@ -366,7 +367,7 @@ async def test_rating_removed_latest_falls_back_to_the_reaction_still_on(
 
     await bot.unreact(world.alice, card, RATE[4])
 
-    assert await bot.storage.effective_ratings(card.id) == {world.alice.id: Rating.BARELY}
+    assert await effective_ratings(bot.storage, card.id) == {world.alice.id: Rating.BARELY}
 
 
 async def test_rating_removed_reaction_retracts_the_rating(
@@ -378,9 +379,9 @@ async def test_rating_removed_reaction_retracts_the_rating(
 
     await bot.unreact(world.alice, card, RATE[3])
 
-    assert await bot.storage.effective_ratings(card.id) == {}
-    assert await bot.storage.card_state(world.guild.id, world.alice.id, DENMARK) is None
-    [event] = await bot.storage.rating_history(world.guild.id, world.alice.id, DENMARK)
+    assert await effective_ratings(bot.storage, card.id) == {}
+    assert await bot.storage.schedule.card_state(world.guild.id, world.alice.id, DENMARK) is None
+    [event] = await rating_history(bot.storage, world.guild.id, world.alice.id, DENMARK)
     assert event.retracted
 
 
@@ -392,7 +393,7 @@ async def test_rating_keycap_without_variation_selector_counts(
 
     await bot.react(world.alice, card, "3\N{COMBINING ENCLOSING KEYCAP}")
 
-    assert await bot.storage.effective_ratings(card.id) == {world.alice.id: Rating.SOMEWHAT}
+    assert await effective_ratings(bot.storage, card.id) == {world.alice.id: Rating.SOMEWHAT}
 
 
 @pytest.mark.parametrize("case", ["bot-member", "unrelated-message", "other-emoji"])
@@ -416,4 +417,106 @@ async def test_rating_ignores_bots_other_messages_and_other_emoji(
         await bot.react(world.alice, card, ZERO)
 
     assert await stored_ratings(bot) == []
-    assert not revealed(card) and (await bot.storage.get_post(card.id)).revealed_at is None
+    assert not revealed(card) and (await bot.storage.posts.get_post(card.id)).revealed_at is None
+
+
+# -- answers a spoiler cannot hide -----------------------------------------------------------------
+
+CODE_DECK = """\
+name: Code
+cards:
+- id: mutable-default
+  question: What is wrong with `def add(item, items=[]):`?
+  answer: |
+    The default list is shared by every call. Use `None`:
+    ```python
+    def add(item, items=None):
+        items = [] if items is None else items
+    ```
+  hint: |
+    Look at when this runs:
+    ```python
+    items=[]
+    ```
+"""
+
+
+def with_code_deck(flashdrop: Flashdrops) -> None:
+    (flashdrop.decks_dir / "code.yaml").write_text(CODE_DECK, encoding="utf-8")
+
+
+async def test_reveal_of_a_code_block_answer_keeps_it_off_the_channel_and_offers_it_privately(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    with_code_deck(flashdrop)
+    bot = await flashdrop.start()
+    card = await bot.quiz(world.alice, deck="code")
+
+    await bot.react(world.bob, card, EYES)
+
+    assert revealed(card)
+    shown = card.content + str(card.embeds)
+    assert "def add(item, items=None)" not in shown and "```" not in shown
+    assert card.custom_ids() == [f"card:answer:{card.id}"]
+    press = world.server.press_button(world.alice, card, f"card:answer:{card.id}")
+    reply = await press
+    assert reply.ephemeral
+    assert "def add(item, items=None)" in reply.embeds[0]["description"]
+
+
+async def test_code_block_hint_is_offered_privately_not_shown_before_the_reveal(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    with_code_deck(flashdrop)
+    bot = await flashdrop.start()
+    card = await bot.quiz(world.alice, deck="code")
+
+    assert card.embed is not None and "items=[]" not in card.embed["description"]
+    assert card.custom_ids() == [f"card:hint:{card.id}"]
+    reply = await world.server.press_button(world.bob, card, f"card:hint:{card.id}")
+    assert reply.ephemeral and "items=[]" in reply.embeds[0]["description"]
+
+
+async def test_private_answer_button_still_answers_after_a_restart(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    with_code_deck(flashdrop)
+    bot = await flashdrop.start()
+    card = await bot.quiz(world.alice, deck="code")
+    await bot.react(world.bob, card, EYES)
+    await bot.stop()
+
+    await flashdrop.start()
+    reply = await world.server.press_button(world.bob, card, f"card:answer:{card.id}")
+
+    assert reply.ephemeral and "def add(item, items=None)" in reply.embeds[0]["description"]
+
+
+async def test_spoiler_with_code_is_none_and_plain_text_is_spoilered() -> None:
+    from bot.messages.cards import spoiler
+
+    assert spoiler(" Copenhagen ") == "||Copenhagen||"
+    assert spoiler("use:\n```py\nx = 1\n```") is None
+    assert spoiler("a || b") is None
+
+
+# -- a reveal Discord refuses half-way -------------------------------------------------------------
+
+EDIT = "PATCH /channels/{channel_id}/messages/{message_id}"
+
+
+async def test_reveal_whose_edit_is_refused_is_finished_by_the_next_sweep(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    bot = await flashdrop.start()
+    card = await bot.quiz(world.alice, deck="capitals")
+    world.server.force_rate_limit(EDIT, times=1, via=False)  # discord.py raises, no retry
+
+    await bot.react(world.bob, card, EYES)
+    assert not revealed(card)
+    assert (await bot.storage.posts.get_post(card.id)).revealed_at is None
+
+    await bot.posted_cards_cog.sweep()
+
+    assert revealed(card) and list(card.reactions) == [EYES, *RATE.values()]
+    assert (await bot.storage.posts.get_post(card.id)).revealed_at is not None

@@ -8,10 +8,11 @@ import pytest
 
 from bot.core.models import CardRef, Rating
 from bot.core.ratings import RatingSource
-from bot.infra.clock import FakeClock
-from tests.e2e.bot_fixture import RATE, START, Flashdrops, RunningBot
-from tests.e2e.fakediscord import InteractionRecord, Member, Message
-from tests.e2e.harness import World
+from tests.storage.helpers import rating_history
+from tests.support.bot_fixture import RATE, START, Flashdrops, RunningBot
+from tests.support.clock import FakeClock
+from tests.support.fakediscord import InteractionRecord, Member, Message
+from tests.support.harness import World
 
 RATING_PROMPT = "How well did you know this? 1 Not at all … 5 Perfectly"
 QUESTIONS = {
@@ -91,9 +92,11 @@ async def test_review_runs_a_session_with_buttons_to_the_end(
     assert "You reviewed **3** card(s) with **3** answer(s)." in session.embed["description"]
     assert session.components == []
     for card, rating in zip(PYTHON, (4, 3, 5), strict=True):
-        [event] = await bot.storage.rating_history(world.guild.id, world.alice.id, card)
+        [event] = await rating_history(bot.storage, world.guild.id, world.alice.id, card)
         assert (event.rating, event.source, event.post_id) == (rating, RatingSource.BUTTON, None)
-        assert await bot.storage.card_state(world.guild.id, world.alice.id, card) is not None
+        assert (
+            await bot.storage.schedule.card_state(world.guild.id, world.alice.id, card) is not None
+        )
 
 
 @pytest.mark.parametrize("failed", [1, 2])
@@ -108,7 +111,7 @@ async def test_review_card_rated_1_or_2_comes_back_in_the_same_session(
     assert asked == [QUESTIONS[c] for c in ("py-len", "py-def", "py-none", "py-len")]
     assert session.embed is not None and session.embed["title"] == "Session finished"
     assert "You reviewed **3** card(s) with **4** answer(s)." in session.embed["description"]
-    history = await bot.storage.rating_history(world.guild.id, world.alice.id, PYTHON[0])
+    history = await rating_history(bot.storage, world.guild.id, world.alice.id, PYTHON[0])
     assert [e.rating for e in history] == [failed, Rating.MOSTLY]
 
 
@@ -172,9 +175,9 @@ async def test_review_double_click_on_a_rating_rates_one_card_once(
     await bot.settle()
 
     assert second.callback is not None and second.callback.type == 6  # acknowledged, no change
-    history = await bot.storage.rating_history(world.guild.id, world.alice.id, PYTHON[0])
+    history = await rating_history(bot.storage, world.guild.id, world.alice.id, PYTHON[0])
     assert [(e.rating, e.source) for e in history] == [(Rating.MOSTLY, RatingSource.BUTTON)]
-    assert await bot.storage.rating_history(world.guild.id, world.alice.id, PYTHON[1]) == []
+    assert await rating_history(bot.storage, world.guild.id, world.alice.id, PYTHON[1]) == []
     assert question(session) == QUESTIONS["py-def"]  # the next card, still to be answered
     assert actions(session) == ["show", "stop"]
 
@@ -207,7 +210,7 @@ async def test_review_sessions_of_two_members_are_independent(
 
     assert question(alices) == QUESTIONS["py-len"] and alices.edits == []
     assert bobs.embed is not None and bobs.embed["title"] == "Session finished"
-    assert await bot.storage.card_state(world.guild.id, world.alice.id, DENMARK) is None
+    assert await bot.storage.schedule.card_state(world.guild.id, world.alice.id, DENMARK) is None
 
 
 async def test_review_shows_due_cards_before_new_ones(
@@ -222,12 +225,12 @@ async def test_review_shows_due_cards_before_new_ones(
     first = await answer(bot, world.alice, session, 4)
 
     assert first == QUESTIONS["dk"] and question(session) == QUESTIONS["py-len"]
-    history = await bot.storage.rating_history(world.guild.id, world.alice.id, DENMARK)
+    history = await rating_history(bot.storage, world.guild.id, world.alice.id, DENMARK)
     assert [(e.rating, e.source) for e in history] == [
         (Rating.NOT_AT_ALL, RatingSource.REACTION),
         (Rating.MOSTLY, RatingSource.BUTTON),
     ]
-    state = await bot.storage.card_state(world.guild.id, world.alice.id, DENMARK)
+    state = await bot.storage.schedule.card_state(world.guild.id, world.alice.id, DENMARK)
     assert state.reps == 2 and state.last_review == clock.now().date()
 
 
@@ -261,13 +264,30 @@ async def test_due_lists_due_cards_per_deck_and_the_next_due_date(
     assert record.callback.content == (
         "You have **1** card(s) due today.\n"
         "**Capitals**: 1 due\n"
+        "**2** new card(s) are waiting too.\n"
         f"Next cards come due on **{(START + timedelta(days=8)).date().isoformat()}**.\n"
         "Use `/review` to study them."
     )
 
 
-async def test_due_with_nothing_due_says_so(world: World, flashdrop: Flashdrops) -> None:
+async def test_due_with_nothing_due_mentions_the_new_cards_review_would_start(
+    world: World, flashdrop: Flashdrops
+) -> None:
     bot = await flashdrop.start()
+
+    record = await bot.command(world.bob, "due")
+
+    assert record.ephemeral and record.callback is not None
+    # Python basics has 3 cards, Capitals 1: all new to bob, within the daily allowance.
+    assert record.callback.content == (
+        "Nothing is due today.\n**4** new card(s) are waiting: `/review` starts them."
+    )
+
+
+async def test_due_with_nothing_due_and_no_new_cards_says_so(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    bot = await flashdrop.start(scheduling={"new_cards_per_day": 0})
 
     record = await bot.command(world.bob, "due")
 
@@ -285,7 +305,7 @@ async def test_timezone_sets_the_members_zone(world: World, flashdrop: Flashdrop
 
     assert record.ephemeral and record.callback is not None
     assert record.callback.content == "Your time zone is now **Europe/Copenhagen**."
-    settings = await bot.storage.member_settings(world.guild.id, world.alice.id)
+    settings = await bot.storage.members.member_settings(world.guild.id, world.alice.id)
     assert settings.timezone == "Europe/Copenhagen"
 
 
@@ -298,9 +318,9 @@ async def test_timezone_invalid_zone_is_refused_privately_and_stores_nothing(
 
     assert record.ephemeral and record.callback is not None
     assert (record.callback.content or "").startswith(
-        "`Mars/Olympus_Mons` is not a time zone I know."
+        "unknown time zone 'Mars/Olympus_Mons' (use an IANA name"
     )
-    settings = await bot.storage.member_settings(world.guild.id, world.alice.id)
+    settings = await bot.storage.members.member_settings(world.guild.id, world.alice.id)
     assert settings.timezone is None
 
 
@@ -312,3 +332,33 @@ async def test_timezone_autocomplete_offers_iana_names(world: World, flashdrop: 
     ).choices()
 
     assert choices == [{"name": "Europe/Copenhagen", "value": "Europe/Copenhagen"}]
+
+
+@pytest.mark.parametrize("command", ["due", "review", "timezone", "remind", "quiz"])
+async def test_server_command_in_a_dm_answers_privately_instead_of_failing(
+    world: World, flashdrop: Flashdrops, command: str
+) -> None:
+    await flashdrop.start()
+    dm = world.server.dm_channel(world.alice)
+    options = {"timezone": {"zone": "UTC"}, "remind": {"switch": "off"}}.get(command)
+
+    reply = await world.server.invoke_command(world.alice, dm, command, options)
+
+    assert reply.ephemeral
+    assert reply.content == "This command works in a server channel, not here."
+
+
+async def test_timezone_folder_zone_is_refused_clearly_and_stores_nothing(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    bot = await flashdrop.start()
+
+    record = await bot.command(world.alice, "timezone", {"zone": "Europe"})
+
+    assert record.ephemeral and record.callback is not None
+    assert record.callback.content == (
+        "unknown time zone 'Europe' (use an IANA name such as 'Europe/Copenhagen'). "
+        "Pick one from the list this command offers as you type."
+    )
+    settings = await bot.storage.members.member_settings(world.guild.id, world.alice.id)
+    assert settings.timezone is None

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.reactions import rating_for
-from tests.e2e.fakediscord import FakeDiscord, Message
-from tests.e2e.process import BotProcess
+from tests.support.fakediscord import FakeDiscord, Message
+from tests.support.process import BotProcess
 
 RECONCILED = "caught up with reactions on recent posts"
 

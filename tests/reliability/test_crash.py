@@ -18,9 +18,8 @@ import random
 import secrets
 from pathlib import Path
 
-from tests.e2e.bot_fixture import EYES, RATE, bot_env, write_setup
-from tests.e2e.fakediscord import FakeDiscord, Member, Message
-from tests.e2e.process import STARTUP_TIMEOUT, BotProcess, spawn
+import pytest
+
 from tests.reliability.procbot import (
     RECONCILED,
     count_ratings,
@@ -31,6 +30,9 @@ from tests.reliability.procbot import (
     snapshot,
     wait_for_count,
 )
+from tests.support.bot_fixture import EYES, RATE, bot_env, write_setup
+from tests.support.fakediscord import FakeDiscord, Member, Message
+from tests.support.process import STARTUP_TIMEOUT, BotProcess, spawn
 
 POSTS = 10
 MEMBERS = 1000
@@ -60,6 +62,7 @@ async def post_and_reveal(server: FakeDiscord, quizmaster: Member, channel: int)
     return post
 
 
+@pytest.mark.slow
 async def test_crash_sigkill_mid_burst_and_mid_catch_up_loses_and_doubles_nothing(
     tmp_path: Path, processes: list[BotProcess]
 ) -> None:

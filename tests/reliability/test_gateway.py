@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.bot_fixture import EYES, RATE, Flashdrops, RunningBot
-from tests.e2e.fakediscord import FakeDiscord, Member, Message
-from tests.e2e.harness import World
 from tests.reliability.procbot import deck_yaml, duplicates, reactions_on, read_only, snapshot
+from tests.support.bot_fixture import EYES, RATE, Flashdrops, RunningBot
+from tests.support.fakediscord import FakeDiscord, Member, Message
+from tests.support.harness import World
 
 POSTS = 5
 MEMBERS = 1000
@@ -129,6 +129,7 @@ def retractions(database: Path) -> Counter[tuple[int, int]]:
         return Counter((int(post), int(user)) for post, user in rows)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", ["dropped-socket", "invalid-session"])
 async def test_gateway_cut_every_2s_during_burst_loses_and_doubles_nothing(
     world: World, flashdrop: Flashdrops, fault: str

@@ -21,10 +21,11 @@ from typing import Any
 import pytest
 
 from bot.core.models import CardRef, Rating
-from tests.e2e.bot_fixture import EYES, RATE, START, Flashdrops, RunningBot
-from tests.e2e.fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, Member, Perm
-from tests.e2e.harness import World
-from tests.e2e.process import REPO
+from tests.storage.helpers import effective_ratings
+from tests.support.bot_fixture import EYES, RATE, START, Flashdrops, RunningBot
+from tests.support.fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, Member, Perm
+from tests.support.harness import World
+from tests.support.process import REPO
 
 DENMARK = CardRef("capitals", "dk")
 TOMORROW = START + timedelta(days=1)
@@ -116,13 +117,13 @@ async def test_isolation_rating_in_one_guild_schedules_nothing_in_the_other(
     post_a = await quiz_and_rate(bot, g.channel_a, g.carol, 1)  # carol: due tomorrow in A
     post_b = await quiz_and_rate(bot, g.channel_b, g.dave, 5)
 
-    assert await storage.effective_ratings(post_a) == {g.carol.id: Rating.NOT_AT_ALL}
-    assert await storage.effective_ratings(post_b) == {g.dave.id: Rating.PERFECTLY}
-    in_a = await storage.card_state(g.a.id, g.carol.id, DENMARK)
+    assert await effective_ratings(storage, post_a) == {g.carol.id: Rating.NOT_AT_ALL}
+    assert await effective_ratings(storage, post_b) == {g.dave.id: Rating.PERFECTLY}
+    in_a = await storage.schedule.card_state(g.a.id, g.carol.id, DENMARK)
     assert in_a is not None and in_a.due == TOMORROW.date()
-    assert await storage.card_state(g.b.id, g.carol.id, DENMARK) is None
-    assert await storage.card_state(g.a.id, g.dave.id, DENMARK) is None
-    group_b = await storage.group_snapshot(g.b.id, g.channel_b.id, ["capitals"], START)
+    assert await storage.schedule.card_state(g.b.id, g.carol.id, DENMARK) is None
+    assert await storage.schedule.card_state(g.a.id, g.dave.id, DENMARK) is None
+    group_b = await storage.schedule.group_snapshot(g.b.id, g.channel_b.id, ["capitals"], START)
     assert group_b.active_members == {g.dave.id}
     assert {s.user_id for s in group_b.states} == {g.dave.id}
 
@@ -141,9 +142,9 @@ async def test_isolation_rating_in_one_guild_schedules_nothing_in_the_other(
         [custom_id] = [c for c in session.custom_ids() if c.endswith(f":{action}")]
         await g.server.press_button(g.carol_b, session, custom_id)
         await bot.settle()
-    in_b = await storage.card_state(g.b.id, g.carol.id, DENMARK)
+    in_b = await storage.schedule.card_state(g.b.id, g.carol.id, DENMARK)
     assert in_b is not None and in_b.reps == 1 and in_b.introduced_on == TOMORROW.date()
-    assert await storage.card_state(g.a.id, g.carol.id, DENMARK) == in_a
+    assert await storage.schedule.card_state(g.a.id, g.carol.id, DENMARK) == in_a
     assert reply(await run(bot, g.carol, g.channel_a, "due", None)).startswith(
         "You have **1** card(s) due today."
     )
@@ -171,8 +172,8 @@ async def test_isolation_timezone_is_set_per_guild(guilds: Guilds, flashdrop: Fl
 
     await run(bot, g.carol, g.channel_a, "timezone", {"zone": "Asia/Tokyo"})
 
-    assert (await bot.storage.member_settings(g.a.id, g.carol.id)).timezone == "Asia/Tokyo"
-    assert (await bot.storage.member_settings(g.b.id, g.carol.id)).timezone is None
+    assert (await bot.storage.members.member_settings(g.a.id, g.carol.id)).timezone == "Asia/Tokyo"
+    assert (await bot.storage.members.member_settings(g.b.id, g.carol.id)).timezone is None
 
 
 async def test_isolation_reminders_count_only_their_guilds_due_cards(
@@ -226,12 +227,12 @@ async def test_isolation_drop_of_another_guild_is_no_drop_here(
     await add_drop(bot, g.admin_a, g.channel_a)
     if command == "drop resume":
         await run(bot, g.admin_a, g.channel_a, "drop pause", {"drop": 1})
-    before = await bot.storage.drops()
+    before = await bot.storage.drops.drops()
 
     refused = reply(await run(bot, g.admin_b, g.channel_b, command, {"drop": 1}))
 
     assert refused == "There is no drop #1 on this server: see `/drop list`."
-    assert await bot.storage.drops() == before
+    assert await bot.storage.drops.drops() == before
     posted = [m for m in g.server.messages.values() if m.author_id == g.server.bot.id]
     assert [m for m in posted if not m.ephemeral] == []
 
@@ -265,7 +266,7 @@ async def test_isolation_manage_server_in_one_guild_is_no_right_in_another(
 
     assert refused.startswith("Only members with the Manage Server permission")
     assert listed.startswith("Only members with the Manage Server permission")
-    assert await bot.storage.drops() == []
+    assert await bot.storage.drops.drops() == []
 
 
 async def export(tmp_path: Path, what: str, guild: int) -> list[dict[str, str]]:

@@ -15,7 +15,7 @@ other requests can come in between a request's tries in step with the count.
 
 The minute is the issue's wording. A single pass of the flow takes a few seconds; repeating it
 for the minute is what makes the bot's periodic tasks (20 s and 30 s loops) hit the storm as
-well, so the test is deliberately one minute long.
+well, so the test is deliberately one minute long (and marked slow: `make test-fast` skips it).
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ import pytest
 
 from bot.cogs.drops import Drops
 from bot.core.ratings import RatingSource
-from tests.e2e.bot_fixture import EYES, RATE, START, Flashdrops, RunningBot
-from tests.e2e.fakediscord import (
+from tests.reliability.procbot import deck_yaml, duplicates, reactions_on, read_only, snapshot
+from tests.support.bot_fixture import EYES, RATE, START, Flashdrops, RunningBot
+from tests.support.fakediscord import (
     FakeDiscord,
     InteractionRecord,
     Member,
@@ -42,8 +43,7 @@ from tests.e2e.fakediscord import (
     Perm,
     RateLimitRule,
 )
-from tests.e2e.harness import World
-from tests.reliability.procbot import deck_yaml, duplicates, reactions_on, read_only, snapshot
+from tests.support.harness import World
 
 STORM_SECONDS = 60.0
 RATERS = 12
@@ -218,6 +218,7 @@ async def one_day(
     return answers
 
 
+@pytest.mark.slow
 async def test_rate_limit_storm_every_third_request_for_a_minute_flow_completes(
     world: World, flashdrop: Flashdrops, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -256,7 +257,7 @@ async def test_rate_limit_storm_every_third_request_for_a_minute_flow_completes(
             bot = await flashdrop.start()
     # The sweep's job, done now rather than waiting for its next turn: every drop card nobody
     # revealed is revealed (still under the storm if it lasts).
-    await bot.bot.posting.auto_reveal(bot.services.clock.now() + timedelta(hours=2))
+    await bot.bot.posting.sweep(bot.services.clock.now() + timedelta(hours=2))
     await bot.settle(timeout=10.0)
 
     limited = [r for r in server.requests if r.status == 429]
@@ -280,7 +281,7 @@ async def test_rate_limit_storm_every_third_request_for_a_minute_flow_completes(
     cards = [m for m in posts if "Daily drop" not in m.content]
     assert len(posts) == days * 5  # each day: a quiz card, a drop heading and 3 drop cards
     assert all(revealed_with_ratings(server, m) for m in cards)
-    assert await bot.storage.unfinished_runs() == []
+    assert await bot.storage.drops.unfinished_runs() == []
 
     db = snapshot(bot.config.database_path)
     held = reactions_on(server, cards)

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.bot_fixture import EYES, RATE, bot_env, write_setup
-from tests.e2e.fakediscord import FakeDiscord
-from tests.e2e.process import BotProcess, closed_port, new_token, spawn
 from tests.reliability.procbot import RECONCILED, wait_for_count
+from tests.support.bot_fixture import EYES, RATE, bot_env, write_setup
+from tests.support.fakediscord import FakeDiscord
+from tests.support.process import BotProcess, closed_port, new_token, spawn
 
 
 def files_under(root: Path) -> dict[Path, int]:

@@ -29,7 +29,7 @@ def decks() -> list[Deck]:
 @pytest.fixture
 async def storage(db_path: Path, decks: list[Deck]) -> AsyncIterator[Storage]:
     store = await Storage.open(db_path, SETTINGS)
-    await store.sync_decks(decks)
+    await store.decks.sync_decks(decks)
     yield store
     await store.close()
 

@@ -21,89 +21,123 @@ def make_drop(**fields: object) -> Drop:
 
 
 async def test_add_and_list_drops_round_trip(storage: Storage) -> None:
-    added = await storage.add_drop(make_drop(weekdays=frozenset({1, 5}), role_id=9, thread=True))
+    added = await storage.drops.add_drop(
+        make_drop(weekdays=frozenset({1, 5}), role_id=9, thread=True)
+    )
     assert added.id is not None
-    assert await storage.drops(GUILD) == [added]
-    assert await storage.drops(GUILD + 1) == []
+    assert await storage.drops.drops(GUILD) == [added]
+    assert await storage.drops.drops(GUILD + 1) == []
 
 
 async def test_remove_and_pause_only_in_own_guild(storage: Storage) -> None:
-    drop = await storage.add_drop(make_drop())
+    drop = await storage.drops.add_drop(make_drop())
     assert drop.id is not None
-    assert not await storage.set_drop_paused(GUILD + 1, drop.id, True)
-    assert await storage.set_drop_paused(GUILD, drop.id, True)
-    assert (await storage.drops(GUILD))[0].paused
-    assert not await storage.remove_drop(GUILD + 1, drop.id)
-    assert await storage.remove_drop(GUILD, drop.id)
-    assert await storage.drops() == []
+    assert not await storage.drops.set_drop_paused(GUILD + 1, drop.id, True)
+    assert await storage.drops.set_drop_paused(GUILD, drop.id, True)
+    assert (await storage.drops.drops(GUILD))[0].paused
+    assert not await storage.drops.remove_drop(GUILD + 1, drop.id)
+    assert await storage.drops.remove_drop(GUILD, drop.id)
+    assert await storage.drops.drops() == []
 
 
 async def test_start_run_is_once_per_drop_and_date(storage: Storage) -> None:
-    drop = await storage.add_drop(make_drop())
+    drop = await storage.drops.add_drop(make_drop())
     assert drop.id is not None
-    first = await storage.start_run(drop.id, DAY, T0)
-    again = await storage.start_run(drop.id, DAY, T0 + timedelta(minutes=1))
+    first = await storage.drops.start_run(drop.id, DAY, T0)
+    again = await storage.drops.start_run(drop.id, DAY, T0 + timedelta(minutes=1))
     assert again.run_id == first.run_id and not again.finished
-    await storage.finish_run(first.run_id, "posted", T0)
-    assert (await storage.start_run(drop.id, DAY, T0)).finished
-    other_day = await storage.start_run(drop.id, DAY + timedelta(days=1), T0)
+    await storage.drops.finish_run(first.run_id, "posted", T0)
+    assert (await storage.drops.start_run(drop.id, DAY, T0)).finished
+    other_day = await storage.drops.start_run(drop.id, DAY + timedelta(days=1), T0)
     assert other_day.run_id != first.run_id
 
 
 async def test_plan_run_keeps_first_plan_and_posted_messages(storage: Storage) -> None:
-    drop = await storage.add_drop(make_drop())
+    drop = await storage.drops.add_drop(make_drop())
     assert drop.id is not None
-    run = await storage.start_run(drop.id, DAY, T0)
+    run = await storage.drops.start_run(drop.id, DAY, T0)
     plan = [CardRef("dl", "c1"), CardRef("dl", "c2"), CardRef("dl", "c3")]
-    await storage.plan_run(run.run_id, plan)
-    await storage.set_run_heading(run.run_id, 900, None)
-    await storage.set_run_card_posted(run.run_id, 0, 901)
+    await storage.drops.plan_run(run.run_id, plan)
+    await storage.drops.set_run_heading(run.run_id, 900, None)
+    await storage.drops.set_run_card_posted(run.run_id, 0, 901)
     # A resumed run asks again with other cards: the first plan stands.
-    replanned = await storage.plan_run(run.run_id, [CardRef("dl", "c4")])
+    replanned = await storage.drops.plan_run(run.run_id, [CardRef("dl", "c4")])
     assert [c.card for c in replanned] == plan
-    resumed = await storage.start_run(drop.id, DAY, T0)
+    resumed = await storage.drops.start_run(drop.id, DAY, T0)
     assert resumed.heading_message_id == 900
     assert [c.message_id for c in resumed.cards] == [901, None, None]
-    assert [r.run_id for r in await storage.unfinished_runs()] == [run.run_id]
+    assert [r.run_id for r in await storage.drops.unfinished_runs()] == [run.run_id]
 
 
 async def test_skip_run_records_once(storage: Storage) -> None:
-    drop = await storage.add_drop(make_drop())
+    drop = await storage.drops.add_drop(make_drop())
     assert drop.id is not None
-    assert await storage.skip_run(drop.id, DAY, T0)
-    assert not await storage.skip_run(drop.id, DAY, T0)
-    assert (await storage.start_run(drop.id, DAY, T0)).outcome == "skipped"
+    assert await storage.drops.skip_run(drop.id, DAY, T0)
+    assert not await storage.drops.skip_run(drop.id, DAY, T0)
+    assert (await storage.drops.start_run(drop.id, DAY, T0)).outcome == "skipped"
 
 
 async def test_sync_config_drops_keeps_unchanged_and_their_runs(storage: Storage) -> None:
-    command_drop = await storage.add_drop(make_drop(channel_id=999))
+    command_drop = await storage.drops.add_drop(make_drop(channel_id=999))
     a, b = make_drop(), make_drop(local_time=time(9, 0))
-    first = await storage.sync_config_drops([a, b], T0)
+    first = await storage.drops.sync_config_drops([a, b], T0)
     assert (first.added, first.removed, first.kept) == (2, 0, 0)
     kept = next(
         d
-        for d in await storage.drops()
+        for d in await storage.drops.drops()
         if d.source is DropSource.CONFIG and d.local_time == time(8)
     )
     assert kept.source is DropSource.CONFIG and kept.id is not None
-    await storage.finish_run((await storage.start_run(kept.id, DAY, T0)).run_id, "posted", T0)
-    second = await storage.sync_config_drops([a], T0 + timedelta(days=1))
+    await storage.drops.finish_run(
+        (await storage.drops.start_run(kept.id, DAY, T0)).run_id, "posted", T0
+    )
+    second = await storage.drops.sync_config_drops([a], T0 + timedelta(days=1))
     assert (second.added, second.removed, second.kept) == (0, 1, 1)
-    assert (await storage.start_run(kept.id, DAY, T0)).finished  # still ran once
-    assert {d.id for d in await storage.drops()} == {command_drop.id, kept.id}
+    assert (await storage.drops.start_run(kept.id, DAY, T0)).finished  # still ran once
+    assert {d.id for d in await storage.drops.drops()} == {command_drop.id, kept.id}
 
 
 async def test_reminders_listed_and_marked(storage: Storage) -> None:
-    await storage.save_member_settings(MemberSettings(GUILD, USER, "Asia/Tokyo", time(7, 30)))
-    await storage.save_member_settings(MemberSettings(GUILD, USER + 1, None, None))
-    (reminder,) = await storage.reminders()
+    await storage.members.save_member_settings(
+        MemberSettings(GUILD, USER, "Asia/Tokyo", time(7, 30))
+    )
+    await storage.members.save_member_settings(MemberSettings(GUILD, USER + 1, None, None))
+    (reminder,) = await storage.drops.reminders()
     assert reminder.settings.remind_at == time(7, 30) and reminder.last_reminded_on is None
-    await storage.mark_reminded(GUILD, USER, DAY)
-    assert (await storage.reminders())[0].last_reminded_on == DAY
+    await storage.drops.mark_reminded(GUILD, USER, DAY)
+    assert (await storage.drops.reminders())[0].last_reminded_on == DAY
 
 
 async def test_drops_survive_reopen(db_path: Path, storage: Storage) -> None:
-    drop = await storage.add_drop(make_drop())
+    drop = await storage.drops.add_drop(make_drop())
     await storage.close()
     async with await Storage.open(db_path) as reopened:
-        assert await reopened.drops() == [drop]
+        assert await reopened.drops.drops() == [drop]
+
+
+async def test_unfinished_runs_are_the_open_ones_with_their_progress(storage: Storage) -> None:
+    first, second, removed = [
+        await storage.drops.add_drop(make_drop(channel_id=channel)) for channel in (300, 301, 302)
+    ]
+    assert first.id is not None and second.id is not None and removed.id is not None
+    interrupted = await storage.drops.start_run(first.id, DAY, T0)
+    await storage.drops.plan_run(interrupted.run_id, [CardRef("dl", "c1"), CardRef("dl", "c2")])
+    await storage.drops.set_run_heading(interrupted.run_id, 900, 950)
+    await storage.drops.set_run_card_posted(interrupted.run_id, 0, 901)
+    done = await storage.drops.start_run(first.id, DAY + timedelta(days=1), T0)
+    await storage.drops.finish_run(done.run_id, "posted", T0)
+    failed = await storage.drops.start_run(second.id, DAY, T0)
+    await storage.drops.finish_run(failed.run_id, "failed", T0)
+    await storage.drops.skip_run(second.id, DAY + timedelta(days=1), T0)
+    later = await storage.drops.start_run(second.id, DAY + timedelta(days=2), T0)
+    await storage.drops.start_run(removed.id, DAY, T0)
+    await storage.drops.remove_drop(GUILD, removed.id)  # its runs go with it
+
+    runs = await storage.drops.unfinished_runs()
+
+    assert runs == [await storage.drops.start_run(first.id, DAY, T0), later]
+    assert not any(run.finished for run in runs)
+    assert (runs[0].heading_message_id, runs[0].thread_id) == (900, 950)
+    assert [(c.card.card_id, c.message_id) for c in runs[0].cards] == [("c1", 901), ("c2", None)]
+    await storage.drops.finish_run(interrupted.run_id, "posted", T0)
+    assert await storage.drops.unfinished_runs() == [later]

@@ -4,11 +4,16 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
-from bot.core.models import CardRef
+from bot.core.members import MemberSettings
 from bot.storage import SCHEMA_VERSION, SchemaTooNewError, Storage
-from bot.storage.migrations import MIGRATIONS
+from bot.storage.drops import DROP_COLUMNS
+from bot.storage.migrations import MIGRATIONS, migrate
+from bot.storage.posts import POST_COLUMNS
+from bot.storage.ratings import EVENT_COLUMNS
+from bot.storage.states import STATE_COLUMNS
 from tests.core.factories import GUILD, USER, make_deck
 
 
@@ -45,7 +50,8 @@ async def test_open_configures_connection(db_path: Path) -> None:
     async with await Storage.open(db_path) as storage:
         pragmas = {}
         for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout"):
-            rows = list(await storage._db.execute_fetchall(f"PRAGMA {name}"))
+            async with storage.database.reading() as db:
+                rows = list(await db.execute_fetchall(f"PRAGMA {name}"))
             pragmas[name] = rows[0][0]
     # synchronous 1 = NORMAL
     assert pragmas == {
@@ -56,34 +62,31 @@ async def test_open_configures_connection(db_path: Path) -> None:
     }
 
 
-async def test_open_migrates_version_1_database_keeping_data(db_path: Path) -> None:
-    with closing(sqlite3.connect(db_path)) as db, db:
-        db.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
-        db.execute("INSERT INTO decks (deck_id, name) VALUES ('dl', 'DL')")
-        db.execute(
-            "INSERT INTO cards (deck_id, card_id, position, content_hash)"
-            " VALUES ('dl', 'c1', 0, 'x')"
+# A migration as a later Flashdrop would append it, to exercise the forward path.
+LATER = "CREATE TABLE later (n INTEGER NOT NULL); ALTER TABLE members ADD COLUMN nickname TEXT;"
+
+
+async def test_migrate_applies_later_migrations_keeping_data(db_path: Path) -> None:
+    async with await Storage.open(db_path) as storage:
+        await storage.members.save_member_settings(
+            MemberSettings(GUILD, USER, timezone="Europe/Copenhagen")
         )
-        db.execute(
-            "INSERT INTO members (guild_id, user_id, timezone) VALUES (?, ?, 'Europe/Copenhagen')",
-            (GUILD, USER),
-        )
+        await storage.decks.sync_decks([make_deck("dl", ("c1",))])
     assert user_version(db_path) == 1
 
-    async with await Storage.open(db_path) as storage:
-        member = await storage.member_settings(GUILD, USER)
-        summary = await storage.sync_decks([make_deck("dl", ("c1",))])
-    assert user_version(db_path) == SCHEMA_VERSION
-    assert "drops" in tables(db_path)
-    assert member.timezone == "Europe/Copenhagen"
-    assert summary.added == () and summary.changed == (CardRef("dl", "c1"),)
+    async with aiosqlite.connect(db_path, isolation_level=None) as db:
+        assert await migrate(db, (*MIGRATIONS, LATER)) == 1
+    assert user_version(db_path) == 2 and "later" in tables(db_path)
+    with closing(sqlite3.connect(db_path)) as db:
+        row = db.execute("SELECT timezone, nickname FROM members").fetchone()
+    assert row == ("Europe/Copenhagen", None)
 
 
 async def test_reopen_keeps_data(db_path: Path) -> None:
     async with await Storage.open(db_path) as storage:
-        await storage.sync_decks([make_deck()])
+        await storage.decks.sync_decks([make_deck()])
     async with await Storage.open(db_path) as storage:
-        summary = await storage.sync_decks([make_deck()])
+        summary = await storage.decks.sync_decks([make_deck()])
     assert summary.added == summary.changed == summary.retired == ()
 
 
@@ -95,11 +98,57 @@ async def test_open_refuses_newer_schema(db_path: Path) -> None:
 
 
 async def test_failed_migration_leaves_previous_version(db_path: Path) -> None:
-    with closing(sqlite3.connect(db_path)) as db, db:
-        db.executescript(MIGRATIONS[0] + "\nPRAGMA user_version = 1;")
-        # Makes migration 2 fail half-way: its table already exists.
-        db.execute("CREATE TABLE drop_runs (x INTEGER)")
-    with pytest.raises(sqlite3.OperationalError):
-        await Storage.open(db_path)
+    async with await Storage.open(db_path):
+        pass
+    # Fails half-way: its first table is made, then one that already exists.
+    failing = "CREATE TABLE later (n INTEGER); CREATE TABLE drop_runs (x INTEGER);"
+    async with aiosqlite.connect(db_path, isolation_level=None) as db:
+        with pytest.raises(sqlite3.OperationalError):
+            await migrate(db, (*MIGRATIONS, failing))
     assert user_version(db_path) == 1
-    assert "drops" not in tables(db_path)
+    assert "later" not in tables(db_path)
+
+
+def columns(path: Path) -> dict[str, list[str]]:
+    with closing(sqlite3.connect(path)) as db:
+        return {
+            table: [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+            for table in sorted(tables(path))
+        }
+
+
+def names(column_list: str) -> list[str]:
+    return [column.strip() for column in column_list.split(",")]
+
+
+async def test_fresh_schema_has_exactly_the_columns_the_stores_use(db_path: Path) -> None:
+    async with await Storage.open(db_path):
+        pass
+    assert columns(db_path) == {
+        "cards": ["deck_id", "card_id", "position", "content_hash", "retired"],
+        "decks": ["deck_id", "name", "retired"],
+        "drop_run_cards": ["run_id", "position", "deck_id", "card_id", "message_id"],
+        "drop_runs": [
+            "run_id",
+            "drop_id",
+            "local_date",
+            "started_at",
+            "finished_at",
+            "heading_message_id",
+            "thread_id",
+            "outcome",
+        ],
+        "drops": [*names(DROP_COLUMNS), "config_key"],
+        "guild_settings": ["guild_id", "timezone", "day_starts_at"],
+        "member_card_state": names(STATE_COLUMNS),
+        "members": [
+            "guild_id",
+            "user_id",
+            "timezone",
+            "remind_at",
+            "last_rated_at",
+            "last_reminded_on",
+        ],
+        "posts": names(POST_COLUMNS),
+        "ratings": names(EVENT_COLUMNS),
+    }

@@ -20,6 +20,7 @@ from bot.storage import Storage
 from bot.storage.writer import MAX_BATCH, Writer, WriterClosedError
 from tests.core.factories import GUILD, T0, USER, make_event
 from tests.storage.conftest import make_post
+from tests.storage.helpers import delete_member_data, rating_history, save_guild_settings
 
 PRAGMAS = ("PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 5000")
 
@@ -168,17 +169,19 @@ async def test_close_finishes_work_a_cancelled_drain_left(writer: Writer, tmp_pa
 
 
 async def test_rate_post_dates_the_answer_by_the_members_zone(storage: Storage) -> None:
-    await storage.record_post(make_post(1))
-    await storage.save_guild_settings(GuildSettings(GUILD, timezone="Europe/Berlin"))
-    await storage.save_member_settings(MemberSettings(GUILD, USER, timezone="America/New_York"))
+    await storage.posts.record_post(make_post(1))
+    await save_guild_settings(storage, GuildSettings(GUILD, timezone="Europe/Berlin"))
+    await storage.members.save_member_settings(
+        MemberSettings(GUILD, USER, timezone="America/New_York")
+    )
     late_evening_in_new_york = T0.replace(hour=3)  # 22:00 the day before in New York
-    update = await storage.rate_post_soon(
+    update = await storage.ratings.rate_post_soon(
         1, USER, Rating.MOSTLY, late_evening_in_new_york, RatingSource.REACTION
     )
     assert update is not None and update.event is not None
     assert update.event.study_date == T0.date() - timedelta(days=1)
     assert update.event.card == CardRef("dl", "c1")
-    other = await storage.rate_post_soon(
+    other = await storage.ratings.rate_post_soon(
         1, USER + 1, Rating.MOSTLY, late_evening_in_new_york, RatingSource.REACTION
     )
     assert other is not None and other.event is not None
@@ -187,42 +190,45 @@ async def test_rate_post_dates_the_answer_by_the_members_zone(storage: Storage) 
 
 
 async def test_rate_post_on_an_unknown_message_stores_nothing(storage: Storage) -> None:
-    assert await storage.rate_post_soon(404, USER, Rating.MOSTLY, T0, RatingSource.REACTION) is None
-    assert await storage.live_ratings(404) == frozenset()
+    assert (
+        await storage.ratings.rate_post_soon(404, USER, Rating.MOSTLY, T0, RatingSource.REACTION)
+        is None
+    )
+    assert await storage.ratings.live_ratings(404) == frozenset()
 
 
 async def test_live_ratings_include_answers_queued_before(storage: Storage) -> None:
-    await storage.record_post(make_post(1))
+    await storage.posts.record_post(make_post(1))
     queued = [
-        storage.rate_post_soon(1, user_id, Rating.MOSTLY, T0, RatingSource.REACTION)
+        storage.ratings.rate_post_soon(1, user_id, Rating.MOSTLY, T0, RatingSource.REACTION)
         for user_id in range(10)
     ]
-    live = await storage.live_ratings(1)  # not awaited the answers first
+    live = await storage.ratings.live_ratings(1)  # not awaited the answers first
     assert live == {(user_id, Rating.MOSTLY) for user_id in range(10)}
     await asyncio.gather(*queued)
 
 
 async def test_forgetting_a_member_comes_after_their_queued_answers(storage: Storage) -> None:
-    await storage.record_post(make_post(1))
-    answer = storage.rate_post_soon(1, USER, Rating.MOSTLY, T0, RatingSource.REACTION)
-    deleted = await storage.delete_member_data(GUILD, USER)
+    await storage.posts.record_post(make_post(1))
+    answer = storage.ratings.rate_post_soon(1, USER, Rating.MOSTLY, T0, RatingSource.REACTION)
+    deleted = await delete_member_data(storage, GUILD, USER)
     assert (await answer) is not None
     assert (deleted.ratings, deleted.card_states) == (1, 1)
-    assert await storage.card_state(GUILD, USER, CardRef("dl", "c1")) is None
-    assert await storage.rating_history(GUILD, USER, CardRef("dl", "c1")) == []
+    assert await storage.schedule.card_state(GUILD, USER, CardRef("dl", "c1")) is None
+    assert await rating_history(storage, GUILD, USER, CardRef("dl", "c1")) == []
 
 
 async def test_a_rating_for_the_wrong_card_fails_alone(storage: Storage) -> None:
-    await storage.record_post(make_post(1))
+    await storage.posts.record_post(make_post(1))
     # Gathered: both are queued before the writer runs, so they share one batch.
     wrong, right = await asyncio.gather(
-        storage.record_rating(make_event(4, post_id=1, card_id="c2")),
-        storage.record_rating(make_event(4, post_id=1, user_id=USER + 1)),
+        storage.ratings.record_rating(make_event(4, post_id=1, card_id="c2")),
+        storage.ratings.record_rating(make_event(4, post_id=1, user_id=USER + 1)),
         return_exceptions=True,
     )
     assert isinstance(wrong, ValueError) and "does not match post 1" in str(wrong)
     assert not isinstance(right, BaseException) and right.changed
-    assert await storage.live_ratings(1) == {(USER + 1, Rating.MOSTLY)}
+    assert await storage.ratings.live_ratings(1) == {(USER + 1, Rating.MOSTLY)}
 
 
 @pytest.mark.parametrize("path", [":memory:", ""])
@@ -232,18 +238,20 @@ async def test_storage_needs_a_file(path: str) -> None:
 
 
 async def test_other_writes_get_a_turn_during_a_flood_of_ratings(storage: Storage) -> None:
-    await storage.record_post(make_post(1))
+    await storage.posts.record_post(make_post(1))
     for trial in range(3):
         flood = [
-            storage.rate_post_soon(1, user_id, Rating.MOSTLY, T0, RatingSource.REACTION)
+            storage.ratings.rate_post_soon(1, user_id, Rating.MOSTLY, T0, RatingSource.REACTION)
             for user_id in range(trial * 10_000, trial * 10_000 + 6000)
         ]
         await asyncio.sleep(0.02)  # the writer is busy with the flood
         before = sum(future.done() for future in flood)
-        await storage.save_guild_settings(GuildSettings(GUILD, timezone=f"Etc/GMT-{trial}"))
+        await storage.members.save_member_settings(
+            MemberSettings(GUILD, USER, timezone=f"Etc/GMT-{trial}")
+        )
         after = sum(future.done() for future in flood)
         # Its turn came after the batch in hand, not after the rest of the queue.
         assert after - before <= MAX_BATCH, (before, after)
         assert after < len(flood)
         await asyncio.gather(*flood)
-        assert (await storage.guild_settings(GUILD)).timezone == f"Etc/GMT-{trial}"
+        assert (await storage.members.member_settings(GUILD, USER)).timezone == f"Etc/GMT-{trial}"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.fakediscord import FakeDiscord
+from tests.support.fakediscord import FakeDiscord
 
 REPO = Path(__file__).resolve().parents[2]
 SYNC = "PUT /applications/{application_id}/commands"

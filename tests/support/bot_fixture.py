@@ -30,11 +30,11 @@ from bot.app import Flashdrop, Services, open_services
 from bot.cogs.posted_cards import PostedCards
 from bot.config import Config, build_config
 from bot.core.reactions import RATING_EMOJI
-from bot.infra.clock import FakeClock
 from bot.runner import point_discord_at
 from bot.storage.storage import Storage
-from tests.e2e.fakediscord import FakeDiscord, InteractionRecord, Member, Message
-from tests.e2e.harness import EventRecorder, World, close_client, connect_client
+from tests.support.clock import FakeClock
+from tests.support.fakediscord import FakeDiscord, InteractionRecord, Member, Message
+from tests.support.harness import EventRecorder, World, close_client, connect_client
 
 __all__ = [
     "DECKS",

@@ -1,4 +1,4 @@
-"""Client-side wiring for the loopback Discord in ``fakediscord.py``.
+"""Client-side wiring for the loopback Discord of ``tests/support/fakediscord``.
 
 Points discord.py at a local server, runs a client against it until it is ready, closes it
 cleanly, and records the events a client dispatches so a test can wait for them without
@@ -19,7 +19,7 @@ import discord.http
 import yarl
 from discord.ext import commands
 
-from tests.e2e.fakediscord import Channel, FakeDiscord, Guild, Member
+from tests.support.fakediscord import Channel, FakeDiscord, Guild, Member
 
 __all__ = [
     "EventRecorder",

@@ -1,5 +1,7 @@
 """Fixtures for end-to-end tests: a loopback Discord per test and real discord.py clients.
 
+A pytest plugin, declared in ``tests/conftest.py``, so every test directory finds these by name.
+
 - ``fake_discord``: a started :class:`FakeDiscord`, stopped after the test.
 - ``world``: ``fake_discord`` with one guild, a #flashcards channel and members alice and bob.
 - ``discord_endpoints``: discord.py pointed at ``fake_discord`` for the test, then restored.
@@ -19,12 +21,11 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.infra.clock import FakeClock
-from tests.e2e.bot_fixture import START, Flashdrops
-from tests.e2e.fakediscord import FakeDiscord
-from tests.e2e.harness import RunClient, World, close_client, connect_client
-from tests.e2e.harness import discord_endpoints as endpoints
-from tests.e2e.process import processes, token_server  # noqa: F401 - fixtures, found by name
+from tests.support.bot_fixture import START, Flashdrops
+from tests.support.clock import FakeClock
+from tests.support.fakediscord import FakeDiscord
+from tests.support.harness import RunClient, World, close_client, connect_client
+from tests.support.harness import discord_endpoints as endpoints
 
 
 @pytest.fixture

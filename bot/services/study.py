@@ -1,0 +1,60 @@
+"""A member's own study: the queue of a `/review` session and the overview `/due` shows.
+
+One home for "what this member can study now": due cards first (most overdue first), then the
+new cards within today's allowance, so `/due` never says "nothing" while `/review` has cards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from bot.core.models import CardRef
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+MAX_DUE_IN_SESSION = 100
+
+
+@dataclass(frozen=True, slots=True)
+class StudyOverview:
+    due: dict[str, int]  # due cards per deck id (decks with none left out)
+    new: int  # new cards the member may start today, all decks
+    next_due: date | None  # the first study date after today with cards due
+
+
+class StudyService:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    async def queue(self, guild_id: int, user_id: int, deck_ids: list[str]) -> list[CardRef]:
+        """A session's cards: due ones first (most overdue first), then new ones within the
+        daily limit."""
+        storage = self.services.storage
+        today = await storage.members.study_date_for(guild_id, user_id, self.services.clock.now())
+        due = await storage.schedule.next_due(
+            guild_id, user_id, today, deck_ids=deck_ids, limit=MAX_DUE_IN_SESSION
+        )
+        return [state.card for state in due] + await self._new_cards(
+            guild_id, user_id, deck_ids, today
+        )
+
+    async def overview(self, guild_id: int, user_id: int) -> StudyOverview:
+        storage = self.services.storage
+        today = await storage.members.study_date_for(guild_id, user_id, self.services.clock.now())
+        new = await self._new_cards(guild_id, user_id, list(self.services.decks), today)
+        return StudyOverview(
+            due=await storage.schedule.due_counts(guild_id, user_id, today),
+            new=len(new),
+            next_due=await storage.schedule.next_due_date(guild_id, user_id, today),
+        )
+
+    async def _new_cards(
+        self, guild_id: int, user_id: int, deck_ids: list[str], today: date
+    ) -> list[CardRef]:
+        storage, cards = self.services.storage, []
+        for deck_id in deck_ids:
+            cards += await storage.schedule.new_card_candidates(guild_id, user_id, deck_id, today)
+        return cards
