@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from bot import __version__
 from bot.config import Config, ConfigError, load_config, redact
@@ -16,18 +17,28 @@ log = logging.getLogger("bot")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its complaints worded like every other error line: `error: …`."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"error: {message} (see '{self.prog} --help')\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m bot", description="Flashdrop: flashcards for Discord study groups."
     )
     parser.add_argument("--version", action="version", version=f"flashdrop {__version__}")
+    config_help = "config file (default: config.yaml)"
+    parser.add_argument("--config", type=Path, default=None, help=config_help)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
         cmd = sub.add_parser(name, help=help_text, description=help_text)
-        cmd.add_argument(
-            "--config", type=Path, default=None, help="config file (default: config.yaml)"
-        )
+        # Also after the command. SUPPRESS: a command line without it there must not reset
+        # a --config given before the command to the default.
+        cmd.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=config_help)
         return cmd
 
     command("run", "connect to Discord and run the bot")
@@ -37,6 +48,11 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--format", choices=("auto", "brainscape", "csv", "tsv"), default="auto")
     imp.add_argument("--out", type=Path, help="write the deck here (default: stdout)")
     imp.add_argument("--name", help="deck name (default: from the export's title or file name)")
+    imp.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the --out deck if it exists; its cards that match the export keep their ids",
+    )
 
     chk = command("check-decks", "validate deck files; exit 1 if any is invalid")
     chk.add_argument("paths", nargs="*", type=Path, help="files or folders (default: decks dir)")
@@ -98,7 +114,7 @@ def _run(config: Config, args: argparse.Namespace) -> int:
 def _import(config: Config, args: argparse.Namespace) -> int:
     from bot.cli import import_deck
 
-    return import_deck(args.file, args.format, args.out, args.name)
+    return import_deck(args.file, args.format, args.out, args.name, force=args.force)
 
 
 def _check_decks(config: Config, args: argparse.Namespace) -> int:

@@ -8,46 +8,169 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot.config import Config
-from bot.decks import DeckError, check_paths, dump_deck, import_file
+from bot.core.models import Deck
+from bot.decks import DeckError, Problem, check_paths, dump_deck, import_file, load_deck
+from bot.decks.errors import shown
+from bot.decks.loading import DECK_SUFFIXES
+from bot.decks.matching import CardMatching, reimport
+from bot.decks.rules import check_deck_id
 from bot.infra.clock import SystemClock
 from bot.infra.health import heartbeat_problem
 
+if TYPE_CHECKING:
+    from bot.storage.export import CsvValue
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+# An export read as the wrong format can fail on every line; the first few say what is wrong.
+MAX_SHOWN_PROBLEMS = 10
 
 
 def _error(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
 
 
-def import_deck(file: Path, fmt: str, out: Path | None, name: str | None) -> int:
+def _problems(problems: Sequence[Problem]) -> None:
+    for problem in problems[:MAX_SHOWN_PROBLEMS]:
+        _error(str(problem))
+    if len(problems) > MAX_SHOWN_PROBLEMS:
+        rest = len(problems) - MAX_SHOWN_PROBLEMS
+        _error(f"… and {rest} more problems ({len(problems)} in all)")
+
+
+def import_deck(
+    file: Path, fmt: str, out: Path | None, name: str | None, *, force: bool = False
+) -> int:
+    """Convert an export into a deck file (or stdout). An existing --out deck is replaced only
+    with `force`, and then its cards' ids are kept for the export's cards that match them."""
+    if out is not None and (problem := _out_problem(out)) is not None:
+        _error(f"{out}: {problem}")
+        return EXIT_FAILED
+    existing: Deck | None = None
+    if out is not None and (out.exists() or out.is_symlink()):
+        if not force:
+            _error(f"{out} already exists; add --force to replace it")
+            return EXIT_FAILED
+        try:
+            existing = load_deck(out)
+        except DeckError:
+            _error(
+                f"{out} is not a valid deck, so its card ids cannot be kept: fix it"
+                f" (python -m bot check-decks {out}) or delete it first"
+            )
+            return EXIT_FAILED
+    matching: CardMatching | None = None
     try:
         deck = import_file(file, fmt, name, deck_id=out.stem if out else None)
+        if existing is not None:
+            deck, matching = reimport(existing, deck, name=name)
     except DeckError as exc:
-        print(exc, file=sys.stderr)
+        _problems(exc.problems)
         return EXIT_FAILED
     text = dump_deck(deck)
     if out is None:
         sys.stdout.write(text)
         return EXIT_OK
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        _error(f"{out}: cannot write: {exc.strerror}")
+    if (failure := _write_out(out, text, replace=force)) is not None:
+        _error(failure)
         return EXIT_FAILED
-    print(f"{out}: {len(deck.cards)} cards from {file} ({deck.name})", file=sys.stderr)
+    _report_import(out, file, deck, matching)
     return EXIT_OK
 
 
+def _write_out(out: Path, text: str, *, replace: bool) -> str | None:
+    """Write the deck file, creating its folder; None, or the error message."""
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _write_deck(out, text, replace=replace)
+    except FileExistsError:
+        # mkdir's, when a file is where a folder should be; else the exclusive create's.
+        if (failure := _write_failure(out)) is not None:
+            return f"{out}: cannot write: {failure}"
+        return f"{out} already exists; add --force to replace it"
+    except OSError as exc:
+        return f"{out}: cannot write: {_write_failure(out) or exc.strerror or exc}"
+    return None
+
+
+def _report_import(out: Path, file: Path, deck: Deck, matching: CardMatching | None) -> None:
+    summary = f"{out}: {len(deck.cards)} cards from {file} ({deck.name})"
+    if matching is None:
+        print(summary, file=sys.stderr)
+        return
+    edited = matching.edited
+    kept = "kept its id" if len(edited) == 1 else "kept their ids"
+    counts = (
+        f"{len(matching.kept) - len(edited)} unchanged, {len(edited)} edited ({kept}), "
+        f"{len(matching.added)} added, {len(matching.retired)} retired"
+    )
+    lines = [f"{summary}: {counts}"]
+    lines += _listed(
+        "kept", [f"{k.card.id} ({k.reason}): {shown(k.card.question)}" for k in edited]
+    )
+    lines += _listed("added", [f"{c.id}: {shown(c.question)}" for c in matching.added])
+    lines += _listed("retired", [f"{c.id}: {shown(c.question)}" for c in matching.retired])
+    print("\n".join(lines), file=sys.stderr)
+
+
+def _listed(verb: str, items: list[str]) -> list[str]:
+    lines = [f"  {verb} {item}" for item in items[:MAX_SHOWN_PROBLEMS]]
+    if len(items) > MAX_SHOWN_PROBLEMS:
+        lines.append(f"  … and {len(items) - MAX_SHOWN_PROBLEMS} more {verb}")
+    return lines
+
+
+def _write_deck(out: Path, text: str, *, replace: bool) -> None:
+    """Write a new file, or (`replace`) swap a complete new file in for the old one.
+
+    Creating with O_EXCL refuses an existing file in the same step that would write it, so no
+    deck is overwritten by a race between a check and the write. A replacement is written next
+    to the old file and renamed over it: the old deck stays whole if anything fails midway.
+    """
+    if not replace:
+        with out.open("x", encoding="utf-8") as file:
+            file.write(text)
+        return
+    temporary = out.with_name(f".{out.name}.importing")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, out)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _out_problem(out: Path) -> str | None:
+    """Why `out` cannot become a deck the bot loads, found before any work is done."""
+    if out.suffix.lower() not in DECK_SUFFIXES:
+        return "not a deck file name: deck files end in .yaml or .yml"
+    if out.is_dir():
+        return "cannot write: it is a folder"
+    if (message := check_deck_id(out.stem)) is not None:
+        return f"{message}; the id is the file name"
+    return None
+
+
+def _write_failure(out: Path) -> str | None:
+    """What stopped a write when errno's own words ("File exists", "Not a directory") would
+    name neither the path at fault nor the fix: a folder on the way that is a file."""
+    for parent in out.parents:
+        if parent.exists():
+            return None if parent.is_dir() else f"{parent} is a file, not a folder"
+    return None
+
+
 def check_decks(paths: Sequence[Path]) -> int:
+    """Each problem once, on stdout as `path:line: message`; silent when every deck is valid."""
     problems = check_paths(paths)
     for problem in problems:
         print(problem)
@@ -55,7 +178,6 @@ def check_decks(paths: Sequence[Path]) -> int:
         bad = len({p.path for p in problems})
         print(f"{bad} invalid deck file(s), {len(problems)} problem(s)", file=sys.stderr)
         return EXIT_FAILED
-    print("all decks valid", file=sys.stderr)
     return EXIT_OK
 
 
@@ -94,6 +216,16 @@ def export_csv(config: Config, what: Literal["ratings", "schedule"], guild_id: i
     return EXIT_OK
 
 
+# Stability and difficulty are floats: repr would print 2.3 and 2.3000000000000003 side by
+# side, so every float is written with the same number of decimals.
+FLOAT_DECIMALS = 4
+
+
+def csv_cells(values: Sequence[CsvValue]) -> tuple[CsvValue, ...]:
+    """A row's values as written: floats with FLOAT_DECIMALS decimals, the rest unchanged."""
+    return tuple(f"{v:.{FLOAT_DECIMALS}f}" if isinstance(v, float) else v for v in values)
+
+
 async def _export(
     config: Config, what: Literal["ratings", "schedule"], guild_id: int | None
 ) -> None:
@@ -105,11 +237,11 @@ async def _export(
         if what == "ratings":
             writer.writerow(RatingExportRow.HEADER)
             async for rating in storage.export.export_ratings(guild_id):
-                writer.writerow(rating.csv_values())
+                writer.writerow(csv_cells(rating.csv_values()))
         else:
             writer.writerow(ScheduleExportRow.HEADER)
             async for state in storage.export.export_schedule(guild_id):
-                writer.writerow(state.csv_values())
+                writer.writerow(csv_cells(state.csv_values()))
 
 
 def backup(config: Config, target: Path) -> int:

@@ -69,6 +69,14 @@ def _card_data(card: Card) -> dict[str, object]:
 def dump_deck(deck: Deck) -> str:
     """The deck as YAML text, cards separated by blank lines. The deck id is not written:
     it is the name of the file the text is saved to."""
+    head, cards = deck_file_parts(deck)
+    return head + "\n".join(cards)
+
+
+def deck_file_parts(deck: Deck) -> tuple[str, list[str]]:
+    """dump_deck's text in pieces: everything before the first card, then each card's text.
+    The file is `head + "\n".join(cards)`; the pieces let a caller try a prefix of the cards
+    without dumping them again."""
     head: dict[str, object] = {"name": deck.name}
     if deck.description is not None:
         head["description"] = deck.description
@@ -76,5 +84,4 @@ def dump_deck(deck: Deck) -> str:
         head["tags"] = _FlowList(deck.tags)
     # Each card is dumped on its own so a blank line can separate them without touching
     # anything inside a scalar.
-    cards = "\n".join(_dump([_card_data(card)]) for card in deck.cards)
-    return f"{_dump(head)}cards:\n{cards}"
+    return f"{_dump(head)}cards:\n", [_dump([_card_data(card)]) for card in deck.cards]

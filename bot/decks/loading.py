@@ -1,6 +1,8 @@
 """Load deck files from disk: one deck, a whole directory, or a list of paths to check.
 
-A bad deck is reported and skipped; it never stops the others from loading.
+A bad deck is skipped and returned as an error; it never stops the others from loading. Saying
+so is the caller's part (the bot logs it, check-decks prints it): this module does not log the
+problems it returns, or each would be reported twice.
 """
 
 from __future__ import annotations
@@ -64,18 +66,15 @@ def load_decks(directory: str | os.PathLike[str]) -> DeckLoadResult:
     try:
         paths = deck_files(directory)
     except DeckError as error:
-        log.warning("cannot load decks:\n%s", error)
         return DeckLoadResult(decks, [error])
     log.debug("parsing %d deck file(s) with %s", len(paths), PARSER)
     for path in paths:
         try:
             deck = _unique(load_deck(path), decks)
         except DeckError as error:
-            log.warning("skipping a bad deck file:\n%s", error)
             errors.append(error)
             continue
         decks[deck.id] = deck
-    log.info("loaded %d deck(s) from %s, skipped %d", len(decks), directory, len(errors))
     return DeckLoadResult(decks, errors)
 
 

@@ -100,7 +100,11 @@ def test_import_text_refuses_bad_deck_id() -> None:
 def test_import_text_needs_a_sluggable_name() -> None:
     with pytest.raises(DeckError) as info:
         import_text("cell\tunit\n", path="日本.tsv")
-    assert str(info.value) == "日本.tsv: cannot make a deck id from '日本'; give the deck a name"
+    assert str(info.value) == (
+        "日本.tsv: cannot make a deck id from the file name '日本': it has no letters a-z or"
+        " digits 0-9 (a deck id may only hold a-z, 0-9, '-' and '_'); give the deck a name"
+        " with some, or write the deck to a file whose name is the id"
+    )
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -51,16 +52,48 @@ def test_load_deck_reports_missing_file(tmp_path: Path) -> None:
     assert str(info.value) == f"{tmp_path / 'nope.yaml'}: cannot read: No such file or directory"
 
 
-def test_load_decks_loads_good_deck_despite_bad_one(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_load_decks_loads_good_deck_despite_bad_one(tmp_path: Path) -> None:
     write(tmp_path, "good.yaml", GOOD)
     bad = write(tmp_path, "bad.yaml", BAD)
-    with caplog.at_level(logging.WARNING):
-        result = load_decks(tmp_path)
+    result = load_decks(tmp_path)
     assert list(result.decks) == ["good"]
     assert [str(error) for error in result.errors] == [f"{bad}:3: card 'a': missing answer"]
-    assert "missing answer" in caplog.text
+
+
+def test_load_decks_returns_problems_and_leaves_reporting_to_the_caller(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # check-decks prints them and the bot logs them: logging here too said everything twice.
+    write(tmp_path, "good.yaml", GOOD)
+    write(tmp_path, "bad.yaml", BAD)
+    with caplog.at_level(logging.INFO, logger="bot.decks"):
+        load_decks(tmp_path)
+        load_decks(tmp_path / "nope")
+        check_paths([tmp_path])
+    assert caplog.records == []
+
+
+def test_bot_start_logs_each_invalid_deck_problem_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.app import open_services
+    from bot.config import Config
+    from bot.infra.clock import SystemClock
+
+    write(tmp_path, "good.yaml", GOOD)
+    bad = write(tmp_path, "bad.yaml", BAD)
+    config = Config(database_path=tmp_path / "db.sqlite3", decks_dir=tmp_path)
+
+    async def start() -> None:
+        services = await open_services(config, SystemClock())
+        await services.close()
+
+    with caplog.at_level(logging.WARNING):
+        asyncio.run(start())
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert [w for w in warnings if "missing answer" in w] == [
+        f"deck not loaded: {bad}:3: card 'a': missing answer"
+    ]
 
 
 def test_load_decks_says_which_yaml_parser_it_uses(

@@ -1,7 +1,9 @@
 """Turn other apps' exports (Brainscape text, Quizlet/Anki TSV, CSV) into Decks.
 
 Every importer raises DeckError and nothing else on bad input, and gives cards ids derived from
-their content, so importing the same export again keeps each member's schedule.
+their content, so importing the same export again keeps each member's schedule (re-importing an
+edited export into its deck is bot.decks.matching's). A deck that would not pass check-decks as
+a file (too many values or bytes) is refused here, before anyone writes it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 from bot.core.models import Deck
 from bot.decks.errors import DeckError, shown
 from bot.decks.files import MAX_FILE_BYTES, decode, read_limited, too_large_message
+from bot.decks.fitting import oversize_problem
 from bot.decks.importers.brainscape import looks_like_brainscape, parse_brainscape
 from bot.decks.importers.common import ParsedDeck, build_deck, normalize_text, slugify
 from bot.decks.importers.delimited import guess_delimiter, parse_delimited, read_anki_header
@@ -78,9 +81,23 @@ def import_text(
     if deck_id is None:
         deck_id = slugify(name or stem)
         if not deck_id:
-            message = f"cannot make a deck id from {shown(name or stem)}; give the deck a name"
-            raise DeckError.single(path, None, message)
-    return build_deck(parsed, path=path, deck_id=deck_id, name=deck_name)
+            source = f"the name {shown(name)}" if name else f"the file name {shown(stem)}"
+            raise DeckError.single(path, None, _no_slug_message(source, name is not None))
+    deck = build_deck(parsed, path=path, deck_id=deck_id, name=deck_name)
+    if (problem := oversize_problem(deck, path)) is not None:
+        raise DeckError([problem])
+    return deck
+
+
+def _no_slug_message(source: str, named: bool) -> str:
+    # slugify keeps only a-z, 0-9 and '_' (accents dropped, "é" -> "e"); everything else,
+    # "日本" or "!!!", goes, so the message says exactly that rather than "give a name".
+    fix = "choose a name with some" if named else "give the deck a name with some"
+    return (
+        f"cannot make a deck id from {source}: it has no letters a-z or digits 0-9"
+        " (a deck id may only hold a-z, 0-9, '-' and '_'); "
+        f"{fix}, or write the deck to a file whose name is the id"
+    )
 
 
 def _parse(text: str, fmt: Format, path: str) -> ParsedDeck:

@@ -63,14 +63,15 @@ def clean_lines(lines: Iterable[str]) -> str:
     return "\n".join(kept)
 
 
-def _fingerprint(text: str) -> str:
-    # Whitespace and Unicode form vary between exports of the same card; the id must not.
+def fingerprint(text: str) -> str:
+    """A card text as compared across exports: whitespace and Unicode form vary between
+    exports of the same card; its id and its matching on re-import must not."""
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def content_id(question: str, answer: str) -> str:
     """A card id that stays the same across re-imports of the same question and answer."""
-    content = f"{_fingerprint(question)}\n{_fingerprint(answer)}"
+    content = f"{fingerprint(question)}\n{fingerprint(answer)}"
     return "c-" + hashlib.sha256(content.encode("utf-8")).hexdigest()[:12]
 
 

@@ -1,0 +1,153 @@
+"""match_cards: a re-imported export keeps the ids of the cards that were only edited."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.models import Card
+from bot.decks.importers.common import content_id
+from bot.decks.matching import MatchReason, match_cards
+
+
+def imported(question: str, answer: str) -> Card:
+    """A card as an importer makes it: its id is its content's hash."""
+    return Card(content_id(question, answer), question, answer)
+
+
+OLD = (
+    Card("dna", "What is DNA?", "A molecule carrying genetic instructions."),
+    Card("cell", "What is a cell?", "The basic unit of life."),
+    Card("atp", "What does ATP store?", "Energy, in its phosphate bonds."),
+)
+
+
+def ids(cards: tuple[Card, ...]) -> list[str]:
+    return [card.id for card in cards]
+
+
+def test_match_cards_typo_fixed_in_a_question_keeps_its_id() -> None:
+    new = [imported(c.question, c.answer) for c in OLD]
+    new[1] = imported("What is a cell ?", OLD[1].answer)
+    result = match_cards(OLD, new)
+    assert ids(result.cards) == ["dna", "cell", "atp"]
+    (edited,) = result.edited
+    assert (edited.old.id, edited.card.question, edited.reason) == (
+        "cell",
+        "What is a cell ?",
+        MatchReason.SAME_ANSWER,
+    )
+    assert (result.added, result.retired) == ((), ())
+
+
+def test_match_cards_edited_answer_keeps_its_id() -> None:
+    new = [imported(c.question, c.answer) for c in OLD]
+    new[0] = imported(OLD[0].question, "A molecule that carries genetic instructions.")
+    result = match_cards(OLD, new)
+    assert ids(result.cards) == ["dna", "cell", "atp"]
+    assert [k.reason for k in result.edited] == [MatchReason.SAME_QUESTION]
+
+
+def test_match_cards_both_halves_edited_a_little_keeps_the_id_in_the_same_place() -> None:
+    new = [imported(c.question, c.answer) for c in OLD]
+    new[2] = imported("What does ATP store ?", "Energy, in its phosphate bond.")
+    result = match_cards(OLD, new)
+    assert ids(result.cards) == ["dna", "cell", "atp"]
+    assert [k.reason for k in result.edited] == [MatchReason.SIMILAR]
+
+
+def test_match_cards_similar_text_next_to_a_matched_card_after_an_insertion() -> None:
+    inserted = imported("What is RNA?", "A single-stranded nucleic acid.")
+    edited = imported("What does ATP store ?", "Energy, in its phosphate bond.")
+    new = [imported(OLD[0].question, OLD[0].answer), inserted]
+    new += [imported(OLD[1].question, OLD[1].answer), edited]
+    result = match_cards(OLD, new)
+    assert ids(result.cards) == ["dna", inserted.id, "cell", "atp"]
+
+
+def test_match_cards_reordered_deck_keeps_ids() -> None:
+    new = [imported(c.question, c.answer) for c in reversed(OLD)]
+    result = match_cards(OLD, new)
+    assert ids(result.cards) == ["atp", "cell", "dna"]
+    assert result.edited == () and len(result.kept) == 3
+
+
+def test_match_cards_deleted_card_is_retired() -> None:
+    new = [imported(c.question, c.answer) for c in (OLD[0], OLD[2])]
+    result = match_cards(OLD, new)
+    assert ids(result.cards) == ["dna", "atp"]
+    assert result.retired == (OLD[1],)
+
+
+def test_match_cards_new_card_gets_a_content_hash_id() -> None:
+    card = imported("What is a ribosome?", "Where proteins are made.")
+    result = match_cards(OLD, [*(imported(c.question, c.answer) for c in OLD), card])
+    assert result.added == (card,)
+    assert result.cards[-1].id == content_id(card.question, card.answer)
+
+
+def test_match_cards_different_card_in_the_same_place_is_not_matched() -> None:
+    new = [imported(c.question, c.answer) for c in OLD]
+    new[1] = imported("Who wrote On the Origin of Species?", "Charles Darwin.")
+    result = match_cards(OLD, new)
+    assert result.retired == (OLD[1],) and result.added == (new[1],)
+
+
+def test_match_cards_new_id_never_reuses_an_old_cards_id() -> None:
+    # The old card was imported as "old text", then edited by hand; a new card with the old
+    # text must not take its id (or its members' schedules).
+    old = (Card(content_id("Q?", "A."), "Q, edited by hand?", "Answer, edited by hand."),)
+    new = imported("Q?", "A.")
+    result = match_cards(old, [new])
+    (added,) = result.added
+    assert added.id == f"{new.id}-2"
+    assert result.retired == old
+
+
+def test_match_cards_keeps_a_hand_added_hint_and_image() -> None:
+    old = (
+        Card("dna", "What is DNA?", "A molecule.", hint="Double helix", image="https://x/a.png"),
+    )
+    result = match_cards(old, [imported("What is DNA ?", "A molecule.")])
+    (card,) = result.cards
+    assert (card.id, card.hint, card.image) == ("dna", "Double helix", "https://x/a.png")
+
+
+@pytest.mark.parametrize("order", [(0, 1), (1, 0)])
+def test_match_cards_ambiguous_matches_are_deterministic(order: tuple[int, int]) -> None:
+    # Two old cards share the question; the new card's answer is closer to the second, and
+    # which comes first in the old deck does not change that.
+    both = (
+        Card("far", "Define it.", "Something else entirely."),
+        Card("near", "Define it.", "The thing itself, mostly."),
+    )
+    old = tuple(both[i] for i in order)
+    new = imported("Define it.", "The thing itself.")
+    results = {ids(match_cards(old, [new]).cards)[0] for _ in range(3)}
+    assert results == {"near"}
+
+
+def test_match_cards_equally_good_candidates_go_by_place() -> None:
+    old = (Card("one", "Yes or no?", "Yes."), Card("two", "Yes or no?", "Yes."))
+    new = [imported("Yes or no?", "Yes!"), imported("Yes or no?", "Yes!")]
+    assert ids(match_cards(old, new).cards) == ["one", "two"]
+    assert ids(match_cards(old, new[:1]).cards) == ["one"]
+
+
+def test_match_cards_repeats_keep_their_order() -> None:
+    old = (Card("a", "Q", "A"), Card("b", "Q", "A"))
+    new = [imported("Q", "A"), Card(content_id("Q", "A") + "-2", "Q", "A")]
+    assert ids(match_cards(old, new).cards) == ["a", "b"]
+
+
+def test_match_cards_every_card_edited_after_an_insertion_at_the_top_keeps_every_id() -> None:
+    # No card is unchanged to anchor on: the places one off and next to matched cards carry
+    # the matching down the deck.
+    old = tuple(
+        Card(f"n{n}", f"What is item number {n} of the list?", f"It is the item {n}.")
+        for n in range(300)
+    )
+    edited = [imported(c.question.replace("the list", "the list "), c.answer + "!") for c in old]
+    edited = [imported(f"{c.question[:-1]} ?", c.answer) for c in edited]
+    result = match_cards(old, [imported("A new first card?", "Yes."), *edited])
+    assert ids(result.cards)[1:] == [card.id for card in old]
+    assert len(result.added) == 1 and result.retired == ()
