@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import os
-import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
@@ -182,14 +181,14 @@ def check_decks(paths: Sequence[Path]) -> int:
 
 
 def healthcheck(config: Config, max_age_seconds: int) -> int:
-    """Healthy = the database file exists and opens, and the bot's heartbeat is fresh."""
-    if not config.database_path.exists():
-        print(f"unhealthy: no database at {config.database_path}")
-        return EXIT_FAILED
+    """Healthy = the database file opens (read-only) as a Flashdrop database, and the bot's
+    heartbeat is fresh."""
+    from bot.storage import StorageError
+
     try:
         asyncio.run(_open_and_close(config))
-    except (OSError, sqlite3.Error, RuntimeError) as exc:
-        print(f"unhealthy: database {config.database_path} does not open: {exc}")
+    except StorageError as exc:
+        print(f"unhealthy: {exc}")
         return EXIT_FAILED
     problem = heartbeat_problem(
         config.heartbeat_path, SystemClock().now(), timedelta(seconds=max_age_seconds)
@@ -204,15 +203,23 @@ def healthcheck(config: Config, max_age_seconds: int) -> int:
 async def _open_and_close(config: Config) -> None:
     from bot.storage.storage import Storage
 
-    storage = await Storage.open(config.database_path)
+    storage = await Storage.open_read_only(config.database_path)
     await storage.close()
 
 
 def export_csv(config: Config, what: Literal["ratings", "schedule"], guild_id: int | None) -> int:
-    if not config.database_path.exists():
-        _error(f"no database at {config.database_path} (set database.path in the config)")
+    """Write the export on stdout. A reader that stops early (`| head`) ends it quietly."""
+    from bot.storage import StorageError
+
+    try:
+        asyncio.run(_export(config, what, guild_id))
+    except StorageError as exc:
+        _error(f"database.path: {exc}")
         return EXIT_FAILED
-    asyncio.run(_export(config, what, guild_id))
+    except BrokenPipeError:
+        # Python would report the pipe again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     return EXIT_OK
 
 
@@ -233,7 +240,7 @@ async def _export(
     from bot.storage.storage import Storage
 
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    async with await Storage.open(config.database_path) as storage:
+    async with await Storage.open_read_only(config.database_path) as storage:
         if what == "ratings":
             writer.writerow(RatingExportRow.HEADER)
             async for rating in storage.export.export_ratings(guild_id):
@@ -245,14 +252,22 @@ async def _export(
 
 
 def backup(config: Config, target: Path) -> int:
-    if not config.database_path.exists():
-        _error(f"no database at {config.database_path}")
-        return EXIT_FAILED
-    if target.exists():
+    """A consistent copy of the database in the new file `target`, safe while the bot runs."""
+    from bot.storage import StorageError
+
+    if target.exists() or target.is_symlink():
         _error(f"{target} exists; choose a new file name")
         return EXIT_FAILED
-    target.parent.mkdir(parents=True, exist_ok=True)
-    asyncio.run(_backup(config, target))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _error(f"cannot create the folder {target.parent}: {exc.strerror or exc}")
+        return EXIT_FAILED
+    try:
+        asyncio.run(_backup(config, target))
+    except StorageError as exc:
+        _error(str(exc))
+        return EXIT_FAILED
     print(f"backed up {config.database_path} to {target}", file=sys.stderr)
     return EXIT_OK
 
@@ -260,5 +275,5 @@ def backup(config: Config, target: Path) -> int:
 async def _backup(config: Config, target: Path) -> None:
     from bot.storage.storage import Storage
 
-    async with await Storage.open(config.database_path) as storage:
+    async with await Storage.open_read_only(config.database_path) as storage:
         await storage.export.backup(target)

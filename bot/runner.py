@@ -11,7 +11,7 @@ import aiohttp
 import discord
 import yarl
 
-from bot.config import Config, DiscordSettings, Redactor, read_token
+from bot.config import Config, ConfigError, DiscordSettings, Redactor, read_token
 from bot.infra.clock import Clock, SystemClock
 from bot.startup import check_paths
 
@@ -107,8 +107,12 @@ async def keep_connected(
 
 async def serve(config: Config, token: str, clock: Clock) -> int:
     from bot.app import Flashdrop, open_services
+    from bot.storage import StorageError
 
-    services = await open_services(config, clock)
+    try:
+        services = await open_services(config, clock)
+    except StorageError as exc:  # e.g. a database written by a newer Flashdrop
+        raise ConfigError(f"database.path: {exc}") from None
     bot = Flashdrop(services)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

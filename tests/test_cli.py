@@ -419,3 +419,103 @@ def test_cli_reimport_of_an_edited_card_keeps_everyones_schedule(tmp_path: Path)
     args = ("import", "bio.txt", "--out", str(tmp_path / "decks" / "bio.yaml"), "--force")
     assert run(*args, cwd=tmp_path).returncode == 0
     assert asyncio.run(sync()) == (0, 1, 0)
+
+
+# -- read-only commands on a wrong database.path (issue 11 item 9) --------------------------------
+
+READ_ONLY_COMMANDS = [("healthcheck",), ("export-ratings",), ("export-schedule",)]
+
+
+def _point_at(tmp_path: Path, database: Path) -> None:
+    (tmp_path / "config.yaml").write_text(f"database:\n  path: {database}\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", [*READ_ONLY_COMMANDS, ("backup", "copy.sqlite3")])
+@pytest.mark.parametrize("kind", ["text file", "folder", "empty sqlite", "missing"])
+def test_cli_read_only_commands_refuse_a_non_database_in_one_line_and_change_nothing(
+    tmp_path: Path, command: tuple[str, ...], kind: str
+) -> None:
+    import sqlite3
+
+    database = tmp_path / "notes.txt"
+    if kind == "text file":
+        database.write_text("my notes, not a database\n", encoding="utf-8")
+    elif kind == "folder":
+        database.mkdir()
+    elif kind == "empty sqlite":  # a SQLite file, but no Flashdrop tables
+        with sqlite3.connect(database) as db:
+            db.execute("CREATE TABLE mine (x)")
+    _point_at(tmp_path, database)
+    before = database.read_bytes() if database.is_file() else None
+
+    result = run(*command, cwd=tmp_path)
+
+    assert result.returncode == 1, result
+    assert "Traceback" not in result.stderr + result.stdout
+    said = (result.stdout + result.stderr).strip().splitlines()
+    assert len(said) == 1, said
+    assert str(database) in said[0]
+    if before is not None:
+        assert database.read_bytes() == before  # never turned into a Flashdrop database
+        if kind == "empty sqlite":
+            with sqlite3.connect(database) as db:
+                tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+            assert tables == {"mine"}
+    assert not (tmp_path / "copy.sqlite3").exists()
+
+
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("missing.txt/x/copy.sqlite3", "cannot create the folder"),  # a parent is a file
+        ("/proc/flashdrop-copy.sqlite3", "cannot write the backup"),  # no file can be made
+    ],
+)
+def test_cli_backup_to_an_impossible_path_is_one_line(
+    tmp_path: Path, empty_database: Path, target: str, expected: str
+) -> None:
+    (tmp_path / "missing.txt").write_text("a file, not a folder", encoding="utf-8")
+
+    result = run("backup", target, cwd=tmp_path)
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], lines
+
+
+@pytest.fixture
+def busy_database(empty_database: Path) -> Path:
+    """The bot's database with 4,000 ratings: an export far larger than a pipe's buffer."""
+    import asyncio
+
+    from bot.storage.storage import Storage
+    from tests.core.factories import make_deck, make_event
+
+    async def fill() -> None:
+        async with await Storage.open(empty_database) as storage:
+            await storage.decks.sync_decks([make_deck()])
+            await asyncio.gather(
+                *(storage.ratings.record_rating(make_event(user_id=n)) for n in range(4000))
+            )
+
+    asyncio.run(fill())
+    return empty_database
+
+
+def test_cli_export_into_a_reader_that_stops_early_ends_quietly(
+    tmp_path: Path, busy_database: Path
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISCORD_")}
+    env["PYTHONPATH"] = str(ROOT)
+    command = f"{sys.executable} -m bot export-ratings | head -c 1"
+    result = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", command],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+    assert result.returncode == 0, result.stderr

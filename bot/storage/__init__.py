@@ -3,7 +3,7 @@
 from bot.storage.database import Database
 from bot.storage.decks import SyncSummary
 from bot.storage.export import RatingExportRow, ScheduleExportRow
-from bot.storage.migrations import SCHEMA_VERSION, SchemaTooNewError
+from bot.storage.migrations import SCHEMA_VERSION, SchemaTooNewError, StorageError
 from bot.storage.ratings import RatingUpdate
 from bot.storage.storage import Storage
 
@@ -15,5 +15,6 @@ __all__ = [
     "ScheduleExportRow",
     "SchemaTooNewError",
     "Storage",
+    "StorageError",
     "SyncSummary",
 ]

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.storage.migrations import migrate
+from bot.storage.migrations import SCHEMA_VERSION, StorageError, migrate, schema_version
 from bot.storage.writer import Writer
 
 T = TypeVar("T")
@@ -46,40 +46,87 @@ PRAGMAS = (
 
 
 class Database:
-    """The SQLite file: the main connection under its lock, and the writer."""
+    """The SQLite file: the main connection under its lock, and the writer (none when the
+    file was opened read-only)."""
 
-    def __init__(self, connection: aiosqlite.Connection, writer: Writer) -> None:
+    def __init__(self, connection: aiosqlite.Connection, writer: Writer | None) -> None:
         self._connection = connection
         self._writer = writer
         self._lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
+        """The bot's database: created if missing, migrated forward, with its writer."""
         if str(path) in ("", ":memory:"):
             # The writer's connection must reach the same database as the main one.
             raise ValueError(f"the database must be a file, not {str(path)!r}")
-        # isolation_level=None: transactions are begun explicitly (see `transaction`).
-        connection = await aiosqlite.connect(path, isolation_level=None)
+        try:
+            # isolation_level=None: transactions are begun explicitly (see `transaction`).
+            connection = await aiosqlite.connect(path, isolation_level=None)
+        except (sqlite3.Error, OSError) as exc:
+            raise _unusable(path, exc) from None
         try:
             connection.row_factory = sqlite3.Row
             for pragma in PRAGMAS:
                 await change(connection, pragma)
             await migrate(connection)
             writer = await Writer.open(path, PRAGMAS)
+        except (sqlite3.Error, OSError) as exc:
+            await connection.close()
+            raise _unusable(path, exc) from None
         except BaseException:
             await connection.close()
             raise
         return cls(connection, writer)
 
+    @classmethod
+    async def open_read_only(cls, path: str | Path) -> Database:
+        """For the commands that only read (healthcheck, exports, backup), beside a running
+        bot or not: never created, written or migrated, so a wrong `database.path` can never
+        turn some other file into a Flashdrop database. A file that is not one, or not of
+        this version, raises `StorageError`."""
+        target = Path(path)
+        try:
+            connection = await aiosqlite.connect(
+                _read_only_uri(target), uri=True, isolation_level=None
+            )
+        except (sqlite3.Error, OSError) as exc:
+            raise _unusable(target, exc) from None
+        try:
+            connection.row_factory = sqlite3.Row
+            await change(connection, f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+            version = await schema_version(connection)
+            if version == 0:
+                raise StorageError(f"{target} is a SQLite file but not a Flashdrop database")
+            if version != SCHEMA_VERSION:
+                raise StorageError(
+                    f"{target} has schema version {version}, this Flashdrop reads "
+                    f"{SCHEMA_VERSION}: run this Flashdrop's bot on it once (it migrates), or "
+                    "use the Flashdrop that wrote it"
+                )
+        except (sqlite3.Error, OSError) as exc:
+            await connection.close()
+            raise _unusable(target, exc) from None
+        except BaseException:
+            await connection.close()
+            raise
+        return cls(connection, None)
+
     async def close(self) -> None:
         """Finish the writer's queued work, then close both connections."""
-        await self._writer.close()
+        if self._writer is not None:
+            await self._writer.close()
         async with self._lock:
             await self._connection.close()
 
+    def _the_writer(self) -> Writer:
+        if self._writer is None:
+            raise StorageError("the database was opened read-only")
+        return self._writer
+
     def submit(self, unit: Callable[[sqlite3.Connection], T]) -> asyncio.Future[T]:
         """Queue a unit of work on the writer (see `Writer.submit`)."""
-        return self._writer.submit(unit)
+        return self._the_writer().submit(unit)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -99,7 +146,7 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._lock, self._writer.turn:
+        async with self._lock, self._the_writer().turn:
             # IMMEDIATE takes the write lock up front: no upgrade deadlock with a backup
             # tool or the export CLI reading the same file.
             await change(self._connection, "BEGIN IMMEDIATE")
@@ -114,6 +161,25 @@ class Database:
         """One INSERT/UPDATE/DELETE in a transaction of its own; the number of rows changed."""
         async with self.transaction() as db:
             return await change(db, sql, parameters)
+
+
+def _read_only_uri(path: Path) -> str:
+    """SQLite's URI for opening the existing file `path` read-only."""
+    if path.is_dir():
+        raise StorageError(f"{path} is a folder, not a database file")
+    if not path.is_file():
+        raise StorageError(f"no database at {path}")
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
+def _unusable(path: str | Path, exc: BaseException) -> StorageError:
+    """One line saying why SQLite could not use the file at `path`."""
+    text = str(exc) or type(exc).__name__
+    if "not a database" in text:
+        return StorageError(f"{path} is not a SQLite database file")
+    if isinstance(exc, OSError) and exc.strerror:
+        text = exc.strerror
+    return StorageError(f"{path}: {text}")
 
 
 async def fetch_all(

@@ -7,6 +7,8 @@ copy: SQLite's online backup API, taken between two transactions.
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,6 +21,7 @@ from bot.core.models import Rating
 from bot.core.ratings import RatingSource
 from bot.storage.codec import decode_date, decode_instant
 from bot.storage.database import Database, fetch_all
+from bot.storage.migrations import StorageError
 
 _PAGE = 5000
 
@@ -169,6 +172,16 @@ class ExportStore:
             after = (last["guild_id"], last["user_id"], last["deck_id"], last["card_id"])
 
     async def backup(self, path: str | Path) -> None:
-        """Write a consistent copy of the database to `path` while the bot runs."""
-        async with self._database.reading() as db, aiosqlite.connect(path) as target:
-            await db.backup(target)
+        """Write a consistent copy of the database to `path` (a new file) while the bot runs.
+
+        A copy that cannot be written (no such folder, no permission, a full disk) raises
+        `StorageError` and leaves no partial file behind.
+        """
+        target = Path(path)
+        try:
+            async with self._database.reading() as db, aiosqlite.connect(target) as copy:
+                await db.backup(copy)
+        except (sqlite3.Error, OSError) as exc:
+            await asyncio.to_thread(target.unlink, missing_ok=True)
+            cause = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise StorageError(f"cannot write the backup {target}: {cause}") from None

@@ -176,7 +176,11 @@ MIGRATIONS: tuple[str, ...] = (_V1,)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class SchemaTooNewError(RuntimeError):
+class StorageError(Exception):
+    """The database cannot be used as it is; str() is one line naming the file and why."""
+
+
+class SchemaTooNewError(StorageError):
     """The database was written by a newer Flashdrop; opening it could lose data."""
 
 

@@ -53,6 +53,12 @@ class Storage:
         database = await Database.open(path)
         return cls(database, settings or SchedulingSettings(), guild_defaults or GuildSettings(0))
 
+    @classmethod
+    async def open_read_only(cls, path: str | Path) -> Self:
+        """For commands that only read (see `Database.open_read_only`)."""
+        database = await Database.open_read_only(path)
+        return cls(database, SchedulingSettings(), GuildSettings(0))
+
     async def close(self) -> None:
         await self.database.close()
 
