@@ -119,7 +119,10 @@ def _import(config: Config, args: argparse.Namespace) -> int:
 
 def _check_decks(config: Config, args: argparse.Namespace) -> int:
     from bot.cli import check_decks
+    from bot.startup import check_decks_dir
 
+    if not args.paths:
+        check_decks_dir(config)  # the configured folder: missing is a config error, as for run
     return check_decks(args.paths or [config.decks_dir])
 
 

@@ -519,3 +519,16 @@ def test_cli_export_into_a_reader_that_stops_early_ends_quietly(
     )
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
     assert result.returncode == 0, result.stderr
+
+
+def test_cli_check_decks_with_a_missing_configured_folder_is_a_config_error(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "config.yaml").write_text("decks:\n  dir: deks\n", encoding="utf-8")
+
+    result = run("check-decks", cwd=tmp_path)
+
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"error: config.yaml: decks.dir: no such folder: deks ({tmp_path / 'deks'})"
+    )
