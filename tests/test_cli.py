@@ -306,6 +306,11 @@ def test_cli_csv_cells_write_floats_with_one_precision() -> None:
     )
 
 
+def _deck_folder_with_one_broken_deck(folder: Path) -> None:
+    folder.mkdir()
+    (folder / "broken.yaml").write_text("name: Broken\ncards:\n- id: a\n", encoding="utf-8")
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -316,16 +321,19 @@ def test_cli_csv_cells_write_floats_with_one_precision() -> None:
 def test_cli_config_goes_before_or_after_the_command(tmp_path: Path, args: list[str]) -> None:
     (tmp_path / "conf").mkdir()
     (tmp_path / "conf" / "other.yaml").write_text("decks: {dir: elsewhere}\n", encoding="utf-8")
+    _deck_folder_with_one_broken_deck(tmp_path / "elsewhere")
     result = run(*args, cwd=tmp_path)
     assert result.returncode == 1
-    assert result.stdout.startswith("elsewhere: ")
+    assert result.stdout.startswith(str(Path("elsewhere") / "broken.yaml") + ":")
 
 
 def test_cli_config_after_the_command_wins_over_one_before(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text("decks: {dir: from-a}\n", encoding="utf-8")
     (tmp_path / "b.yaml").write_text("decks: {dir: from-b}\n", encoding="utf-8")
+    _deck_folder_with_one_broken_deck(tmp_path / "from-a")
+    _deck_folder_with_one_broken_deck(tmp_path / "from-b")
     result = run("--config", "a.yaml", "check-decks", "--config", "b.yaml", cwd=tmp_path)
-    assert result.stdout.startswith("from-b: ")
+    assert result.stdout.startswith(str(Path("from-b") / "broken.yaml") + ":")
 
 
 BIO = "Bio Flashcards\n\n" + "".join(
