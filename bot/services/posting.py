@@ -130,24 +130,34 @@ def private_button(part: str, message_id: int, label: str) -> discord.ui.View:
     return view
 
 
-async def reactor_ids(reaction: discord.Reaction, post_id: int) -> list[int]:
-    """The ids of the members (not bots) who reacted with `reaction`.
+@dataclass(frozen=True, slots=True)
+class Reactors:
+    """Who reacted with one emoji, as far as the listing went."""
+
+    member_ids: tuple[int, ...]  # members only, not bots
+    # False when the listing was cut short: a member missing from it may still be there.
+    complete: bool
+
+
+async def reactor_ids(reaction: discord.Reaction, post_id: int) -> Reactors:
+    """The members (not bots) who reacted with `reaction`.
 
     Discord pages reactors by user id. The listing stops when Discord has no more, at the
     count the message reported plus `REACTOR_MARGIN`, or when a user comes back a second time
     (a server that ignores `after` answers the first page again): a listing that never ends
-    would hold the post's lock, and so its live ratings, for ever.
+    would hold the post's lock, and so its live ratings, for ever. The last two cut it short.
     """
+    limit = reaction.count + REACTOR_MARGIN
     seen: set[int] = set()
     members: list[int] = []
-    async for user in reaction.users(limit=reaction.count + REACTOR_MARGIN):
+    async for user in reaction.users(limit=limit):
         if user.id in seen:
             log.warning("post %s: the server listed reactors again; listing stopped", post_id)
-            break
+            return Reactors(tuple(members), complete=False)
         seen.add(user.id)
         if not user.bot:
             members.append(user.id)
-    return members
+    return Reactors(tuple(members), complete=len(seen) < limit)
 
 
 class CardPoster:
@@ -357,6 +367,8 @@ class CardPoster:
         channel = self.client.get_partial_messageable(post.channel_id, guild_id=post.guild_id)
         message = await channel.fetch_message(post.message_id)
         on_discord: set[tuple[int, Rating]] = set()
+        # Ratings whose listing was cut short: their absence proves nothing, so none is retracted.
+        unsure: set[Rating] = set()
         wants_reveal = False
         for reaction in message.reactions:
             emoji = str(reaction.emoji)
@@ -365,15 +377,18 @@ class CardPoster:
                 reaction.me
             ) <= 0:
                 continue
-            members = await reactor_ids(reaction, post.message_id)
+            reactors = await reactor_ids(reaction, post.message_id)
             if rating is None:
-                wants_reveal = bool(members)
-            else:
-                on_discord.update((user_id, rating) for user_id in members)
+                wants_reveal = bool(reactors.member_ids)
+                continue
+            on_discord.update((user_id, rating) for user_id in reactors.member_ids)
+            if not reactors.complete:
+                unsure.add(rating)
         storage, now = self.services.storage, self.services.clock.now()
-        stored = await storage.ratings.live_ratings(
-            post.message_id
-        )  # includes answers queued before
+        stored = await storage.ratings.live_ratings(post.message_id)  # queued answers too
+        gone = {
+            (user_id, rating) for user_id, rating in stored - on_discord if rating not in unsure
+        }
         changes = [
             storage.ratings.rate_post_soon(
                 post.message_id, user_id, rating, now, RatingSource.RECONCILE
@@ -381,12 +396,12 @@ class CardPoster:
             for user_id, rating in sorted(on_discord - stored)
         ] + [
             storage.ratings.retract_rating_soon(post.message_id, user_id, rating)
-            for user_id, rating in sorted(stored - on_discord)
+            for user_id, rating in sorted(gone)
         ]
         await asyncio.gather(*changes)
         if wants_reveal and post.revealed_at is None:
             await self._reveal_or_retry(post)
-        return len(on_discord ^ stored)
+        return len(on_discord - stored) + len(gone)
 
     async def sweep(self, now: datetime) -> int:
         """Reveal the posts that should be: those whose reveal failed half-way, and those

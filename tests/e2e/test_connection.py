@@ -225,3 +225,23 @@ async def test_catch_up_ends_when_the_server_ignores_after_in_reaction_listings(
         world.alice.id: Rating.BARELY,
         world.bob.id: Rating.MOSTLY,
     }
+
+
+async def test_catch_up_cut_short_by_a_server_ignoring_after_retracts_nobody(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    first = await flashdrop.start()
+    card = await first.quiz(world.alice, deck="capitals")
+    await first.react(world.alice, card, EYES)
+    await first.stop()
+    members = [world.server.add_member(world.guild, f"member{n}") for n in range(150)]
+    for member in members:  # more than one page of reactors, added while the bot is down
+        world.server.add_reaction(member, card, RATE[3])
+    second = await flashdrop.start()  # a well-behaved server: all 150 are recorded
+    assert len(await effective_ratings(second.storage, card.id)) == 150
+    await second.stop()
+    world.server.reaction_listing_ignores_after = True  # now only the first page, again and again
+
+    bot = await flashdrop.start()
+
+    assert len(await effective_ratings(bot.storage, card.id)) == 150  # nobody retracted
