@@ -171,6 +171,9 @@ class CardPoster:
         # finishes them. A restart forgets this set; the catch-up at start then sees the
         # reveal reaction on the message and reveals the post.
         self.unfinished_reveals: set[int] = set()
+        # Posts whose reveal Discord forbade (missing permissions): that will not mend itself
+        # by the next sweep, so only a new reveal reaction (or a restart) tries again.
+        self.forbidden_reveals: set[int] = set()
 
     @property
     def reveal_emoji(self) -> str:
@@ -262,7 +265,8 @@ class CardPoster:
         self.unfinished_reveals.discard(post.message_id)
 
     async def _reveal_or_retry(self, post: Post) -> bool:
-        """Reveal `post`; if Discord refuses a step, log it and let the next sweep finish it."""
+        """Reveal `post`. A step Discord fails is finished by the next sweep; one it forbids
+        (missing permissions) waits for the next reveal reaction."""
         try:
             await self.reveal(post)
         except discord.NotFound:
@@ -272,12 +276,24 @@ class CardPoster:
                 post.message_id, self.services.clock.now()
             )
             return False
+        except discord.Forbidden as exc:
+            log.warning(
+                "reveal of post %s in channel %s refused (missing permissions: %s); "
+                "tried again on the next reveal reaction",
+                post.message_id,
+                post.channel_id,
+                exc.text,
+            )
+            self.unfinished_reveals.discard(post.message_id)
+            self.forbidden_reveals.add(post.message_id)
+            return False
         except discord.HTTPException as exc:
             log.warning(
                 "reveal of post %s failed, retried at the next sweep: %s", post.message_id, exc
             )
             self.unfinished_reveals.add(post.message_id)
             return False
+        self.forbidden_reveals.discard(post.message_id)
         return True
 
     async def private_reply(self, custom_id: str) -> discord.Embed | None:
@@ -412,6 +428,7 @@ class CardPoster:
         if minutes > 0:
             old = await storage.posts.unrevealed_before(now - timedelta(minutes=minutes))
             wanted.update(post.message_id for post in old)
+        wanted -= self.forbidden_reveals
         revealed = 0
         for message_id in sorted(wanted):
             async with self.locks.hold(message_id):

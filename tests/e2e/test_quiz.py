@@ -520,3 +520,26 @@ async def test_reveal_whose_edit_is_refused_is_finished_by_the_next_sweep(
 
     assert revealed(card) and list(card.reactions) == [EYES, *RATE.values()]
     assert (await bot.storage.posts.get_post(card.id)).revealed_at is not None
+
+
+async def test_reveal_forbidden_by_permissions_is_not_retried_every_sweep_but_on_the_next_eyes(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    bot = await flashdrop.start(quiz={"auto_reveal_after_minutes": 1})
+    card = await bot.quiz(world.alice, deck="capitals")
+    server = world.server
+    server.set_overwrite(world.channel, world.guild.everyone, deny=Perm.ADD_REACTIONS)
+
+    await bot.react(world.bob, card, EYES)  # the edit works, the 1️⃣-5️⃣ are refused
+    refused = len(server.requests_to(REACT))
+    bot.services.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
+    await bot.posted_cards_cog.sweep()
+    await bot.posted_cards_cog.sweep()
+    assert len(server.requests_to(REACT)) == refused  # the sweeps leave it alone
+    assert (await bot.storage.posts.get_post(card.id)).revealed_at is None
+
+    server.set_overwrite(world.channel, world.guild.everyone, deny=0)  # an admin fixes the role
+    await bot.react(world.alice, card, EYES)
+
+    assert revealed(card) and list(card.reactions) == [EYES, *RATE.values()]
+    assert (await bot.storage.posts.get_post(card.id)).revealed_at is not None
