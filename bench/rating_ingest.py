@@ -101,9 +101,7 @@ async def _round(
                             posted_at=START,
                         )
                     )
-                bot = (NoopFlashdrop if noop else TestFlashdrop)(
-                    config, services, guild_ready_timeout=0.05
-                )
+                bot = (NoopFlashdrop if noop else TestFlashdrop)(services, guild_ready_timeout=0.05)
                 counter = _Counter(expected)
                 bot.add_listener(counter.on_raw_reaction_add, "on_raw_reaction_add")
                 runner = await connect_client(bot, server.token, timeout=30)
