@@ -1,7 +1,7 @@
 """The database every store shares: its two connections, their transactions and turns.
 
 Two connections serve the bot. The writer (`bot.storage.writer`) owns the hot tables' writes:
-the rating log, the schedules derived from it, and forgetting a member; it runs each unit of
+the rating log and the schedules derived from it; it runs each unit of
 work as plain sqlite3 in a thread of its own (`submit`). Everything else goes through one
 aiosqlite connection. aiosqlite runs its statements one at a time, but coroutines could still
 interleave statements inside each other's transactions, so every unit of work on it holds
@@ -29,7 +29,15 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.storage.migrations import SCHEMA_VERSION, StorageError, migrate, schema_version
+from bot.storage.migrations import (
+    FLASHDROP_APPLICATION_ID,
+    SCHEMA_VERSION,
+    StorageError,
+    application_id,
+    migrate,
+    pre_release_error,
+    schema_version,
+)
 from bot.storage.writer import Writer
 
 T = TypeVar("T")
@@ -98,6 +106,8 @@ class Database:
             version = await schema_version(connection)
             if version == 0:
                 raise StorageError(f"{target} is a SQLite file but not a Flashdrop database")
+            if await application_id(connection) != FLASHDROP_APPLICATION_ID:
+                raise StorageError(f"{target}: {pre_release_error(version)}")
             if version != SCHEMA_VERSION:
                 raise StorageError(
                     f"{target} has schema version {version}, this Flashdrop reads "

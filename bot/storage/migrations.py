@@ -161,6 +161,8 @@ CREATE TABLE drop_runs (
         CHECK (outcome IS NULL OR outcome IN ('posted', 'skipped', 'failed')),  -- NULL: running
     UNIQUE (drop_id, local_date)
 );
+-- The runs a crash interrupted, looked up at every drop tick: few, in a table that grows daily.
+CREATE INDEX drop_runs_unfinished ON drop_runs (run_id) WHERE outcome IS NULL;
 
 CREATE TABLE drop_run_cards (
     run_id     INTEGER NOT NULL REFERENCES drop_runs (run_id) ON DELETE CASCADE,
@@ -170,10 +172,18 @@ CREATE TABLE drop_run_cards (
     message_id INTEGER,                     -- NULL until this card is posted
     PRIMARY KEY (run_id, position)
 ) WITHOUT ROWID;
+
+-- Marks the file as Flashdrop's (see FLASHDROP_APPLICATION_ID).
+PRAGMA application_id = 1179403344;
 """
 
 MIGRATIONS: tuple[str, ...] = (_V1,)
 SCHEMA_VERSION = len(MIGRATIONS)
+
+# SQLite's application_id header field, set by version 1: "FLDP". A file with a schema version
+# but another id was made by a development build from before the schema was settled (its
+# versions 1-4 mean other tables) and cannot be migrated.
+FLASHDROP_APPLICATION_ID = 0x464C4450
 
 
 class StorageError(Exception):
@@ -189,9 +199,24 @@ async def schema_version(db: aiosqlite.Connection) -> int:
     return int(rows[0][0])
 
 
+async def application_id(db: aiosqlite.Connection) -> int:
+    rows = list(await db.execute_fetchall("PRAGMA application_id"))
+    return int(rows[0][0])
+
+
+def pre_release_error(version: int) -> StorageError:
+    return StorageError(
+        f"the database was made by a development build of Flashdrop (schema version {version},"
+        " from before the schema was settled) and cannot be upgraded: move it away and start"
+        " with a new one"
+    )
+
+
 async def migrate(db: aiosqlite.Connection, migrations: Sequence[str] = MIGRATIONS) -> int:
     """Bring the database to the last of `migrations`; returns the version it had before."""
     found = await schema_version(db)
+    if found > 0 and await application_id(db) != FLASHDROP_APPLICATION_ID:
+        raise pre_release_error(found)
     if found > len(migrations):
         raise SchemaTooNewError(
             f"database schema version {found} is newer than this Flashdrop's {len(migrations)}"

@@ -8,9 +8,9 @@ import aiosqlite
 import pytest
 
 from bot.core.members import MemberSettings
-from bot.storage import SCHEMA_VERSION, SchemaTooNewError, Storage
+from bot.storage import SCHEMA_VERSION, SchemaTooNewError, Storage, StorageError
 from bot.storage.drops import DROP_COLUMNS
-from bot.storage.migrations import MIGRATIONS, migrate
+from bot.storage.migrations import FLASHDROP_APPLICATION_ID, MIGRATIONS, migrate
 from bot.storage.posts import POST_COLUMNS
 from bot.storage.ratings import EVENT_COLUMNS
 from bot.storage.states import STATE_COLUMNS
@@ -91,7 +91,8 @@ async def test_reopen_keeps_data(db_path: Path) -> None:
 
 
 async def test_open_refuses_newer_schema(db_path: Path) -> None:
-    with closing(sqlite3.connect(db_path)) as db, db:
+    with closing(sqlite3.connect(db_path)) as db, db:  # a Flashdrop file of a later version
+        db.execute(f"PRAGMA application_id = {FLASHDROP_APPLICATION_ID}")
         db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(SchemaTooNewError):
         await Storage.open(db_path)
@@ -152,3 +153,30 @@ async def test_fresh_schema_has_exactly_the_columns_the_stores_use(db_path: Path
         "posts": names(POST_COLUMNS),
         "ratings": names(EVENT_COLUMNS),
     }
+
+
+@pytest.mark.parametrize("read_only", [False, True], ids=["open", "open_read_only"])
+async def test_open_refuses_a_database_of_a_development_build_before_the_squash(
+    db_path: Path, read_only: bool
+) -> None:
+    with closing(sqlite3.connect(db_path)) as db:  # versions 1-4 of the unreleased schema
+        db.execute("CREATE TABLE ratings_v4 (x)")
+        db.execute("PRAGMA user_version = 4")
+
+    with pytest.raises(StorageError, match="development build of Flashdrop"):
+        if read_only:
+            await Storage.open_read_only(db_path)
+        else:
+            await Storage.open(db_path)
+    assert user_version(db_path) == 4 and tables(db_path) == {"ratings_v4"}  # untouched
+
+
+async def test_unfinished_runs_are_found_through_their_partial_index(db_path: Path) -> None:
+    async with await Storage.open(db_path):
+        pass
+    with closing(sqlite3.connect(db_path)) as db:
+        plan = db.execute(
+            "EXPLAIN QUERY PLAN SELECT drop_id, local_date FROM drop_runs"
+            " WHERE outcome IS NULL ORDER BY run_id"
+        ).fetchall()
+    assert any("drop_runs_unfinished" in str(row) for row in plan), plan
