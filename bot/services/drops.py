@@ -54,10 +54,9 @@ class DropRunner:
         self.poster = poster
         # One tick at a time: two overlapping ticks would both resume the same unfinished run.
         self._tick_lock = asyncio.Lock()
-        # Within a tick, per channel: the cards its runs have planned, and a lock around
-        # choosing and planning, so two drops due at the same minute in one channel do not
-        # both choose the same cards before either has posted.
-        self._planned: defaultdict[int, set[CardRef]] = defaultdict(set)
+        # Per channel, choosing and planning a run's cards take turns: the next run's choice
+        # then sees the cards the previous one planned (storage counts planned cards of
+        # unfinished runs as recently posted in their channel).
         self._planning: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._places_checked = False
 
@@ -140,8 +139,6 @@ class DropRunner:
         storage = self.services.storage
         drops = await storage.drops.drops()
         due = due_occurrences(drops, now, self.grace)
-        self._planned.clear()
-        self._planning.clear()
         abandoned = await self._close_abandoned_runs({d.id: d for d in drops}, now)
         skipped = 0
         for missed in due.missed:
@@ -175,8 +172,6 @@ class DropRunner:
             if drop is None:
                 continue
             if now - local_instant(run.local_date, drop.local_time, drop.zone) <= self.grace:
-                # It resumes this tick with the cards it planned: the others must see them.
-                self._planned[drop.channel_id].update(card.card for card in run.cards)
                 continue
             await self.services.storage.drops.finish_run(run.run_id, "failed", now)
             unposted = sum(card.message_id is None for card in run.cards) if run.cards else None
@@ -238,20 +233,14 @@ class DropRunner:
 
     async def _post(self, drop: Drop, run: DropRun) -> None:
         storage = self.services.storage
-        async with self._planning[drop.channel_id]:
-            plan = run.cards
-            if not plan:
+        plan = run.cards
+        if not plan:
+            async with self._planning[drop.channel_id]:
                 chosen = await self.poster.choose(
-                    drop.guild_id,
-                    drop.channel_id,
-                    list(drop.deck_ids),
-                    drop.cards,
-                    seed=run.run_id,
-                    also_recent=frozenset(self._planned[drop.channel_id]),
+                    drop.guild_id, drop.channel_id, list(drop.deck_ids), drop.cards, seed=run.run_id
                 )
                 refs = [CardRef(deck.id, card.id) for deck, card in chosen]
                 plan = await storage.drops.plan_run(run.run_id, refs)
-            self._planned[drop.channel_id].update(planned.card for planned in plan)
         if run.heading_message_id is None:
             target = await self._heading(drop, len(plan), message_nonce(run.run_id, -1), run)
         else:

@@ -11,14 +11,14 @@ import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
 
 from bot.core.members import member_zone
-from bot.core.models import Card, CardRef, Deck, Rating
+from bot.core.models import Card, Deck, Rating
 from bot.core.posts import Post, PostKind
 from bot.core.ratings import RatingSource
 from bot.core.reactions import RATING_EMOJI, rating_for
@@ -188,18 +188,12 @@ class CardPoster:
         deck_ids: list[str],
         count: int,
         seed: int,
-        also_recent: frozenset[CardRef] = frozenset(),
     ) -> list[tuple[Deck, Card]]:
-        """The group-aware choice of `count` cards for a channel (see core.selection).
-
-        `also_recent`: cards to treat as just posted there (planned by a drop not yet posted).
-        """
+        """The group-aware choice of `count` cards for a channel (see core.selection)."""
         storage, now = self.services.storage, self.services.clock.now()
         guild = await storage.members.guild_settings(guild_id)
         today = study_date(now, member_zone(guild, None), guild.day_starts_at)
         snapshot = await storage.schedule.group_snapshot(guild_id, channel_id, deck_ids, now)
-        if also_recent:
-            snapshot = replace(snapshot, recently_posted=snapshot.recently_posted | also_recent)
         refs = choose_for_channel(snapshot, today, count, storage.settings, seed)
         return [found for ref in refs if (found := self.services.find_card(ref)) is not None]
 

@@ -134,11 +134,16 @@ class ScheduleStore:
                 f" WHERE s.guild_id = ? AND m.last_rated_at >= ? AND s.deck_id IN ({decks})",
                 (guild_id, active_since, *deck_ids),
             )
+            # Posted there lately, or planned there by a drop run that has not posted it yet
+            # (two drops due at the same minute in one channel must not pick the same cards).
             recent = await fetch_all(
                 db,
-                "SELECT DISTINCT deck_id, card_id FROM posts"
-                " WHERE channel_id = ? AND posted_at >= ?",
-                (channel_id, posted_since),
+                "SELECT deck_id, card_id FROM posts WHERE channel_id = ? AND posted_at >= ?"
+                " UNION SELECT rc.deck_id, rc.card_id FROM drop_run_cards rc"
+                " JOIN drop_runs r ON r.run_id = rc.run_id AND r.outcome IS NULL"
+                " JOIN drops d ON d.drop_id = r.drop_id"
+                " WHERE d.channel_id = ? AND rc.message_id IS NULL",
+                (channel_id, posted_since, channel_id),
             )
         deck_order = {deck_id: index for index, deck_id in enumerate(deck_ids)}
         cards.sort(key=lambda row: (deck_order[row["deck_id"]], row["position"]))

@@ -141,3 +141,22 @@ async def test_unfinished_runs_are_the_open_ones_with_their_progress(storage: St
     assert [(c.card.card_id, c.message_id) for c in runs[0].cards] == [("c1", 901), ("c2", None)]
     await storage.drops.finish_run(interrupted.run_id, "posted", T0)
     assert await storage.drops.unfinished_runs() == [later]
+
+
+async def test_group_snapshot_counts_cards_planned_by_unfinished_runs_in_the_channel(
+    storage: Storage,
+) -> None:
+    drop = await storage.drops.add_drop(make_drop())  # channel 300
+    elsewhere = await storage.drops.add_drop(make_drop(channel_id=301))
+    assert drop.id is not None and elsewhere.id is not None
+    run = await storage.drops.start_run(drop.id, DAY, T0)
+    await storage.drops.plan_run(run.run_id, [CardRef("dl", "c1"), CardRef("dl", "c2")])
+    other = await storage.drops.start_run(elsewhere.id, DAY, T0)
+    await storage.drops.plan_run(other.run_id, [CardRef("dl", "c5")])
+
+    planned = (await storage.schedule.group_snapshot(GUILD, 300, ["dl"], T0)).recently_posted
+    assert planned == {CardRef("dl", "c1"), CardRef("dl", "c2")}
+
+    await storage.drops.set_run_card_posted(run.run_id, 0, 901)  # c1 posted: now a post's
+    await storage.drops.finish_run(run.run_id, "failed", T0)  # a finished run plans nothing
+    assert (await storage.schedule.group_snapshot(GUILD, 300, ["dl"], T0)).recently_posted == set()
