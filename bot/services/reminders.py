@@ -34,7 +34,7 @@ class ReminderService:
         day all the same (no DM saying "nothing due").
         """
         storage, sent = self.services.storage, 0
-        for reminder in await storage.drops.reminders():
+        for reminder in await storage.reminders.reminders():
             member = reminder.settings
             if member.remind_at is None:
                 continue
@@ -48,7 +48,7 @@ class ReminderService:
             )
             if day is None:
                 continue
-            await storage.drops.mark_reminded(member.guild_id, member.user_id, day)
+            await storage.reminders.mark_reminded(member.guild_id, member.user_id, day)
             today = member_study_date(now, guild, member)
             due = sum(
                 (await storage.schedule.due_counts(member.guild_id, member.user_id, today)).values()

@@ -16,7 +16,6 @@ from datetime import date, datetime
 import aiosqlite
 
 from bot.core.drops import Drop, DropSource
-from bot.core.members import MemberSettings
 from bot.core.models import CardRef
 from bot.storage.codec import (
     decode_date,
@@ -61,12 +60,6 @@ class ConfigSync:
     added: int
     removed: int
     kept: int
-
-
-@dataclass(frozen=True, slots=True)
-class Reminder:
-    settings: MemberSettings
-    last_reminded_on: date | None
 
 
 def config_key(drop: Drop) -> str:
@@ -204,32 +197,6 @@ class DropStore:
             return [
                 await _load_run(db, row["drop_id"], decode_date(row["local_date"])) for row in rows
             ]
-
-    # --- reminders ---------------------------------------------------------------------------
-
-    async def reminders(self) -> list[Reminder]:
-        async with self._database.reading() as db:
-            rows = await fetch_all(
-                db,
-                "SELECT guild_id, user_id, timezone, remind_at, last_reminded_on FROM members"
-                " WHERE remind_at IS NOT NULL",
-                (),
-            )
-        return [
-            Reminder(
-                MemberSettings(
-                    row["guild_id"], row["user_id"], row["timezone"], decode_time(row["remind_at"])
-                ),
-                None if row["last_reminded_on"] is None else decode_date(row["last_reminded_on"]),
-            )
-            for row in rows
-        ]
-
-    async def mark_reminded(self, guild_id: int, user_id: int, day: date) -> None:
-        await self._database.write(
-            "UPDATE members SET last_reminded_on = ? WHERE guild_id = ? AND user_id = ?",
-            (encode_date(day), guild_id, user_id),
-        )
 
 
 async def _insert_drop(db: aiosqlite.Connection, drop: Drop, key: str | None) -> Drop:

@@ -20,6 +20,7 @@ from bot.storage.export import ExportStore
 from bot.storage.members import MemberStore
 from bot.storage.posts import PostStore
 from bot.storage.ratings import RatingStore
+from bot.storage.reminders import ReminderStore
 from bot.storage.schedule import ScheduleStore
 
 
@@ -40,6 +41,7 @@ class Storage:
         self.schedule = ScheduleStore(database, settings)
         self.members = MemberStore(database, guild_defaults)
         self.drops = DropStore(database)
+        self.reminders = ReminderStore(database)
         self.export = ExportStore(database)
 
     @classmethod

@@ -7,10 +7,9 @@ from datetime import date, time, timedelta
 from pathlib import Path
 
 from bot.core.drops import Drop, DropSource
-from bot.core.members import MemberSettings
 from bot.core.models import CardRef
 from bot.storage import Storage
-from tests.core.factories import GUILD, T0, USER
+from tests.core.factories import GUILD, T0
 
 DAY = date(2026, 3, 15)
 
@@ -95,17 +94,6 @@ async def test_sync_config_drops_keeps_unchanged_and_their_runs(storage: Storage
     assert (second.added, second.removed, second.kept) == (0, 1, 1)
     assert (await storage.drops.start_run(kept.id, DAY, T0)).finished  # still ran once
     assert {d.id for d in await storage.drops.drops()} == {command_drop.id, kept.id}
-
-
-async def test_reminders_listed_and_marked(storage: Storage) -> None:
-    await storage.members.save_member_settings(
-        MemberSettings(GUILD, USER, "Asia/Tokyo", time(7, 30))
-    )
-    await storage.members.save_member_settings(MemberSettings(GUILD, USER + 1, None, None))
-    (reminder,) = await storage.drops.reminders()
-    assert reminder.settings.remind_at == time(7, 30) and reminder.last_reminded_on is None
-    await storage.drops.mark_reminded(GUILD, USER, DAY)
-    assert (await storage.drops.reminders())[0].last_reminded_on == DAY
 
 
 async def test_drops_survive_reopen(db_path: Path, storage: Storage) -> None:
