@@ -28,6 +28,7 @@ from bench.dbgen import TODAY, Shape, cached_database, deck_ids, members_of
 from bench.report import Figure, at_most, figure
 from bot.core.models import CardRef
 from bot.storage.storage import Storage
+from tests.storage.helpers import card_state
 
 NAME = "next_card"
 WARM_UP = 300
@@ -50,7 +51,7 @@ async def run(quick: bool) -> list[Figure]:
             "next_due": lambda g, u: storage.schedule.next_due(
                 g, u, TODAY, deck_ids=None, limit=20
             ),
-            "card_state": lambda g, u: storage.schedule.card_state(g, u, some_card[(g, u)]),
+            "card_state": lambda g, u: card_state(storage, g, u, some_card[(g, u)]),
             "review_call": lambda g, u: storage.schedule.next_due(
                 g, u, TODAY, deck_ids=decks, limit=100
             ),

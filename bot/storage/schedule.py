@@ -13,7 +13,7 @@ from bot.core.scheduling import MemberCardState, SchedulingSettings
 from bot.core.selection import GroupSnapshot, new_card_allowance
 from bot.storage.codec import decode_date, encode_date, encode_instant
 from bot.storage.database import Database, fetch_all, fetch_one
-from bot.storage.states import LOAD_STATE_SQL, STATE_COLUMNS, state_from_row
+from bot.storage.states import STATE_COLUMNS, state_from_row
 
 _PREFIXED_STATE_COLUMNS = ", ".join(f"s.{column.strip()}" for column in STATE_COLUMNS.split(","))
 
@@ -27,15 +27,6 @@ class ScheduleStore:
     def __init__(self, database: Database, settings: SchedulingSettings) -> None:
         self._database = database
         self._settings = settings
-
-    async def card_state(
-        self, guild_id: int, user_id: int, card: CardRef
-    ) -> MemberCardState | None:
-        async with self._database.reading() as db:
-            row = await fetch_one(
-                db, LOAD_STATE_SQL, (guild_id, user_id, card.deck_id, card.card_id)
-            )
-        return None if row is None else state_from_row(row)
 
     async def next_due(
         self,

@@ -11,7 +11,7 @@ import pytest
 
 from bot.core.models import CardRef, Rating
 from bot.core.ratings import RatingSource
-from tests.storage.helpers import effective_ratings, rating_history
+from tests.storage.helpers import card_state, effective_ratings, rating_history
 from tests.support.bot_fixture import EYES, RATE, Flashdrops, TestFlashdrop
 from tests.support.fakediscord import Intent
 from tests.support.harness import World
@@ -91,7 +91,7 @@ async def test_restart_retracts_a_rating_whose_reaction_was_removed_while_offlin
     bot = await flashdrop.start()
 
     assert await effective_ratings(bot.storage, card.id) == {}
-    assert await bot.storage.schedule.card_state(world.guild.id, world.alice.id, DENMARK) is None
+    assert await card_state(bot.storage, world.guild.id, world.alice.id, DENMARK) is None
 
 
 async def test_restart_reveals_a_post_whose_reveal_reaction_came_while_offline(

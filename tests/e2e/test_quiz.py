@@ -15,7 +15,7 @@ import pytest
 from bot.core.models import CardRef, Rating
 from bot.core.posts import PostKind
 from bot.core.ratings import RatingSource
-from tests.storage.helpers import effective_ratings, rating_history
+from tests.storage.helpers import card_state, effective_ratings, rating_history
 from tests.support.bot_fixture import EYES, RATE, START, Flashdrops, RunningBot
 from tests.support.clock import FakeClock
 from tests.support.fakediscord import Message, Perm
@@ -295,7 +295,7 @@ async def test_rating_reaction_is_stored_and_schedules_the_card_at_once(
         RatingSource.REACTION,
         card.id,
     )
-    state = await bot.storage.schedule.card_state(world.guild.id, world.alice.id, DENMARK)
+    state = await card_state(bot.storage, world.guild.id, world.alice.id, DENMARK)
     assert state is not None and state.reps == 1 and state.due > TODAY
 
 
@@ -322,7 +322,7 @@ async def test_rating_by_three_members_gives_three_ratings_and_three_due_dates(
         world.bob.id: Rating.SOMEWHAT,
         carol.id: Rating.PERFECTLY,
     }
-    states = [await bot.storage.schedule.card_state(world.guild.id, m.id, DENMARK) for m in members]
+    states = [await card_state(bot.storage, world.guild.id, m.id, DENMARK) for m in members]
     dues = [state.due for state in states]
     assert dues == sorted(set(dues)) and len(dues) == 3  # three dates, 1 soonest, 5 latest
     assert dues[0] == clock.now().date() + timedelta(days=1)
@@ -339,8 +339,8 @@ async def test_rating_changed_reaction_leaves_one_effective_rating(
     await bot.react(world.alice, card, RATE[4])
 
     assert (await effective_ratings(bot.storage, card.id))[world.alice.id] is Rating.MOSTLY
-    alice = await bot.storage.schedule.card_state(world.guild.id, world.alice.id, DENMARK)
-    bob = await bot.storage.schedule.card_state(world.guild.id, world.bob.id, DENMARK)
+    alice = await card_state(bot.storage, world.guild.id, world.alice.id, DENMARK)
+    bob = await card_state(bot.storage, world.guild.id, world.bob.id, DENMARK)
     assert alice.reps == 1 and (alice.due, alice.stability) == (bob.due, bob.stability)
 
 
@@ -380,7 +380,7 @@ async def test_rating_removed_reaction_retracts_the_rating(
     await bot.unreact(world.alice, card, RATE[3])
 
     assert await effective_ratings(bot.storage, card.id) == {}
-    assert await bot.storage.schedule.card_state(world.guild.id, world.alice.id, DENMARK) is None
+    assert await card_state(bot.storage, world.guild.id, world.alice.id, DENMARK) is None
     [event] = await rating_history(bot.storage, world.guild.id, world.alice.id, DENMARK)
     assert event.retracted
 

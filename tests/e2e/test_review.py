@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.models import CardRef, Rating
 from bot.core.ratings import RatingSource
-from tests.storage.helpers import rating_history
+from tests.storage.helpers import card_state, rating_history
 from tests.support.bot_fixture import RATE, START, Flashdrops, RunningBot
 from tests.support.clock import FakeClock
 from tests.support.fakediscord import InteractionRecord, Member, Message
@@ -94,9 +94,7 @@ async def test_review_runs_a_session_with_buttons_to_the_end(
     for card, rating in zip(PYTHON, (4, 3, 5), strict=True):
         [event] = await rating_history(bot.storage, world.guild.id, world.alice.id, card)
         assert (event.rating, event.source, event.post_id) == (rating, RatingSource.BUTTON, None)
-        assert (
-            await bot.storage.schedule.card_state(world.guild.id, world.alice.id, card) is not None
-        )
+        assert await card_state(bot.storage, world.guild.id, world.alice.id, card) is not None
 
 
 @pytest.mark.parametrize("failed", [1, 2])
@@ -210,7 +208,7 @@ async def test_review_sessions_of_two_members_are_independent(
 
     assert question(alices) == QUESTIONS["py-len"] and alices.edits == []
     assert bobs.embed is not None and bobs.embed["title"] == "Session finished"
-    assert await bot.storage.schedule.card_state(world.guild.id, world.alice.id, DENMARK) is None
+    assert await card_state(bot.storage, world.guild.id, world.alice.id, DENMARK) is None
 
 
 async def test_review_shows_due_cards_before_new_ones(
@@ -230,7 +228,7 @@ async def test_review_shows_due_cards_before_new_ones(
         (Rating.NOT_AT_ALL, RatingSource.REACTION),
         (Rating.MOSTLY, RatingSource.BUTTON),
     ]
-    state = await bot.storage.schedule.card_state(world.guild.id, world.alice.id, DENMARK)
+    state = await card_state(bot.storage, world.guild.id, world.alice.id, DENMARK)
     assert state.reps == 2 and state.last_review == clock.now().date()
 
 

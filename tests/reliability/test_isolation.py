@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from bot.core.models import CardRef, Rating
-from tests.storage.helpers import effective_ratings
+from tests.storage.helpers import card_state, effective_ratings
 from tests.support.bot_fixture import EYES, RATE, START, Flashdrops, RunningBot
 from tests.support.fakediscord import Channel, FakeDiscord, Guild, InteractionRecord, Member, Perm
 from tests.support.harness import World
@@ -119,10 +119,10 @@ async def test_isolation_rating_in_one_guild_schedules_nothing_in_the_other(
 
     assert await effective_ratings(storage, post_a) == {g.carol.id: Rating.NOT_AT_ALL}
     assert await effective_ratings(storage, post_b) == {g.dave.id: Rating.PERFECTLY}
-    in_a = await storage.schedule.card_state(g.a.id, g.carol.id, DENMARK)
+    in_a = await card_state(storage, g.a.id, g.carol.id, DENMARK)
     assert in_a is not None and in_a.due == TOMORROW.date()
-    assert await storage.schedule.card_state(g.b.id, g.carol.id, DENMARK) is None
-    assert await storage.schedule.card_state(g.a.id, g.dave.id, DENMARK) is None
+    assert await card_state(storage, g.b.id, g.carol.id, DENMARK) is None
+    assert await card_state(storage, g.a.id, g.dave.id, DENMARK) is None
     group_b = await storage.schedule.group_snapshot(g.b.id, g.channel_b.id, ["capitals"], START)
     assert group_b.active_members == {g.dave.id}
     assert {s.user_id for s in group_b.states} == {g.dave.id}
@@ -142,9 +142,9 @@ async def test_isolation_rating_in_one_guild_schedules_nothing_in_the_other(
         [custom_id] = [c for c in session.custom_ids() if c.endswith(f":{action}")]
         await g.server.press_button(g.carol_b, session, custom_id)
         await bot.settle()
-    in_b = await storage.schedule.card_state(g.b.id, g.carol.id, DENMARK)
+    in_b = await card_state(storage, g.b.id, g.carol.id, DENMARK)
     assert in_b is not None and in_b.reps == 1 and in_b.introduced_on == TOMORROW.date()
-    assert await storage.schedule.card_state(g.a.id, g.carol.id, DENMARK) == in_a
+    assert await card_state(storage, g.a.id, g.carol.id, DENMARK) == in_a
     assert reply(await run(bot, g.carol, g.channel_a, "due", None)).startswith(
         "You have **1** card(s) due today."
     )

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from bot.core.members import GuildSettings
 from bot.core.models import CardRef, Rating
 from bot.core.ratings import RatingEvent, effective_events
+from bot.core.scheduling import MemberCardState
 from bot.storage import Storage
 from bot.storage.codec import encode_time
-from bot.storage.database import fetch_all
+from bot.storage.database import fetch_all, fetch_one
 from bot.storage.ratings import EVENT_COLUMNS, event_from_row
+from bot.storage.states import LOAD_STATE_SQL, state_from_row
 
 
 async def rating_history(
@@ -82,3 +84,12 @@ async def delete_member_data(storage: Storage, guild_id: int, user_id: int) -> D
         return DeletedMemberData(ratings=ratings, card_states=states)
 
     return await storage.database.submit(forget)
+
+
+async def card_state(
+    storage: Storage, guild_id: int, user_id: int, card: CardRef
+) -> MemberCardState | None:
+    """A member's stored state of one card (the bot reads states in bulk, never one)."""
+    async with storage.database.reading() as db:
+        row = await fetch_one(db, LOAD_STATE_SQL, (guild_id, user_id, card.deck_id, card.card_id))
+    return None if row is None else state_from_row(row)

@@ -9,7 +9,7 @@ import pytest
 from bot.core.models import CardRef, Deck
 from bot.storage import Storage, SyncSummary
 from tests.core.factories import GUILD, T0, USER, make_deck, make_event
-from tests.storage.helpers import rating_history
+from tests.storage.helpers import card_state, rating_history
 
 
 def edit(deck: Deck, card_id: str, answer: str) -> Deck:
@@ -61,7 +61,7 @@ async def test_sync_decks_retired_card_keeps_history_and_comes_back(
     without_c1 = replace(dl, cards=dl.cards[1:])
     assert (await storage.decks.sync_decks([without_c1, ml])).retired == (CardRef("dl", "c1"),)
     assert len(await rating_history(storage, GUILD, USER, CardRef("dl", "c1"))) == 1
-    assert await storage.schedule.card_state(GUILD, USER, CardRef("dl", "c1")) == recorded.state
+    assert await card_state(storage, GUILD, USER, CardRef("dl", "c1")) == recorded.state
 
     assert (await storage.decks.sync_decks(decks)).added == (CardRef("dl", "c1"),)
     due = await storage.schedule.next_due(GUILD, USER, T0.date() + timedelta(days=30))

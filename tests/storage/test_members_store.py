@@ -12,6 +12,7 @@ from tests.core.factories import GUILD, USER, make_event
 from tests.storage.conftest import make_post
 from tests.storage.helpers import (
     DeletedMemberData,
+    card_state,
     delete_member_data,
     effective_ratings,
     rating_history,
@@ -60,13 +61,13 @@ async def test_delete_member_data_forgets_member_in_guild(storage: Storage) -> N
 
     assert deleted == DeletedMemberData(ratings=2, card_states=2)
     assert await rating_history(storage, GUILD, USER, CardRef("dl", "c1")) == []
-    assert await storage.schedule.card_state(GUILD, USER, CardRef("dl", "c1")) is None
+    assert await card_state(storage, GUILD, USER, CardRef("dl", "c1")) is None
     assert await storage.members.member_settings(GUILD, USER) == MemberSettings(GUILD, USER)
     assert await effective_ratings(storage, 1) == {}
     assert await storage.posts.get_post(1) is not None
     # Other members, and the same member elsewhere, are untouched.
-    assert await storage.schedule.card_state(GUILD, USER + 1, CardRef("dl", "c1")) is not None
-    assert await storage.schedule.card_state(GUILD + 1, USER, CardRef("dl", "c1")) is not None
+    assert await card_state(storage, GUILD, USER + 1, CardRef("dl", "c1")) is not None
+    assert await card_state(storage, GUILD + 1, USER, CardRef("dl", "c1")) is not None
 
 
 async def test_guild_settings_default_to_configured_zone_and_day(db_path: Path) -> None:

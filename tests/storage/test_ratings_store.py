@@ -11,7 +11,7 @@ from bot.core.scheduling import replay, review
 from bot.storage import Storage
 from tests.core.factories import GUILD, T0, USER, make_event
 from tests.storage.conftest import CHANNEL, SETTINGS, make_post
-from tests.storage.helpers import effective_ratings, rating_history
+from tests.storage.helpers import card_state, effective_ratings, rating_history
 
 CARD = CardRef("dl", "c1")
 
@@ -19,7 +19,7 @@ CARD = CardRef("dl", "c1")
 async def expect_replayed(storage: Storage, user_id: int = USER, card: CardRef = CARD) -> None:
     """The stored state must equal the replay of the stored history."""
     history = await rating_history(storage, GUILD, user_id, card)
-    assert await storage.schedule.card_state(GUILD, user_id, card) == replay(history, SETTINGS)
+    assert await card_state(storage, GUILD, user_id, card) == replay(history, SETTINGS)
 
 
 async def test_record_rating_stores_event_and_state(storage: Storage) -> None:
@@ -28,7 +28,7 @@ async def test_record_rating_stores_event_and_state(storage: Storage) -> None:
     update = await storage.ratings.record_rating(event)
     assert update.changed and update.event is not None and update.event.id is not None
     assert update.state == review(None, event, SETTINGS)
-    assert await storage.schedule.card_state(GUILD, USER, CARD) == update.state
+    assert await card_state(storage, GUILD, USER, CARD) == update.state
     assert await rating_history(storage, GUILD, USER, CARD) == [update.event]
 
 
@@ -100,7 +100,7 @@ async def test_record_rating_buttons_replace_earlier_choice(storage: Storage) ->
     ]
     # The schedule counts the card answered once, with the final choice.
     only_final = review(None, make_event(3, study_date=T0.date()), SETTINGS)
-    state = await storage.schedule.card_state(GUILD, USER, CARD)
+    state = await card_state(storage, GUILD, USER, CARD)
     assert state is not None and (state.stability, state.due, state.reps) == (
         only_final.stability,
         only_final.due,
@@ -152,7 +152,7 @@ async def test_retract_rating_of_only_rating_makes_card_new_again(storage: Stora
     await storage.ratings.record_rating(make_event(4, post_id=1))
     update = await storage.ratings.retract_rating_soon(1, USER, Rating.MOSTLY)
     assert update.changed and update.state is None
-    assert await storage.schedule.card_state(GUILD, USER, CARD) is None
+    assert await card_state(storage, GUILD, USER, CARD) is None
     assert await effective_ratings(storage, 1) == {}
     assert CARD in await storage.schedule.new_card_candidates(GUILD, USER, "dl", T0.date())
 
@@ -180,7 +180,7 @@ async def test_ratings_without_post_each_count(storage: Storage) -> None:
         await storage.ratings.record_rating(
             make_event(rating, source=RatingSource.BUTTON, rated_at=T0 + timedelta(minutes=minutes))
         )
-    state = await storage.schedule.card_state(GUILD, USER, CARD)
+    state = await card_state(storage, GUILD, USER, CARD)
     assert state is not None and state.reps == 3
     await expect_replayed(storage)
 

@@ -20,7 +20,12 @@ from bot.storage import Storage
 from bot.storage.writer import MAX_BATCH, Writer, WriterClosedError
 from tests.core.factories import GUILD, T0, USER, make_event
 from tests.storage.conftest import make_post
-from tests.storage.helpers import delete_member_data, rating_history, save_guild_settings
+from tests.storage.helpers import (
+    card_state,
+    delete_member_data,
+    rating_history,
+    save_guild_settings,
+)
 
 PRAGMAS = ("PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 5000")
 
@@ -214,7 +219,7 @@ async def test_forgetting_a_member_comes_after_their_queued_answers(storage: Sto
     deleted = await delete_member_data(storage, GUILD, USER)
     assert (await answer) is not None
     assert (deleted.ratings, deleted.card_states) == (1, 1)
-    assert await storage.schedule.card_state(GUILD, USER, CardRef("dl", "c1")) is None
+    assert await card_state(storage, GUILD, USER, CardRef("dl", "c1")) is None
     assert await rating_history(storage, GUILD, USER, CardRef("dl", "c1")) == []
 
 
