@@ -97,7 +97,7 @@ class Drops(commands.GroupCog, group_name="drop"):
         if not drops:
             await interaction.response.send_message(texts.NO_DROPS, ephemeral=True)
             return
-        lines = [f"**#{d.id}** {describe(self.bot, d)}" for d in drops]
+        lines = [texts.listed(d.id, describe(self.bot, d)) for d in drops]
         await interaction.response.send_message(texts.listing(lines), ephemeral=True)
 
     @app_commands.command(name="remove")

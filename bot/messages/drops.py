@@ -59,6 +59,11 @@ def scheduled(drop_id: int | None, description: str) -> str:
     return f"Drop **#{drop_id}** scheduled: {description}"
 
 
+def listed(drop_id: int | None, description: str) -> str:
+    """One drop in `/drop list`."""
+    return f"**#{drop_id}** {description}"
+
+
 def listing(lines: list[str]) -> str:
     return "\n".join(lines)[:2000]
 
