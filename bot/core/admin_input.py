@@ -13,14 +13,14 @@ from collections.abc import Iterable
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.core.drops import EVERY_DAY, WEEKDAY_NAMES
+from bot.core.drops import EVERY_DAY, WEEKDAY_NAMES, WEEKDAYS, WEEKENDS
 
 _DAY_ALIASES = {
     "daily": EVERY_DAY,
     "everyday": EVERY_DAY,
     "all": EVERY_DAY,
-    "weekdays": frozenset(range(1, 6)),
-    "weekends": frozenset({6, 7}),
+    "weekdays": WEEKDAYS,
+    "weekends": WEEKENDS,
 }
 _DAY_SEPARATORS = re.compile(r"[\s,;/]+")
 _EVERY_DAY_PHRASE = re.compile(r"\bevery\s+day\b")
