@@ -26,6 +26,7 @@ from bot.core.models import Card, CardRef, Deck
 from bot.decks import load_decks
 from bot.infra.clock import Clock
 from bot.infra.health import write_heartbeat
+from bot.infra.interactions import answer_privately
 from bot.infra.ratelimit import (
     GLOBAL_LIMIT,
     GLOBAL_WINDOW_SECONDS,
@@ -118,17 +119,6 @@ async def reload_decks(services: Services) -> None:
         len(summary.changed),
         len(summary.retired),
     )
-
-
-async def _tell(interaction: discord.Interaction, text: str) -> None:
-    """An ephemeral answer, as the first response or a follow-up; a failure is only logged."""
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)
-    except discord.HTTPException:
-        log.warning("could not answer interaction %s: %s", interaction.id, text)
 
 
 def intents() -> discord.Intents:
@@ -262,7 +252,7 @@ class Flashdrop(commands.Bot):
     ) -> None:
         """The last word on a failed command: the member always gets an answer."""
         if isinstance(error, app_commands.NoPrivateMessage):
-            await _tell(interaction, errors.SERVER_ONLY)
+            await answer_privately(interaction, errors.SERVER_ONLY)
             return
         if isinstance(error, app_commands.CheckFailure):
             return  # the check has already told the member why
@@ -274,7 +264,7 @@ class Flashdrop(commands.Bot):
         else:
             log.error("/%s failed", command, exc_info=original)
             text = errors.SOMETHING_WENT_WRONG
-        await _tell(interaction, text)
+        await answer_privately(interaction, text)
 
     async def _beat(self) -> None:
         """Touch the heartbeat file while connected, for `python -m bot healthcheck`."""

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from bot.core.admin_input import parse_local_time, parse_weekdays, parse_zone
-from bot.core.drops import Drop, DropSource
+from bot.core.drops import MAX_CARDS_PER_DROP, Drop, DropSource
 from bot.core.emoji import is_reaction_emoji
 from bot.core.scheduling import SchedulingSettings
 
@@ -334,7 +334,7 @@ _DROP: Schema = (
     ("local_time", Setting(_hhmm, at=("time",), required=True)),
     ("timezone", Setting(_zone)),  # default: the config's (see `build_config`)
     ("weekdays", Setting(_days, at=("days",))),
-    ("cards", Setting(_int_range(1, 10))),
+    ("cards", Setting(_int_range(1, MAX_CARDS_PER_DROP))),
     ("role_id", Setting(_optional(_snowflake))),
     ("thread", Setting(_bool)),
 )

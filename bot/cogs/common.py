@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 
 from bot.core.permissions import POST_PERMISSIONS, is_admin, missing_permissions
+from bot.infra.interactions import answer_privately
 from bot.messages import decks as deck_texts
 from bot.messages import errors
 
@@ -66,7 +67,7 @@ async def require_admin(interaction: discord.Interaction, bot: Flashdrop, action
         admin_role=admin_role,
     )
     if not allowed:
-        await send_ephemeral(interaction, errors.admins_only(action, admin_role))
+        await answer_privately(interaction, errors.admins_only(action, admin_role))
     return allowed
 
 
@@ -89,16 +90,9 @@ def missing_now(interaction: discord.Interaction) -> list[str]:
 
 async def refuse(interaction: discord.Interaction, missing: list[str]) -> None:
     if not missing:
-        await send_ephemeral(interaction, errors.COULD_NOT_POST)
+        await answer_privately(interaction, errors.COULD_NOT_POST)
         return
     log.warning(
         "missing permission(s) %s in channel %s", ", ".join(missing), interaction.channel_id
     )
-    await send_ephemeral(interaction, errors.missing_permissions(missing))
-
-
-async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True)
-    else:
-        await interaction.response.send_message(text, ephemeral=True)
+    await answer_privately(interaction, errors.missing_permissions(missing))

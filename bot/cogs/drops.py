@@ -12,7 +12,7 @@ from discord.ext import commands, tasks
 from bot.app import Flashdrop
 from bot.cogs.common import deck_choices, guild_id_of, refuse_without_permissions, require_admin
 from bot.core.admin_input import parse_local_time, parse_weekdays, parse_zone
-from bot.core.drops import EVERY_DAY, Drop, DropSource, occurrences
+from bot.core.drops import EVERY_DAY, MAX_CARDS_PER_DROP, Drop, DropSource, occurrences
 from bot.messages import decks as deck_texts
 from bot.messages import drops as texts
 
@@ -58,7 +58,7 @@ class Drops(commands.GroupCog, group_name="drop"):
         time: str,
         timezone: str | None = None,
         days: str | None = None,
-        cards: app_commands.Range[int, 1, 10] = 3,
+        cards: app_commands.Range[int, 1, MAX_CARDS_PER_DROP] = 3,
         role: discord.Role | None = None,
         thread: bool = False,
     ) -> None:
@@ -97,7 +97,7 @@ class Drops(commands.GroupCog, group_name="drop"):
         if not drops:
             await interaction.response.send_message(texts.NO_DROPS, ephemeral=True)
             return
-        lines = [f"**#{d.id}** {describe(self.bot, d)}" for d in drops]
+        lines = [texts.listed(d.id, describe(self.bot, d)) for d in drops]
         await interaction.response.send_message(texts.listing(lines), ephemeral=True)
 
     @app_commands.command(name="remove")

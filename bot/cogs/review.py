@@ -209,7 +209,7 @@ class ReviewView(discord.ui.View):
 class ShowAnswerButton(discord.ui.Button[ReviewView]):
     def __init__(self, session_id: int, step: int) -> None:
         super().__init__(
-            label=texts.SHOW_ANSWER,
+            label=render.ANSWER_BUTTON,
             style=discord.ButtonStyle.primary,
             custom_id=button_id(session_id, step, "show"),
         )
@@ -223,7 +223,7 @@ class ShowAnswerButton(discord.ui.Button[ReviewView]):
 class RateButton(discord.ui.Button[ReviewView]):
     def __init__(self, session_id: int, step: int, rating: Rating) -> None:
         super().__init__(
-            label=texts.rate_label(int(rating), rating.label),
+            label=texts.rate_label(rating),
             style=discord.ButtonStyle.secondary,
             custom_id=button_id(session_id, step, f"rate:{int(rating)}"),
         )

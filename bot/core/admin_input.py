@@ -7,19 +7,20 @@ text is one line fit to show as is (config puts the key path in front of it).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from datetime import time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.core.drops import EVERY_DAY, WEEKDAY_NAMES
+from bot.core.drops import EVERY_DAY, WEEKDAY_NAMES, WEEKDAYS, WEEKENDS
 
 _DAY_ALIASES = {
     "daily": EVERY_DAY,
     "everyday": EVERY_DAY,
     "all": EVERY_DAY,
-    "weekdays": frozenset(range(1, 6)),
-    "weekends": frozenset({6, 7}),
+    "weekdays": WEEKDAYS,
+    "weekends": WEEKENDS,
 }
 _DAY_SEPARATORS = re.compile(r"[\s,;/]+")
 _EVERY_DAY_PHRASE = re.compile(r"\bevery\s+day\b")
@@ -64,7 +65,9 @@ def parse_weekdays(value: str | Iterable[str]) -> frozenset[int]:
 def parse_zone(name: str) -> ZoneInfo:
     """The zone of an IANA name such as "Europe/Copenhagen"."""
     try:
-        if not name or name != name.strip():
+        # ZoneInfo opens any file of the database: "posixrules", "posix/…" and "right/…" too,
+        # and right/ zones count leap seconds, 27 s off the clock. Only the zones' own names.
+        if name not in _zone_names():
             raise ValueError(name)
         return ZoneInfo(name)
     # Besides ZoneInfoNotFoundError: ValueError for "", "..", "Europe/" or a database file that
@@ -74,6 +77,12 @@ def parse_zone(name: str) -> ZoneInfo:
         raise ValueError(
             f"unknown time zone {_shown(name)} (use an IANA name such as 'Europe/Copenhagen')"
         ) from None
+
+
+@functools.cache
+def _zone_names() -> frozenset[str]:
+    """The IANA zone names, read once: available_timezones walks the database's folders."""
+    return frozenset(available_timezones())
 
 
 def _shown(text: str) -> str:

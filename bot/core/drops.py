@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EVERY_DAY = frozenset(range(1, 8))
+WEEKDAYS = frozenset(range(1, 6))
+WEEKENDS = frozenset({6, 7})
 MAX_CARDS_PER_DROP = 10
 _MAX_GAP_MINUTES = 24 * 60
 

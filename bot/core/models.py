@@ -1,4 +1,5 @@
-"""Domain models shared by every layer: cards, decks and the 1-5 confidence rating."""
+"""Domain models shared by every layer: cards, decks and the 1-5 confidence rating (its
+words are in `bot.messages.study`)."""
 
 from __future__ import annotations
 
@@ -24,21 +25,6 @@ class Rating(IntEnum):
     SOMEWHAT = 3
     MOSTLY = 4
     PERFECTLY = 5
-
-    @property
-    def label(self) -> str:
-        return _RATING_LABELS[self]
-
-
-_RATING_LABELS = {
-    Rating.NOT_AT_ALL: "Not at all",
-    Rating.BARELY: "Barely",
-    Rating.SOMEWHAT: "Somewhat",
-    Rating.MOSTLY: "Mostly",
-    Rating.PERFECTLY: "Perfectly",
-}
-
-RATING_PROMPT = "How well did you know this? 1 Not at all … 5 Perfectly"
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,11 +5,15 @@ again would give the card a new id and reset every member's schedule of it. matc
 the new cards with the old deck's instead, in passes from the strongest evidence to the weakest:
 
 1. the same question and answer (an unchanged card, wherever it moved);
-2. the same question (the answer was edited);
-3. the same answer (the question was edited);
+2. the same question (the answer was edited), if the answers are at least SIMILAR_ENOUGH
+   alike or the question is distinctive: in one card of each deck and of at least
+   _WORDS_TO_STAND_ALONE words;
+3. the same answer (the question was edited), on the same terms with the halves swapped;
 4. the same position and similar text (both edited a little): the same index give or take
    one, or the place next to a card already matched on either side, and text at least
-   SIMILAR_ENOUGH alike.
+   SIMILAR_ENOUGH alike. A pair sharing a half was judged by pass 2 or 3 and is not
+   looked at again: "Bats are blind." and "Sharks are mammals.", both "False", are two
+   cards, though the shared "False" makes their texts 0.65 alike.
 
 A matched card keeps the old card's id; an unmatched new card is added with its own id (made
 unique against every old id); an unmatched old card is retired. Ties are broken by how alike
@@ -21,24 +25,34 @@ from Discord share it. `reimport` is the whole step: matching plus what the deck
 from __future__ import annotations
 
 import difflib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Final
+from typing import Final, TypeVar
 
 from bot.core.models import MAX_CARD_ID_CHARS, Card, Deck
 from bot.decks.errors import DeckError
 from bot.decks.fitting import oversize_problem
 from bot.decks.importers.common import fingerprint
 
-# A typo fix scores above 0.95; a different card about the same thing, below 0.5.
+# A typo fix scores above 0.95; a different card about the same thing, below 0.5. Rephrased
+# halves ("Is Python dynamically typed?" -> "Is Python a dynamically typed language?") score
+# 0.6-0.9, a clause moved to the front 0.58; of 496 pairs of unrelated true/false statements
+# and yes/no questions, one scored 0.6 or more ("The sky is green." / "Is the sky green?").
 SIMILAR_ENOUGH: Final = 0.6
+# A shared half this many words long, in one card of each deck, is enough alone to take the
+# cards for one: "True", "Yes", "42" or "Paris" answers many unrelated cards, and even when it
+# answers one card of each deck it says nothing about the question.
+_WORDS_TO_STAND_ALONE: Final = 3
 # Texts of this many words or more are compared by words, shorter ones by characters.
 _WORDS_FOR_WORD_COMPARISON: Final = 12
-# Past this many pairs in one group of equal questions (or answers), pair them in deck order:
-# scoring every pair of 2,000 cards answered "True" would take minutes and mean little.
+# Past this many pairs in one group of equal questions (or answers), score only the pairs about
+# as far down the group as each other: scoring every pair of 2,000 cards answered "True" would
+# take minutes and mean little.
 _MAX_SCORED_PAIRS: Final = 2_500
+
+_Key = TypeVar("_Key", bound=Hashable)
 
 
 class MatchReason(StrEnum):
@@ -85,17 +99,13 @@ def match_cards(old: Sequence[Card], new: Sequence[Card]) -> CardMatching:
     pairs.in_order(lambda t: (t.question, t.answer), texts_old, texts_new, MatchReason.UNCHANGED)
     pairs.scored(
         lambda t: t.question_key,
+        lambda t: t.answer,
         texts_old,
         texts_new,
         MatchReason.SAME_QUESTION,
-        lambda a, b: _likeness(a.answer, b.answer),
     )
     pairs.scored(
-        lambda t: t.answer_key,
-        texts_old,
-        texts_new,
-        MatchReason.SAME_ANSWER,
-        lambda a, b: _likeness(a.question, b.question),
+        lambda t: t.answer_key, lambda t: t.question, texts_old, texts_new, MatchReason.SAME_ANSWER
     )
     pairs.by_place(texts_old, texts_new)
     return pairs.result()
@@ -121,6 +131,9 @@ class _Text:
     @property
     def both(self) -> str:
         return f"{self.question}\n{self.answer}"
+
+    def shares_a_half(self, other: _Text) -> bool:
+        return self.question_key == other.question_key or self.answer_key == other.answer_key
 
 
 def _likeness(a: str, b: str, *, at_least: float = 0.0) -> float:
@@ -154,18 +167,18 @@ class _Pairs:
         self.old_of[j] = (i, reason)
 
     def _groups(
-        self, key: Callable[[_Text], Hashable], olds: list[_Text], news: list[_Text]
-    ) -> list[tuple[list[int], list[int]]]:
-        """Unpaired old and new indexes with equal keys, each in deck order."""
-        old_groups: defaultdict[Hashable, list[int]] = defaultdict(list)
+        self, key: Callable[[_Text], _Key], olds: list[_Text], news: list[_Text]
+    ) -> list[tuple[_Key, list[int], list[int]]]:
+        """The keys shared by unpaired old and new cards, with their indexes in deck order."""
+        old_groups: defaultdict[_Key, list[int]] = defaultdict(list)
         for i, text in enumerate(olds):
             if i not in self.new_of:
                 old_groups[key(text)].append(i)
-        new_groups: defaultdict[Hashable, list[int]] = defaultdict(list)
+        new_groups: defaultdict[_Key, list[int]] = defaultdict(list)
         for j, text in enumerate(news):
             if j not in self.old_of:
                 new_groups[key(text)].append(j)
-        return [(old_groups[k], js) for k, js in new_groups.items() if k in old_groups]
+        return [(k, old_groups[k], js) for k, js in new_groups.items() if k in old_groups]
 
     def in_order(
         self,
@@ -175,25 +188,44 @@ class _Pairs:
         reason: MatchReason,
     ) -> None:
         """Pair equal keys first with first, second with second: repeats keep their order."""
-        for is_, js in self._groups(key, olds, news):
+        for _, is_, js in self._groups(key, olds, news):
             for i, j in zip(is_, js, strict=False):
                 self.pair(i, j, reason)
 
     def scored(
         self,
-        key: Callable[[_Text], Hashable],
+        key: Callable[[_Text], str],
+        other: Callable[[_Text], str],
         olds: list[_Text],
         news: list[_Text],
         reason: MatchReason,
-        alike: Callable[[_Text, _Text], float],
     ) -> None:
-        """Pair equal keys, the most alike pairs first, then the nearest, then the first."""
-        for is_, js in self._groups(key, olds, news):
-            if len(is_) * len(js) > _MAX_SCORED_PAIRS:
-                for i, j in zip(is_, js, strict=False):
-                    self.pair(i, j, reason)
+        """Pair equal keys whose other halves are SIMILAR_ENOUGH alike, the most alike pairs
+        first, then the nearest, then the first; a distinctive key (in one card of each deck,
+        _WORDS_TO_STAND_ALONE words or more) pairs its two cards however their others differ."""
+        old_counts = Counter(key(text) for text in olds)
+        new_counts = Counter(key(text) for text in news)
+
+        def alike(i: int, j: int) -> float:
+            return _likeness(other(olds[i]), other(news[j]), at_least=SIMILAR_ENOUGH)
+
+        for shared, is_, js in self._groups(key, olds, news):
+            if old_counts[shared] == new_counts[shared] == 1 and (
+                len(shared.split(" ")) >= _WORDS_TO_STAND_ALONE
+            ):
+                self.pair(is_[0], js[0], reason)
                 continue
-            ranked = sorted((-alike(olds[i], news[j]), abs(i - j), j, i) for i in is_ for j in js)
+            # Past _MAX_SCORED_PAIRS, only pairs about as far down the group as each other.
+            band = max(1, _MAX_SCORED_PAIRS // (2 * max(len(is_), len(js))))
+            if len(is_) * len(js) <= _MAX_SCORED_PAIRS:
+                band = len(is_) + len(js)
+            candidates = [
+                (i, js[m])
+                for k, i in enumerate(is_)
+                for m in range(max(0, k - band), min(len(js), k + band + 1))
+            ]
+            scores = [(alike(i, j), i, j) for i, j in candidates]
+            ranked = sorted((-s, abs(i - j), j, i) for s, i, j in scores if s >= SIMILAR_ENOUGH)
             for _, _, j, i in ranked:
                 if i not in self.new_of and j not in self.old_of:
                     self.pair(i, j, reason)
@@ -207,6 +239,8 @@ class _Pairs:
             ranked: list[tuple[float, int, int]] = []
             for j in waiting:
                 for i in sorted(self._places(j, len(olds))):
+                    if olds[i].shares_a_half(news[j]):
+                        continue
                     if (i, j) not in scores:
                         scores[i, j] = _likeness(
                             olds[i].both, news[j].both, at_least=SIMILAR_ENOUGH

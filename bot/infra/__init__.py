@@ -1,1 +1,2 @@
-"""Infrastructure every feature leans on: the clock, the heartbeat, request pacing."""
+"""Infrastructure every feature leans on: the clock, the heartbeat, request pacing, private
+answers to interactions."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.core.models import RATING_PROMPT, Card, Deck, Rating
+from bot.core.models import Card, Deck, Rating
 from bot.core.session import SessionSummary
 from bot.messages import study
 
@@ -46,13 +46,13 @@ def answer_is_private(card: Card, *, spoiler_answers: bool) -> bool:
     return spoiler_answers and spoiler(card.answer) is None
 
 
-PRIVATE_HINT = "Hint: press **Hint** to see it (only you will)."
+HINT_BUTTON = "Hint"
+ANSWER_BUTTON = "Show answer"  # on posted cards and on /review pages
+PRIVATE_HINT = f"Hint: press **{HINT_BUTTON}** to see it (only you will)."
 PRIVATE_ANSWER = (
     "This answer has code in it, which Discord cannot hide behind a spoiler: "
-    "press **Show answer** to see it (only you will)."
+    f"press **{ANSWER_BUTTON}** to see it (only you will)."
 )
-HINT_BUTTON = "Hint"
-ANSWER_BUTTON = "Show answer"
 
 
 def hint_embed(card: Card) -> discord.Embed | None:
@@ -73,7 +73,7 @@ def answer_embed(card: Card, *, spoiler_answers: bool) -> discord.Embed:
     answer = card.answer.strip()
     shown = (spoiler(answer) or PRIVATE_ANSWER) if spoiler_answers else answer
     embed = discord.Embed(
-        title="Answer", description=f"{shown}\n\n{RATING_PROMPT}", colour=ANSWER_COLOUR
+        title="Answer", description=f"{shown}\n\n{study.RATING_PROMPT}", colour=ANSWER_COLOUR
     )
     if card.image:
         embed.set_image(url=card.image)
@@ -90,7 +90,7 @@ def private_answer(deck: Deck, card: Card) -> discord.Embed:
     embed = discord.Embed(
         title=f"Answer · {deck.name}", description=card.answer.strip(), colour=ANSWER_COLOUR
     )
-    embed.set_footer(text=RATING_PROMPT)
+    embed.set_footer(text=study.RATING_PROMPT)
     return embed
 
 
@@ -119,11 +119,7 @@ def card_gone() -> discord.Embed:
 
 
 def session_summary(summary: SessionSummary) -> discord.Embed:
-    counts = [
-        study.rate_label(int(r), f"{r.label}: {summary.counts[r]}")
-        for r in Rating
-        if summary.counts[r]
-    ]
+    counts = [f"{study.rate_label(r)}: {summary.counts[r]}" for r in Rating if summary.counts[r]]
     embed = discord.Embed(
         title=study.session_title(finished=not summary.cards_left),
         description=study.session_summary(summary.cards_reviewed, summary.answers, counts),

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.drops import EVERY_DAY, WEEKDAY_NAMES, Drop, DropSource, Occurrence
-
-WEEKDAYS = frozenset(range(1, 6))
-WEEKENDS = frozenset({6, 7})
+from bot.core.drops import (
+    EVERY_DAY,
+    WEEKDAY_NAMES,
+    WEEKDAYS,
+    WEEKENDS,
+    Drop,
+    DropSource,
+    Occurrence,
+)
 
 
 def heading(role_id: int | None, deck_names: list[str], count: int) -> str:
@@ -57,6 +62,11 @@ def timestamp(at: datetime) -> str:
 
 def scheduled(drop_id: int | None, description: str) -> str:
     return f"Drop **#{drop_id}** scheduled: {description}"
+
+
+def listed(drop_id: int | None, description: str) -> str:
+    """One drop in `/drop list`."""
+    return f"**#{drop_id}** {description}"
 
 
 def listing(lines: list[str]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, time
 
-from bot.core.models import RATING_PROMPT
+from bot.core.models import Rating
 
 NOTHING_TO_REVIEW = (
     "Nothing to review right now: no cards are due and today's new cards are done. "
@@ -13,8 +13,21 @@ NOTHING_TO_REVIEW = (
 SESSION_ENDED = "This review session has ended. Start a new one with `/review`."
 NOT_YOUR_SESSION = "This review session is someone else's. Start your own with `/review`."
 CARD_GONE = "This card is no longer in its deck."
-SHOW_ANSWER = "Show answer"
 STOP = "Stop"
+
+RATING_PROMPT = "How well did you know this? 1 Not at all … 5 Perfectly"
+_RATING_LABELS = {
+    Rating.NOT_AT_ALL: "Not at all",
+    Rating.BARELY: "Barely",
+    Rating.SOMEWHAT: "Somewhat",
+    Rating.MOSTLY: "Mostly",
+    Rating.PERFECTLY: "Perfectly",
+}
+
+
+def rating_label(rating: Rating) -> str:
+    """The words of a rating, as on Brainscape's scale: "Not at all" … "Perfectly"."""
+    return _RATING_LABELS[rating]
 
 
 def due_summary(
@@ -41,8 +54,9 @@ def page_footer(cards_left: int, *, revealed: bool) -> str:
     return RATING_PROMPT if revealed else f"{cards_left} card(s) left in this session"
 
 
-def rate_label(value: int, label: str) -> str:
-    return f"{value} {label}"
+def rate_label(rating: Rating) -> str:
+    """A rating with its number, as on the rate buttons: "1 Not at all"."""
+    return f"{int(rating)} {rating_label(rating)}"
 
 
 def session_title(*, finished: bool) -> str:

@@ -151,3 +151,81 @@ def test_match_cards_every_card_edited_after_an_insertion_at_the_top_keeps_every
     result = match_cards(old, [imported("A new first card?", "Yes."), *edited])
     assert ids(result.cards)[1:] == [card.id for card in old]
     assert len(result.added) == 1 and result.retired == ()
+
+
+def test_match_cards_a_shared_short_answer_alone_does_not_match() -> None:
+    # Nothing but "False" in common: the old card's members must not get the new card.
+    old = (Card("sky", "Is the sky green?", "False"),)
+    new = imported("Do fish fly?", "False")
+    result = match_cards(old, [new])
+    assert (result.kept, result.added, result.retired) == ((), (new,), old)
+
+
+def test_match_cards_yes_no_deck_reordered_and_partly_edited() -> None:
+    old = (
+        Card("wet", "Is water wet?", "Yes"),
+        Card("flat", "Is the earth flat?", "No"),
+        Card("star", "Is the sun a star?", "Yes"),
+        Card("cheese", "Is the moon made of cheese?", "No"),
+        Card("typed", "Is Python dynamically typed?", "Yes"),
+    )
+    new = [
+        imported("Is Python a dynamically typed language?", "Yes"),  # rephrased
+        imported("Is the moon made of cheese?", "No"),
+        imported("Is the sun a star ?", "Yes"),  # typo fixed
+        imported("Does Rust have a garbage collector?", "No"),  # added
+        imported("Is water wet?", "Yes"),
+    ]  # "Is the earth flat?" deleted
+    result = match_cards(old, new)
+    assert ids(result.cards) == ["typed", "cheese", "star", new[3].id, "wet"]
+    assert [(k.old.id, k.reason) for k in result.edited] == [
+        ("typed", MatchReason.SAME_ANSWER),
+        ("star", MatchReason.SAME_ANSWER),
+    ]
+    assert (result.added, result.retired) == ((new[3],), (old[1],))
+
+
+@pytest.mark.parametrize("answer", ["Paris", "42", "Charles Darwin."])
+def test_match_cards_a_short_answer_in_one_card_of_each_deck_is_not_enough(answer: str) -> None:
+    old = (Card("old", "What is the capital of France?", answer),)
+    result = match_cards(old, [imported("Where is the Louvre?", answer)])
+    assert result.kept == () and result.retired == old
+
+
+def test_match_cards_a_distinctive_answer_in_one_card_of_each_deck_is_enough() -> None:
+    answer = "A molecule carrying genetic instructions."
+    old = (Card("dna", "What is DNA?", answer),)
+    result = match_cards(old, [imported("Which molecule holds a cell's genes?", answer)])
+    assert [(k.old.id, k.reason) for k in result.kept] == [("dna", MatchReason.SAME_ANSWER)]
+
+
+def test_match_cards_a_distinctive_answer_in_two_new_cards_needs_alike_questions() -> None:
+    # Which of the two is the old card edited cannot be told: neither takes its schedules.
+    answer = "A molecule carrying genetic instructions."
+    old = (Card("dna", "What is DNA?", answer),)
+    new = [
+        imported("Which molecule holds a cell's genes?", answer),
+        imported("What does a chromosome contain?", answer),
+    ]
+    result = match_cards(old, new)
+    assert result.kept == () and result.retired == old
+
+
+def test_match_cards_a_shared_short_answer_does_not_lift_a_card_in_the_same_place() -> None:
+    # "Bats are blind.\nFalse" and "Sharks are mammals.\nFalse" are 0.65 alike, the questions
+    # 0.53: only the "False" makes the cards look like one.
+    old = (Card("moon", "Is the moon a planet?", "False"), Card("bats", "Bats are blind.", "False"))
+    new = [imported("Is the moon a planet?", "False"), imported("Sharks are mammals.", "False")]
+    result = match_cards(old, new)
+    assert (result.added, result.retired) == ((new[1],), (old[1],))
+
+
+def test_match_cards_large_true_false_deck_edited_after_an_insertion_keeps_every_id() -> None:
+    # 2,000 edited cards answered "True" are too many to score every pair: the pairs about as
+    # far down the deck as each other are enough after one card is inserted at the top.
+    old = tuple(Card(f"n{n}", f"Statement number {n} holds.", "True") for n in range(2_000))
+    new = [imported("A new first statement.", "True")]
+    new += [imported(c.question.replace("holds", "is right"), "True") for c in old]
+    result = match_cards(old, new)
+    assert ids(result.cards)[1:] == [card.id for card in old]
+    assert len(result.added) == 1 and result.retired == ()

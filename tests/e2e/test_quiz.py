@@ -492,14 +492,6 @@ async def test_private_answer_button_still_answers_after_a_restart(
     assert reply.ephemeral and "def add(item, items=None)" in reply.embeds[0]["description"]
 
 
-async def test_spoiler_with_code_is_none_and_plain_text_is_spoilered() -> None:
-    from bot.messages.cards import spoiler
-
-    assert spoiler(" Copenhagen ") == "||Copenhagen||"
-    assert spoiler("use:\n```py\nx = 1\n```") is None
-    assert spoiler("a || b") is None
-
-
 # -- a reveal Discord refuses half-way -------------------------------------------------------------
 
 EDIT = "PATCH /channels/{channel_id}/messages/{message_id}"
