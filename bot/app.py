@@ -22,7 +22,7 @@ from discord.ext import commands
 
 from bot.config import Config
 from bot.core.members import GuildSettings
-from bot.core.models import Card, CardRef, Deck
+from bot.core.models import Deck
 from bot.decks import load_decks
 from bot.infra.clock import Clock
 from bot.infra.health import write_heartbeat
@@ -34,6 +34,7 @@ from bot.infra.ratelimit import (
     pace_requests,
 )
 from bot.messages import errors
+from bot.services.catalog import DeckCatalog
 from bot.services.drops import DropRunner
 from bot.services.posting import CardPoster
 from bot.services.reminders import ReminderService
@@ -63,13 +64,8 @@ class Services:
     config: Config
     clock: Clock
     storage: Storage
+    # The library: the decks folder's decks. What a guild sees is `Flashdrop.catalog`'s.
     decks: dict[str, Deck] = field(default_factory=dict)
-
-    def find_card(self, ref: CardRef) -> tuple[Deck, Card] | None:
-        """The loaded deck and card `ref` names; None once either is gone."""
-        deck = self.decks.get(ref.deck_id)
-        card = deck.card(ref.card_id) if deck else None
-        return (deck, card) if deck and card else None
 
     async def close(self) -> None:
         await self.storage.close()
@@ -194,10 +190,11 @@ class Flashdrop(commands.Bot):
         guard_parsers(self._connection.parsers)
         self.services = services
         # The feature services, one each, shared by every cog that needs them.
-        self.posting = CardPoster(self, services)
-        self.drops = DropRunner(self, services, self.posting)
+        self.catalog = DeckCatalog(services)
+        self.posting = CardPoster(self, services, self.catalog)
+        self.drops = DropRunner(self, services, self.posting, self.catalog)
         self.reminders = ReminderService(self, services)
-        self.study = StudyService(services)
+        self.study = StudyService(services, self.catalog)
         self._heartbeat: asyncio.Task[None] | None = None
         self._sync_retry: asyncio.Task[None] | None = None
 
@@ -207,6 +204,7 @@ class Flashdrop(commands.Bot):
 
     async def setup_hook(self) -> None:
         self.tree.error(self.on_app_command_error)
+        await self.catalog.load()
         for cog in COGS:
             await self.load_extension(cog)
         if not await self._sync_commands():

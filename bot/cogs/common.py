@@ -46,12 +46,17 @@ def channel_of(interaction: discord.Interaction) -> tuple[int, discord.abc.Messa
     return channel_id, channel
 
 
-def deck_choices(bot: Flashdrop, current: str) -> list[app_commands.Choice[str]]:
-    """Deck ids whose id or name contains what the member typed."""
+def deck_choices(
+    bot: Flashdrop, interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """The guild's deck ids (its own and the library's) whose id or name contains what the
+    member typed; none outside a guild."""
+    if interaction.guild_id is None:
+        return []
     needle = current.casefold()
     return [
         app_commands.Choice(name=deck_texts.choice_label(d), value=d.id)
-        for d in bot.services.decks.values()
+        for d in bot.catalog.decks_for(interaction.guild_id).values()
         if needle in d.id.casefold() or needle in d.name.casefold()
     ][:MAX_CHOICES]
 

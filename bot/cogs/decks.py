@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import Flashdrop
-from bot.cogs.common import deck_choices
+from bot.cogs.common import deck_choices, guild_id_of
 from bot.messages import decks as texts
 
 
@@ -21,7 +21,7 @@ class Decks(commands.GroupCog, group_name="deck"):
     @app_commands.command(name="list")
     async def list_decks(self, interaction: discord.Interaction) -> None:
         """List the decks you can quiz yourselves on."""
-        decks = self.bot.services.decks
+        decks = self.bot.catalog.decks_for(guild_id_of(interaction))
         if not decks:
             await interaction.response.send_message(texts.NO_DECKS, ephemeral=True)
             return
@@ -32,7 +32,7 @@ class Decks(commands.GroupCog, group_name="deck"):
     @app_commands.describe(deck="the deck's id")
     async def deck_info(self, interaction: discord.Interaction, deck: str) -> None:
         """Show a deck's description, size and tags."""
-        found = self.bot.services.decks.get(deck)
+        found = self.bot.catalog.deck(guild_id_of(interaction), deck)
         if found is None:
             await interaction.response.send_message(texts.no_such_deck(deck), ephemeral=True)
             return
@@ -42,7 +42,7 @@ class Decks(commands.GroupCog, group_name="deck"):
     async def deck_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return deck_choices(self.bot, current)
+        return deck_choices(self.bot, interaction, current)
 
 
 async def setup(bot: Flashdrop) -> None:

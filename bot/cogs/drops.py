@@ -66,7 +66,7 @@ class Drops(commands.GroupCog, group_name="drop"):
         guild_id = guild_id_of(interaction)
         zone_name = timezone or self.bot.config.timezone
         try:
-            if deck not in self.bot.services.decks:
+            if deck not in self.bot.catalog.decks_for(guild_id):
                 raise ValueError(deck_texts.no_such_deck_hint(deck))
             drop = Drop(
                 guild_id=guild_id,
@@ -154,7 +154,7 @@ class Drops(commands.GroupCog, group_name="drop"):
     async def deck_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return deck_choices(self.bot, current)
+        return deck_choices(self.bot, interaction, current)
 
     @tasks.loop(seconds=TICK_SECONDS)
     async def ticker(self) -> None:
@@ -169,7 +169,7 @@ class Drops(commands.GroupCog, group_name="drop"):
 
 
 def describe(bot: Flashdrop, drop: Drop) -> str:
-    names = {deck.id: deck.name for deck in bot.services.decks.values()}
+    names = {d.id: d.name for d in bot.catalog.decks_for(drop.guild_id).values()}
     now = bot.services.clock.now()
     upcoming = occurrences(drop, now, now + timedelta(days=8))
     return texts.describe(drop, names, upcoming[0] if upcoming else None)

@@ -21,7 +21,7 @@ class Due(commands.Cog):
         """How many of your cards are due, per deck, and when the next ones come."""
         guild_id = guild_id_of(interaction)
         overview = await self.bot.study.overview(guild_id, interaction.user.id)
-        names = {deck.id: deck.name for deck in self.bot.services.decks.values()}
+        names = {d.id: d.name for d in self.bot.catalog.decks_for(guild_id).values()}
         await interaction.response.send_message(
             texts.due_summary(overview.due, overview.new, names, overview.next_due), ephemeral=True
         )

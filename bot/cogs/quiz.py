@@ -34,11 +34,11 @@ class Quiz(commands.Cog):
         """Post a flashcard here for everyone; react 👀 to reveal, then rate 1-5."""
         if await refuse_without_permissions(interaction):
             return
-        decks = self.bot.services.decks
+        guild_id, (channel_id, channel) = guild_id_of(interaction), channel_of(interaction)
+        decks = self.bot.catalog.decks_for(guild_id)
         if deck is not None and deck not in decks:
             await interaction.response.send_message(texts.no_such_deck(deck), ephemeral=True)
             return
-        guild_id, (channel_id, channel) = guild_id_of(interaction), channel_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         poster = self.bot.posting
         chosen = await poster.choose(
@@ -65,7 +65,7 @@ class Quiz(commands.Cog):
     async def quiz_deck_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return deck_choices(self.bot, current)
+        return deck_choices(self.bot, interaction, current)
 
 
 async def setup(bot: Flashdrop) -> None:

@@ -35,11 +35,11 @@ class Review(commands.Cog):
     @app_commands.describe(deck="only this deck (default: all decks)")
     async def review(self, interaction: discord.Interaction, deck: str | None = None) -> None:
         """Review your due cards privately, then new ones up to today's limit."""
-        decks = self.bot.services.decks
+        guild_id = guild_id_of(interaction)
+        decks = self.bot.catalog.decks_for(guild_id)
         if deck is not None and deck not in decks:
             await interaction.response.send_message(deck_texts.no_such_deck(deck), ephemeral=True)
             return
-        guild_id = guild_id_of(interaction)
         deck_ids = [deck] if deck else list(decks)
         cards = await self.bot.study.queue(guild_id, interaction.user.id, deck_ids)
         if not cards:
@@ -68,7 +68,7 @@ class Review(commands.Cog):
     async def review_deck_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return deck_choices(self.bot, current)
+        return deck_choices(self.bot, interaction, current)
 
 
 def button_id(session_id: int, step: int, action: str) -> str:
@@ -127,7 +127,7 @@ class ReviewView(discord.ui.View):
         card_ref = self.session.current
         if card_ref is None:
             return render.session_summary(self.session.summary())
-        found = self.bot.services.find_card(card_ref)
+        found = self.bot.catalog.find_card(self.guild_id, card_ref)
         if found is None:
             return render.card_gone()
         deck, card = found

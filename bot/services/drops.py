@@ -30,6 +30,7 @@ from bot.storage.drops import DropRun
 
 if TYPE_CHECKING:
     from bot.app import Services
+    from bot.services.catalog import DeckCatalog
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +49,13 @@ class TickReport:
 
 
 class DropRunner:
-    def __init__(self, client: discord.Client, services: Services, poster: CardPoster) -> None:
+    def __init__(
+        self, client: discord.Client, services: Services, poster: CardPoster, catalog: DeckCatalog
+    ) -> None:
         self.client = client
         self.services = services
         self.poster = poster
+        self.catalog = catalog
         # One tick at a time: two overlapping ticks would both resume the same unfinished run.
         self._tick_lock = asyncio.Lock()
         # Per channel, choosing and planning a run's cards take turns: the next run's choice
@@ -90,8 +94,8 @@ class DropRunner:
 
     def warn_unknown_decks(self) -> None:
         """One warning per config drop that names a deck which is not loaded."""
-        loaded = self.services.decks
         for key, drop in self._config_drops():
+            loaded = self.catalog.decks_for(drop.guild_id)
             missing = [deck_id for deck_id in drop.deck_ids if deck_id not in loaded]
             if missing:
                 log.warning(
@@ -250,7 +254,7 @@ class DropRunner:
         for planned in plan:
             if planned.message_id is not None:
                 continue
-            found = self.services.find_card(planned.card)
+            found = self.catalog.find_card(drop.guild_id, planned.card)
             if found is None:
                 log.warning("drop %s: card %s left its deck; not posted", drop.id, planned.card)
                 continue
@@ -270,7 +274,7 @@ class DropRunner:
     ) -> discord.abc.Messageable:
         """Post the heading (and the drop's thread); returns where the cards go."""
         channel = self.client.get_partial_messageable(drop.channel_id, guild_id=drop.guild_id)
-        decks = self.services.decks
+        decks = self.catalog.decks_for(drop.guild_id)
         names = [decks[d].name for d in drop.deck_ids if d in decks]
         heading = await channel.send(
             texts.heading(drop.role_id, names, count),

@@ -28,6 +28,7 @@ from bot.messages import cards as render
 
 if TYPE_CHECKING:
     from bot.app import Services
+    from bot.services.catalog import DeckCatalog
 
 log = logging.getLogger(__name__)
 
@@ -163,9 +164,10 @@ async def reactor_ids(reaction: discord.Reaction, post_id: int) -> Reactors:
 class CardPoster:
     """Posts cards and turns reactions on them into ratings."""
 
-    def __init__(self, client: discord.Client, services: Services) -> None:
+    def __init__(self, client: discord.Client, services: Services, catalog: DeckCatalog) -> None:
         self.client = client
         self.services = services
+        self.catalog = catalog
         self.locks = PostLocks()
         # Posts whose reveal failed half-way (an edit or reaction refused): the next sweep
         # finishes them. A restart forgets this set; the catch-up at start then sees the
@@ -195,7 +197,9 @@ class CardPoster:
         today = study_date(now, member_zone(guild, None), guild.day_starts_at)
         snapshot = await storage.schedule.group_snapshot(guild_id, channel_id, deck_ids, now)
         refs = choose_for_channel(snapshot, today, count, storage.settings, seed)
-        return [found for ref in refs if (found := self.services.find_card(ref)) is not None]
+        return [
+            found for ref in refs if (found := self.catalog.find_card(guild_id, ref)) is not None
+        ]
 
     async def post_card(
         self,
@@ -237,7 +241,7 @@ class CardPoster:
         message = self.client.get_partial_messageable(
             post.channel_id, guild_id=post.guild_id
         ).get_partial_message(post.message_id)
-        found = self.services.find_card(post.card)
+        found = self.catalog.find_card(post.guild_id, post.card)
         if found is None:
             await message.edit(content=render.missing_card_text(post.deck_id, post.card_id))
         else:
@@ -298,7 +302,7 @@ class CardPoster:
             return None
         part, message_id = parsed
         post = await self.services.storage.posts.get_post(message_id)
-        found = self.services.find_card(post.card) if post is not None else None
+        found = self.catalog.find_card(post.guild_id, post.card) if post is not None else None
         if found is None:
             return render.card_gone()
         deck, card = found

@@ -14,6 +14,7 @@ from bot.core.models import CardRef
 
 if TYPE_CHECKING:
     from bot.app import Services
+    from bot.services.catalog import DeckCatalog
 
 MAX_DUE_IN_SESSION = 100
 
@@ -26,8 +27,9 @@ class StudyOverview:
 
 
 class StudyService:
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, catalog: DeckCatalog) -> None:
         self.services = services
+        self.catalog = catalog
 
     async def queue(self, guild_id: int, user_id: int, deck_ids: list[str]) -> list[CardRef]:
         """A session's cards: due ones first (most overdue first), then new ones within the
@@ -44,7 +46,9 @@ class StudyService:
     async def overview(self, guild_id: int, user_id: int) -> StudyOverview:
         storage = self.services.storage
         today = await storage.members.study_date_for(guild_id, user_id, self.services.clock.now())
-        new = await self._new_cards(guild_id, user_id, list(self.services.decks), today)
+        new = await self._new_cards(
+            guild_id, user_id, list(self.catalog.decks_for(guild_id)), today
+        )
         return StudyOverview(
             due=await storage.schedule.due_counts(guild_id, user_id, today),
             new=len(new),

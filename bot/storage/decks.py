@@ -1,8 +1,10 @@
-"""Mirroring the deck files in the database, so ratings and schedules can refer to cards.
+"""The decks in the database: the library's mirrored from the deck files, and the guilds' own.
 
-Runs at start-up. A card's identity is (deck id, card id) from the file; its content is kept
-only as a hash, to report edits. Cards that disappear are retired, never deleted: their
-ratings and schedules stay, and they come back as they were if the card returns.
+A card's identity is (owner, deck id, card id): owner 0 is the shared library (the decks folder,
+synced at start-up), any other owner is the guild a deck was uploaded to, whose source (the deck
+YAML the bot wrote) is kept here. A card's content is kept only as a hash, to report edits.
+Cards that disappear are retired, never deleted: their ratings and schedules stay, and they
+come back as they were if the card returns. A library sync never touches a guild's deck.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from bot.core.models import Card, CardRef, Deck
-from bot.storage.database import Database, change, change_many, fetch_all
+from bot.storage.database import Database, change, change_many, fetch_all, fetch_one
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +27,28 @@ class SyncSummary:
     added: tuple[CardRef, ...] = ()  # new, or back after being retired
     changed: tuple[CardRef, ...] = ()  # question, answer, hint, tags or image edited
     retired: tuple[CardRef, ...] = ()
+
+
+LIBRARY = 0  # the owner of the decks folder's decks
+
+
+def owner_of(guild: str, deck: str) -> str:
+    """SQL for the owner of the deck `deck` names as guild `guild` sees it: the guild's own deck
+    of that id if it has one, else the library's (NULL if neither). Both arguments are SQL
+    expressions (column names or `?`), never data."""
+    return (
+        f"(SELECT max(od.owner) FROM decks od WHERE od.deck_id = {deck}"
+        f" AND od.owner IN (0, {guild}) AND od.retired = 0)"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDeck:
+    """A guild's deck as stored: its id and the deck YAML it was saved from."""
+
+    guild_id: int
+    deck_id: str
+    source: str
 
 
 class DeckStore:
@@ -40,35 +64,82 @@ class DeckStore:
         are left alone rather than retired over a typo.
         """
         decks = list(decks)
-        wanted = _wanted_cards(decks)
         async with self._database.transaction() as db:
-            known = await _known_cards(db)
-            await _save_decks(db, decks)
-            await change_many(
+            return await _sync(db, LIBRARY, decks, [(deck, None) for deck in decks], unavailable)
+
+    async def save_guild_deck(self, guild_id: int, deck: Deck, source: str) -> SyncSummary:
+        """Store `deck` as guild `guild_id`'s own, from `source` (its deck YAML), replacing the
+        guild's deck of that id: its cards missing from `deck` are retired, history kept."""
+        if guild_id == LIBRARY:
+            raise ValueError("a guild deck needs a guild id")
+        async with self._database.transaction() as db:
+            others = [d for d in await _owned_deck_ids(db, guild_id) if d != deck.id]
+            return await _sync(db, guild_id, [deck], [(deck, source)], others)
+
+    async def guild_decks(self) -> list[StoredDeck]:
+        """Every guild's decks (not the retired ones), by guild and deck id."""
+        async with self._database.reading() as db:
+            rows = await fetch_all(
                 db,
-                "INSERT INTO cards (deck_id, card_id, position, content_hash) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (deck_id, card_id) DO UPDATE SET position = excluded.position,"
-                " content_hash = excluded.content_hash, retired = 0",
-                [(ref.deck_id, ref.card_id, pos, digest) for ref, (pos, digest) in wanted.items()],
+                "SELECT owner, deck_id, source FROM decks"
+                " WHERE owner != 0 AND retired = 0 ORDER BY owner, deck_id",
             )
-            gone = sorted(
-                ref
-                for ref, (_, retired) in known.items()
-                if not retired and ref not in wanted and ref.deck_id not in unavailable
-            )
-            await change_many(
+        return [StoredDeck(row["owner"], row["deck_id"], row["source"]) for row in rows]
+
+    async def guild_card_count(self, guild_id: int, *, besides: str | None = None) -> int:
+        """How many live cards the guild's own decks hold, leaving out deck `besides`."""
+        async with self._database.reading() as db:
+            row = await fetch_one(
                 db,
-                "UPDATE cards SET retired = 1 WHERE deck_id = ? AND card_id = ?",
-                [(ref.deck_id, ref.card_id) for ref in gone],
+                "SELECT count(*) AS n FROM cards WHERE owner = ? AND retired = 0"
+                " AND deck_id IS NOT ?",
+                (guild_id, besides),
             )
-            await _retire_missing_decks(db, {deck.id for deck in decks} | set(unavailable))
-        return SyncSummary(
-            added=tuple(sorted(ref for ref in wanted if ref not in known or known[ref][1])),
-            changed=tuple(
-                sorted(ref for ref, (_, digest) in wanted.items() if _edited(known, ref, digest))
-            ),
-            retired=tuple(gone),
-        )
+        return int(row["n"]) if row else 0
+
+
+async def _sync(
+    db: aiosqlite.Connection,
+    owner: int,
+    decks: list[Deck],
+    rows: list[tuple[Deck, str | None]],
+    unavailable: Collection[str],
+) -> SyncSummary:
+    """Make `owner`'s cards match `decks`; decks of `owner` not named (nor `unavailable`) retire."""
+    wanted = _wanted_cards(decks)
+    known = await _known_cards(db, owner)
+    await change_many(
+        db,
+        "INSERT INTO decks (owner, deck_id, name, source) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (owner, deck_id) DO UPDATE SET name = excluded.name,"
+        " source = excluded.source, retired = 0",
+        [(owner, deck.id, deck.name, source) for deck, source in rows],
+    )
+    await change_many(
+        db,
+        "INSERT INTO cards (owner, deck_id, card_id, position, content_hash)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (owner, deck_id, card_id) DO UPDATE SET"
+        " position = excluded.position, content_hash = excluded.content_hash, retired = 0",
+        [(owner, ref.deck_id, ref.card_id, pos, digest) for ref, (pos, digest) in wanted.items()],
+    )
+    gone = sorted(
+        ref
+        for ref, (_, retired) in known.items()
+        if not retired and ref not in wanted and ref.deck_id not in unavailable
+    )
+    await change_many(
+        db,
+        "UPDATE cards SET retired = 1 WHERE owner = ? AND deck_id = ? AND card_id = ?",
+        [(owner, ref.deck_id, ref.card_id) for ref in gone],
+    )
+    await _retire_missing_decks(db, owner, {deck.id for deck in decks} | set(unavailable))
+    return SyncSummary(
+        added=tuple(sorted(ref for ref in wanted if ref not in known or known[ref][1])),
+        changed=tuple(
+            sorted(ref for ref, (_, digest) in wanted.items() if _edited(known, ref, digest))
+        ),
+        retired=tuple(gone),
+    )
 
 
 def content_hash(card: Card) -> str:
@@ -91,25 +162,29 @@ def _edited(known: dict[CardRef, tuple[str, bool]], ref: CardRef, digest: str) -
     return ref in known and not known[ref][1] and known[ref][0] != digest
 
 
-async def _known_cards(db: aiosqlite.Connection) -> dict[CardRef, tuple[str, bool]]:
-    rows = await fetch_all(db, "SELECT deck_id, card_id, content_hash, retired FROM cards")
+async def _known_cards(db: aiosqlite.Connection, owner: int) -> dict[CardRef, tuple[str, bool]]:
+    rows = await fetch_all(
+        db, "SELECT deck_id, card_id, content_hash, retired FROM cards WHERE owner = ?", (owner,)
+    )
     return {
         CardRef(row["deck_id"], row["card_id"]): (row["content_hash"], bool(row["retired"]))
         for row in rows
     }
 
 
-async def _save_decks(db: aiosqlite.Connection, decks: list[Deck]) -> None:
-    await change_many(
-        db,
-        "INSERT INTO decks (deck_id, name) VALUES (?, ?)"
-        " ON CONFLICT (deck_id) DO UPDATE SET name = excluded.name, retired = 0",
-        [(deck.id, deck.name) for deck in decks],
+async def _owned_deck_ids(db: aiosqlite.Connection, owner: int) -> list[str]:
+    rows = await fetch_all(db, "SELECT deck_id FROM decks WHERE owner = ?", (owner,))
+    return [row["deck_id"] for row in rows]
+
+
+async def _retire_missing_decks(db: aiosqlite.Connection, owner: int, present: set[str]) -> None:
+    rows = await fetch_all(
+        db, "SELECT deck_id FROM decks WHERE owner = ? AND retired = 0", (owner,)
     )
-
-
-async def _retire_missing_decks(db: aiosqlite.Connection, present: set[str]) -> None:
-    rows = await fetch_all(db, "SELECT deck_id FROM decks WHERE retired = 0")
     for row in rows:
         if row["deck_id"] not in present:
-            await change(db, "UPDATE decks SET retired = 1 WHERE deck_id = ?", (row["deck_id"],))
+            await change(
+                db,
+                "UPDATE decks SET retired = 1 WHERE owner = ? AND deck_id = ?",
+                (owner, row["deck_id"]),
+            )

@@ -177,7 +177,142 @@ CREATE TABLE drop_run_cards (
 PRAGMA application_id = 1179403344;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+# Version 2: decks that belong to one guild. `owner` is 0 for the shared library (the decks
+# folder) and the guild's id for a deck uploaded there; a guild deck keeps its source, the YAML
+# text the bot writes, and is loaded through the deck file validator. Posts, ratings and states
+# carry (guild_id, deck_id, card_id): their card is the guild's deck of that id if the guild has
+# one, else the library's. A foreign key cannot say "one of two owners", so triggers check that
+# the card exists for the guild instead (the foreign keys to `cards` go, the one to `posts` stays).
+_V2 = """
+CREATE TABLE decks_v2 (
+    owner   INTEGER NOT NULL DEFAULT 0,  -- 0: the library; else the guild id
+    deck_id TEXT NOT NULL,
+    name    TEXT NOT NULL,
+    source  TEXT,                        -- a guild deck's YAML; NULL for the library
+    retired INTEGER NOT NULL DEFAULT 0 CHECK (retired IN (0, 1)),
+    PRIMARY KEY (owner, deck_id)
+) WITHOUT ROWID;
+INSERT INTO decks_v2 (owner, deck_id, name, retired) SELECT 0, deck_id, name, retired FROM decks;
+
+CREATE TABLE cards_v2 (
+    owner        INTEGER NOT NULL DEFAULT 0,
+    deck_id      TEXT NOT NULL,
+    card_id      TEXT NOT NULL,
+    position     INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    retired      INTEGER NOT NULL DEFAULT 0 CHECK (retired IN (0, 1)),
+    PRIMARY KEY (owner, deck_id, card_id),
+    FOREIGN KEY (owner, deck_id) REFERENCES decks_v2 (owner, deck_id)
+) WITHOUT ROWID;
+INSERT INTO cards_v2 (owner, deck_id, card_id, position, content_hash, retired)
+    SELECT 0, deck_id, card_id, position, content_hash, retired FROM cards;
+
+CREATE TABLE posts_v2 (
+    message_id  INTEGER PRIMARY KEY,
+    guild_id    INTEGER NOT NULL,
+    channel_id  INTEGER NOT NULL,
+    deck_id     TEXT NOT NULL,
+    card_id     TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('quiz', 'drop')),
+    posted_at   TEXT NOT NULL,
+    revealed_at TEXT
+);
+INSERT INTO posts_v2 SELECT message_id, guild_id, channel_id, deck_id, card_id, kind, posted_at,
+    revealed_at FROM posts;
+
+CREATE TABLE ratings_v2 (
+    id         INTEGER PRIMARY KEY,
+    guild_id   INTEGER NOT NULL,
+    user_id    INTEGER NOT NULL,
+    deck_id    TEXT NOT NULL,
+    card_id    TEXT NOT NULL,
+    post_id    INTEGER REFERENCES posts_v2 (message_id),
+    rating     INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+    rated_at   TEXT NOT NULL,
+    study_date TEXT NOT NULL,
+    source     TEXT NOT NULL CHECK (source IN ('reaction', 'button', 'reconcile')),
+    retracted  INTEGER NOT NULL DEFAULT 0 CHECK (retracted IN (0, 1))
+);
+INSERT INTO ratings_v2 SELECT id, guild_id, user_id, deck_id, card_id, post_id, rating, rated_at,
+    study_date, source, retracted FROM ratings;
+
+CREATE TABLE member_card_state_v2 (
+    guild_id      INTEGER NOT NULL,
+    user_id       INTEGER NOT NULL,
+    deck_id       TEXT NOT NULL,
+    card_id       TEXT NOT NULL,
+    memory_state  INTEGER NOT NULL,
+    stability     REAL NOT NULL,
+    difficulty    REAL NOT NULL,
+    due_date      TEXT NOT NULL,
+    last_review   TEXT NOT NULL,
+    introduced_on TEXT NOT NULL,
+    reps          INTEGER NOT NULL,
+    lapses        INTEGER NOT NULL,
+    PRIMARY KEY (guild_id, user_id, deck_id, card_id)
+) WITHOUT ROWID;
+INSERT INTO member_card_state_v2 SELECT guild_id, user_id, deck_id, card_id, memory_state,
+    stability, difficulty, due_date, last_review, introduced_on, reps, lapses
+    FROM member_card_state;
+
+-- Children first, so no foreign key points at a dropped table; the renames then carry the
+-- new tables' references along.
+DROP TABLE ratings;
+DROP TABLE member_card_state;
+DROP TABLE posts;
+DROP TABLE cards;
+DROP TABLE decks;
+ALTER TABLE decks_v2 RENAME TO decks;
+ALTER TABLE cards_v2 RENAME TO cards;
+ALTER TABLE posts_v2 RENAME TO posts;
+ALTER TABLE ratings_v2 RENAME TO ratings;
+ALTER TABLE member_card_state_v2 RENAME TO member_card_state;
+
+CREATE INDEX cards_in_order ON cards (owner, deck_id, position);
+CREATE INDEX posts_by_channel ON posts (channel_id, posted_at);
+CREATE INDEX posts_unrevealed ON posts (posted_at) WHERE revealed_at IS NULL;
+CREATE INDEX posts_by_time ON posts (posted_at);
+CREATE UNIQUE INDEX ratings_live_on_post ON ratings (post_id, user_id, rating)
+    WHERE post_id IS NOT NULL AND retracted = 0;
+CREATE INDEX ratings_by_member_card ON ratings (guild_id, user_id, deck_id, card_id, rated_at);
+CREATE INDEX member_card_state_due ON member_card_state (guild_id, user_id, due_date);
+CREATE INDEX member_card_state_introduced
+    ON member_card_state (guild_id, user_id, deck_id, introduced_on);
+
+CREATE TRIGGER ratings_are_append_only
+BEFORE UPDATE OF id, guild_id, user_id, deck_id, card_id, post_id, rating, rated_at,
+                 study_date, source ON ratings
+BEGIN
+    SELECT RAISE(ABORT, 'ratings are append-only');
+END;
+CREATE TRIGGER ratings_stay_retracted
+BEFORE UPDATE OF retracted ON ratings WHEN NEW.retracted < OLD.retracted
+BEGIN
+    SELECT RAISE(ABORT, 'a retracted rating stays retracted');
+END;
+
+-- What the foreign keys to `cards` said, for either owner.
+CREATE TRIGGER posts_name_a_card BEFORE INSERT ON posts
+WHEN NOT EXISTS (SELECT 1 FROM cards WHERE owner IN (0, NEW.guild_id)
+                 AND deck_id = NEW.deck_id AND card_id = NEW.card_id)
+BEGIN
+    SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: the post names no card');
+END;
+CREATE TRIGGER ratings_name_a_card BEFORE INSERT ON ratings
+WHEN NOT EXISTS (SELECT 1 FROM cards WHERE owner IN (0, NEW.guild_id)
+                 AND deck_id = NEW.deck_id AND card_id = NEW.card_id)
+BEGIN
+    SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: the rating names no card');
+END;
+CREATE TRIGGER states_name_a_card BEFORE INSERT ON member_card_state
+WHEN NOT EXISTS (SELECT 1 FROM cards WHERE owner IN (0, NEW.guild_id)
+                 AND deck_id = NEW.deck_id AND card_id = NEW.card_id)
+BEGIN
+    SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: the state names no card');
+END;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # SQLite's application_id header field, set by version 1: "FLDP". A file with a schema version

@@ -1,6 +1,7 @@
 """Reading schedules: a member's due and new cards, and what a channel's group selection needs.
 
-Retired cards are never offered, though their states and history stay.
+Retired cards are never offered, though their states and history stay. A guild sees its own
+deck of an id rather than the library's (`bot.storage.decks.owner_of`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,12 @@ from bot.core.scheduling import MemberCardState, SchedulingSettings
 from bot.core.selection import GroupSnapshot, new_card_allowance
 from bot.storage.codec import decode_date, encode_date, encode_instant
 from bot.storage.database import Database, fetch_all, fetch_one
+from bot.storage.decks import owner_of
 from bot.storage.states import STATE_COLUMNS, state_from_row
 
+# The owner of a state's card, and of a deck the guild given as a parameter sees.
+_STATE_OWNER = owner_of("s.guild_id", "s.deck_id")
+_GUILD_OWNER = owner_of("?", "c.deck_id")
 _PREFIXED_STATE_COLUMNS = ", ".join(f"s.{column.strip()}" for column in STATE_COLUMNS.split(","))
 
 
@@ -44,6 +49,7 @@ class ScheduleStore:
                 db,
                 f"SELECT {_PREFIXED_STATE_COLUMNS} FROM member_card_state s"
                 " JOIN cards c ON c.deck_id = s.deck_id AND c.card_id = s.card_id"
+                f" AND c.owner = {_STATE_OWNER}"
                 f" WHERE s.guild_id = ? AND s.user_id = ? AND s.due_date <= ?{deck_filter}"
                 " AND c.retired = 0 ORDER BY s.due_date, s.deck_id, s.card_id LIMIT ?",
                 (guild_id, user_id, encode_date(today), *(deck_ids or ()), limit),
@@ -57,6 +63,7 @@ class ScheduleStore:
                 db,
                 "SELECT s.deck_id, count(*) AS due FROM member_card_state s"
                 " JOIN cards c ON c.deck_id = s.deck_id AND c.card_id = s.card_id"
+                f" AND c.owner = {_STATE_OWNER}"
                 " WHERE s.guild_id = ? AND s.user_id = ? AND s.due_date <= ? AND c.retired = 0"
                 " GROUP BY s.deck_id",
                 (guild_id, user_id, encode_date(today)),
@@ -70,6 +77,7 @@ class ScheduleStore:
                 db,
                 "SELECT min(s.due_date) AS due FROM member_card_state s"
                 " JOIN cards c ON c.deck_id = s.deck_id AND c.card_id = s.card_id"
+                f" AND c.owner = {_STATE_OWNER}"
                 " WHERE s.guild_id = ? AND s.user_id = ? AND s.due_date > ? AND c.retired = 0",
                 (guild_id, user_id, encode_date(after)),
             )
@@ -91,11 +99,12 @@ class ScheduleStore:
                 allowance = min(allowance, limit)
             rows = await fetch_all(
                 db,
-                "SELECT c.card_id FROM cards c WHERE c.deck_id = ? AND c.retired = 0"
+                f"SELECT c.card_id FROM cards c WHERE c.deck_id = ? AND c.owner = {_GUILD_OWNER}"
+                " AND c.retired = 0"
                 " AND NOT EXISTS (SELECT 1 FROM member_card_state s WHERE s.guild_id = ?"
                 " AND s.user_id = ? AND s.deck_id = c.deck_id AND s.card_id = c.card_id)"
                 " ORDER BY c.position LIMIT ?",
-                (deck_id, guild_id, user_id, allowance),
+                (deck_id, guild_id, guild_id, user_id, allowance),
             )
         return [CardRef(deck_id, row["card_id"]) for row in rows]
 
@@ -109,9 +118,9 @@ class ScheduleStore:
         async with self._database.snapshot() as db:
             cards = await fetch_all(
                 db,
-                f"SELECT deck_id, card_id, position FROM cards WHERE deck_id IN ({decks})"
-                " AND retired = 0",
-                deck_ids,
+                f"SELECT c.deck_id, c.card_id, c.position FROM cards c WHERE c.deck_id IN ({decks})"
+                f" AND c.owner = {_GUILD_OWNER} AND c.retired = 0",
+                (*deck_ids, guild_id),
             )
             members = await fetch_all(
                 db,

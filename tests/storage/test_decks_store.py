@@ -86,3 +86,71 @@ async def test_sync_decks_leaves_unavailable_decks_alone(
 async def test_sync_decks_refuses_duplicate_card_ids(storage: Storage) -> None:
     with pytest.raises(ValueError, match="twice"):
         await storage.decks.sync_decks([make_deck("dl", ("a", "a"))])
+
+
+# --- guild decks ---------------------------------------------------------------------------
+
+OTHER_GUILD = GUILD + 1
+
+
+async def test_save_guild_deck_round_trips_its_source(storage: Storage) -> None:
+    summary = await storage.decks.save_guild_deck(GUILD, make_deck("gd", ("g1", "g2")), "yaml")
+    assert summary.added == (CardRef("gd", "g1"), CardRef("gd", "g2"))
+    stored = await storage.decks.guild_decks()
+    assert [(d.guild_id, d.deck_id, d.source) for d in stored] == [(GUILD, "gd", "yaml")]
+    assert await storage.decks.guild_card_count(GUILD) == 2
+    assert await storage.decks.guild_card_count(GUILD, besides="gd") == 0
+
+
+async def test_guild_deck_cards_are_the_guild_s_only(storage: Storage) -> None:
+    await storage.decks.save_guild_deck(GUILD, make_deck("gd", ("g1",)), "yaml")
+    mine = await storage.schedule.new_card_candidates(GUILD, USER, "gd", T0.date())
+    theirs = await storage.schedule.new_card_candidates(OTHER_GUILD, USER, "gd", T0.date())
+    assert (mine, theirs) == ([CardRef("gd", "g1")], [])
+    with pytest.raises(Exception, match="names no card"):
+        await storage.ratings.record_rating(
+            make_event(4, guild_id=OTHER_GUILD, deck_id="gd", card_id="g1")
+        )
+
+
+async def test_guild_decks_of_one_id_in_two_guilds_and_the_library_stay_apart(
+    storage: Storage,
+) -> None:
+    # "dl" is a library deck (c1-c6) too; each guild sees its own.
+    await storage.decks.save_guild_deck(GUILD, make_deck("dl", ("x1",)), "a")
+    await storage.decks.save_guild_deck(OTHER_GUILD, make_deck("dl", ("y1", "y2")), "b")
+    snapshots = [
+        await storage.schedule.group_snapshot(guild, 1, ["dl"], T0)
+        for guild in (GUILD, OTHER_GUILD, GUILD + 2)
+    ]
+    assert [len(s.cards) for s in snapshots] == [1, 2, 6]
+    await storage.ratings.record_rating(make_event(4, deck_id="dl", card_id="x1"))
+    assert (
+        await storage.schedule.due_counts(OTHER_GUILD, USER, T0.date() + timedelta(days=400)) == {}
+    )
+
+
+async def test_library_sync_never_retires_a_guild_deck(storage: Storage, decks: list[Deck]) -> None:
+    await storage.decks.save_guild_deck(GUILD, make_deck("gd", ("g1",)), "yaml")
+    summary = await storage.decks.sync_decks(decks[:1])  # "ml" left the folder
+    assert CardRef("gd", "g1") not in summary.retired
+    assert [d.deck_id for d in await storage.decks.guild_decks()] == ["gd"]
+    assert await storage.schedule.new_card_candidates(GUILD, USER, "gd", T0.date())
+
+
+async def test_save_guild_deck_again_keeps_states_and_retires_gone_cards(
+    storage: Storage,
+) -> None:
+    await storage.decks.save_guild_deck(GUILD, make_deck("gd", ("g1", "g2")), "v1")
+    await storage.decks.save_guild_deck(GUILD, make_deck("other", ("o1",)), "o")
+    await storage.ratings.record_rating(make_event(4, deck_id="gd", card_id="g1"))
+    edited = edit(make_deck("gd", ("g1", "g3")), "g1", "an edited answer")
+    summary = await storage.decks.save_guild_deck(GUILD, edited, "v2")
+    assert summary == SyncSummary(
+        added=(CardRef("gd", "g3"),),
+        changed=(CardRef("gd", "g1"),),
+        retired=(CardRef("gd", "g2"),),
+    )
+    assert await card_state(storage, GUILD, USER, CardRef("gd", "g1")) is not None
+    assert [d.source for d in await storage.decks.guild_decks()] == ["v2", "o"]
+    assert await storage.decks.guild_card_count(GUILD) == 3

@@ -72,11 +72,11 @@ async def test_migrate_applies_later_migrations_keeping_data(db_path: Path) -> N
             MemberSettings(GUILD, USER, timezone="Europe/Copenhagen")
         )
         await storage.decks.sync_decks([make_deck("dl", ("c1",))])
-    assert user_version(db_path) == 1
+    assert user_version(db_path) == SCHEMA_VERSION
 
     async with aiosqlite.connect(db_path, isolation_level=None) as db:
-        assert await migrate(db, (*MIGRATIONS, LATER)) == 1
-    assert user_version(db_path) == 2 and "later" in tables(db_path)
+        assert await migrate(db, (*MIGRATIONS, LATER)) == SCHEMA_VERSION
+    assert user_version(db_path) == SCHEMA_VERSION + 1 and "later" in tables(db_path)
     with closing(sqlite3.connect(db_path)) as db:
         row = db.execute("SELECT timezone, nickname FROM members").fetchone()
     assert row == ("Europe/Copenhagen", None)
@@ -106,7 +106,7 @@ async def test_failed_migration_leaves_previous_version(db_path: Path) -> None:
     async with aiosqlite.connect(db_path, isolation_level=None) as db:
         with pytest.raises(sqlite3.OperationalError):
             await migrate(db, (*MIGRATIONS, failing))
-    assert user_version(db_path) == 1
+    assert user_version(db_path) == SCHEMA_VERSION
     assert "later" not in tables(db_path)
 
 
@@ -126,8 +126,8 @@ async def test_fresh_schema_has_exactly_the_columns_the_stores_use(db_path: Path
     async with await Storage.open(db_path):
         pass
     assert columns(db_path) == {
-        "cards": ["deck_id", "card_id", "position", "content_hash", "retired"],
-        "decks": ["deck_id", "name", "retired"],
+        "cards": ["owner", "deck_id", "card_id", "position", "content_hash", "retired"],
+        "decks": ["owner", "deck_id", "name", "source", "retired"],
         "drop_run_cards": ["run_id", "position", "deck_id", "card_id", "message_id"],
         "drop_runs": [
             "run_id",
@@ -180,3 +180,26 @@ async def test_unfinished_runs_are_found_through_their_partial_index(db_path: Pa
             " WHERE outcome IS NULL ORDER BY run_id"
         ).fetchall()
     assert any("drop_runs_unfinished" in str(row) for row in plan), plan
+
+
+async def test_migration_2_keeps_a_version_1_database_s_cards_posts_and_ratings(
+    db_path: Path,
+) -> None:
+    async with aiosqlite.connect(db_path, isolation_level=None) as db:
+        await migrate(db, MIGRATIONS[:1])
+        await db.executescript(
+            "INSERT INTO decks (deck_id, name) VALUES ('dl', 'DL');"
+            "INSERT INTO cards VALUES ('dl', 'c1', 0, 'h', 0);"
+            "INSERT INTO posts VALUES (7, 1, 2, 'dl', 'c1', 'quiz', '2026-01-01T00:00:00Z', NULL);"
+            "INSERT INTO ratings (guild_id, user_id, deck_id, card_id, post_id, rating, rated_at,"
+            " study_date, source) VALUES (1, 3, 'dl', 'c1', 7, 4, 't', '2026-01-01', 'reaction');"
+        )
+        assert await migrate(db) == 1
+    with closing(sqlite3.connect(db_path)) as db:
+        assert db.execute("SELECT owner, deck_id, card_id FROM cards").fetchall() == [
+            (0, "dl", "c1")
+        ]
+        assert db.execute("SELECT post_id, rating FROM ratings").fetchall() == [(7, 4)]
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        with pytest.raises(sqlite3.IntegrityError, match="names no card"):
+            db.execute("INSERT INTO posts VALUES (8, 1, 2, 'dl', 'nope', 'quiz', 't', NULL)")

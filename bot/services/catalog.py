@@ -1,0 +1,91 @@
+"""The decks a guild can study: its own decks and the shared library's, in one place.
+
+The library is the decks folder, loaded at start (`Services.decks`). A guild's own decks live in
+the database as the deck YAML the bot wrote, and are loaded through the same validator as deck
+files. A guild sees its own deck rather than a library deck of the same id, and never another
+guild's decks. Every command, autocomplete, drop and reveal asks here (`bot.catalog`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING
+
+from bot.core.models import Card, CardRef, Deck
+from bot.decks import DeckError, dump_deck, parse_deck
+from bot.storage import SyncSummary
+
+if TYPE_CHECKING:
+    from bot.app import Services
+
+log = logging.getLogger(__name__)
+
+
+def guild_deck_path(guild_id: int, deck_id: str) -> str:
+    """How a stored guild deck is named in problems (its id is the name's stem)."""
+    return f"guild-{guild_id}/{deck_id}.yaml"
+
+
+class DeckCatalog:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._guilds: dict[int, dict[str, Deck]] = {}
+
+    async def load(self) -> None:
+        """Read every guild's decks from the database; one that no longer validates is logged
+        and left out (its cards and history stay stored)."""
+        stored = await self.services.storage.decks.guild_decks()
+        guilds: dict[int, dict[str, Deck]] = {}
+        for entry in stored:
+            path = guild_deck_path(entry.guild_id, entry.deck_id)
+            try:
+                deck = await asyncio.to_thread(parse_deck, entry.source, path)
+            except DeckError as error:
+                for problem in error.problems:
+                    log.warning("guild deck not loaded: %s", problem)
+                continue
+            guilds.setdefault(entry.guild_id, {})[deck.id] = deck
+        self._guilds = guilds
+        log.info(
+            "guild decks: %d loaded in %d guild(s)", sum(map(len, guilds.values())), len(guilds)
+        )
+
+    @property
+    def library(self) -> dict[str, Deck]:
+        return self.services.decks
+
+    def guild_decks(self, guild_id: int) -> dict[str, Deck]:
+        """The guild's own decks, by id."""
+        return dict(self._guilds.get(guild_id, {}))
+
+    def decks_for(self, guild_id: int) -> dict[str, Deck]:
+        """Every deck the guild can study, by id, sorted: its own and the library's."""
+        merged = {**self.library, **self._guilds.get(guild_id, {})}
+        return dict(sorted(merged.items()))
+
+    def deck(self, guild_id: int, deck_id: str) -> Deck | None:
+        own = self._guilds.get(guild_id, {}).get(deck_id)
+        return own if own is not None else self.library.get(deck_id)
+
+    def find_card(self, guild_id: int, ref: CardRef) -> tuple[Deck, Card] | None:
+        """The deck and card `ref` names in the guild; None once either is gone."""
+        deck = self.deck(guild_id, ref.deck_id)
+        card = deck.card(ref.card_id) if deck else None
+        return (deck, card) if deck and card else None
+
+    async def save(self, guild_id: int, deck: Deck) -> SyncSummary:
+        """Store `deck` as the guild's own (replacing its deck of that id) and offer it."""
+        source = dump_deck(deck)
+        summary = await self.services.storage.decks.save_guild_deck(guild_id, deck, source)
+        self._guilds.setdefault(guild_id, {})[deck.id] = deck
+        log.info(
+            "guild %s saved deck %s: %d cards; added %d, changed %d, retired %d",
+            guild_id,
+            deck.id,
+            len(deck.cards),
+            len(summary.added),
+            len(summary.changed),
+            len(summary.retired),
+        )
+        return summary
