@@ -13,7 +13,7 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from tests.support.fakediscord import FakeDiscord, Intent, Perm, RateLimits
+from tests.support.fakediscord import Attachment, FakeDiscord, Intent, Perm, RateLimits
 from tests.support.harness import (
     EventRecorder,
     FastBot,
@@ -509,6 +509,12 @@ def add_commands(bot: FastBot, guild_id: int) -> None:
             if n.startswith(current)
         ]
 
+    @deck.command(name="upload")
+    async def upload(interaction: discord.Interaction, file: discord.Attachment) -> None:
+        """Read an attached file."""
+        data = await file.read()
+        await interaction.response.send_message(f"{file.filename}:{file.size}:{data.decode()}")
+
     bot.tree.add_command(deck)
 
 
@@ -609,6 +615,19 @@ async def test_slash_subcommand_options_and_resolved_member(
 
     assert shown.content == "dl:2"
     assert quizzed.content == "quizzing bob"
+
+
+async def test_attachment_option_is_resolved_and_served(
+    world: World, run_client: RunClient
+) -> None:
+    await synced_bot(world, run_client)
+    file = Attachment(id=0, filename="deck.csv", data=b"front,back\n")
+
+    read = await world.server.invoke_command(
+        world.alice, world.channel, "deck upload", {"file": file}
+    )
+
+    assert read.content == "deck.csv:11:front,back\n"
 
 
 async def test_user_context_menu_gets_resolved_target(world: World, run_client: RunClient) -> None:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from tests.support.fakediscord import messages, rest
-from tests.support.fakediscord.models import Channel, Command, Message
+from tests.support.fakediscord.models import Attachment, Channel, Command, Message
 from tests.support.fakediscord.wire import (
     CALLBACK_AUTOCOMPLETE,
     CALLBACK_DEFERRED_MESSAGE,
@@ -347,10 +347,25 @@ def build_options(
             resolve_into(server, resolved, kind, target, channel)
         elif kind == 10:
             option["value"] = float(value)
+        elif kind == 11:
+            option["value"] = str(upload(server, value, channel))
+            attachment = server.uploads[int(option["value"])]
+            resolved.setdefault("attachments", {})[option["value"]] = attachment.payload()
         else:
             option["value"] = value
         built.append(option)
     return built
+
+
+def upload(server: FakeDiscord, file: Attachment, channel: Channel) -> int:
+    """Store a file a member attached to an option (type 11), as Discord's CDN would, and
+    give it its id and URL."""
+    if not isinstance(file, Attachment):
+        raise TypeError(f"an attachment option takes an Attachment, not {type(file).__name__}")
+    file.id = file.id or server.new_id()
+    file.url = rest.attachment_url(server, channel.id, file)
+    server.uploads[file.id] = file
+    return file.id
 
 
 def resolve_users(server: FakeDiscord, user_ids: Iterable[int], channel: Channel) -> JSON:

@@ -221,6 +221,10 @@ def attachment_url(server: FakeDiscord, channel_id: int, attachment: Attachment)
 
 async def cdn(server: FakeDiscord, request: web.Request) -> web.Response:
     attachment_id = int(request.match_info["attachment_id"])
+    if (upload := server.uploads.get(attachment_id)) is not None:
+        return web.Response(
+            body=upload.data, content_type=upload.content_type or "application/octet-stream"
+        )
     for msg in server.messages.values():
         for attachment in msg.attachments:
             if attachment.id == attachment_id:

@@ -24,6 +24,7 @@ from tests.support.fakediscord.gateway import (
 )
 from tests.support.fakediscord.interactions import InteractionRecord
 from tests.support.fakediscord.models import (
+    Attachment,
     Channel,
     Command,
     DispatchRecord,
@@ -96,6 +97,8 @@ class FakeDiscord:
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
         self.messages: dict[int, Message] = {}
+        # Files members attached to slash command options, served by the CDN like messages'.
+        self.uploads: dict[int, Attachment] = {}
         self.commands: dict[int, Command] = {}
         self.interactions: dict[int, InteractionRecord] = {}
         self.requests: list[RequestRecord] = []
