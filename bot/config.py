@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 DEFAULT_CONFIG_PATH = Path("config.yaml")
+# The most `max_cards_per_guild` may allow: beyond it one guild's decks would outweigh the
+# whole library the bot is measured with (5,000 cards).
+MAX_CARDS_PER_GUILD = 200_000
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -376,6 +379,10 @@ class Config:
     drops: tuple[Drop, ...] = field(default=(), metadata=setting(_drops))
     drop_grace_minutes: int = field(default=120, metadata=setting(_int_range(0, 24 * 60)))
     admin_role: str | None = field(default=None, metadata=setting(_optional(_role)))
+    deck_manager_role: str | None = field(default=None, metadata=setting(_optional(_role)))
+    max_cards_per_guild: int = field(
+        default=20_000, metadata=setting(_int_range(1, MAX_CARDS_PER_GUILD))
+    )
     log_level: str = field(default="INFO", metadata=setting(_log_level))
     source: Path | None = None
 

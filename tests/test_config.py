@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.config import Config, ConfigError, QuizSettings, load_config, read_token
+from bot.config import Config, ConfigError, QuizSettings, build_config, load_config, read_token
 from bot.core.drops import DropSource
 from bot.core.permissions import is_admin
 from bot.core.scheduling import SchedulingSettings
@@ -145,6 +145,8 @@ log_level: debug
         ("admin_role: true", "admin_role: expected a role name or a role id"),
         ("admin_role: -5", "admin_role: expected a role name or a role id"),
         ("admin_role: [Tutors]", "admin_role: expected a role name or a role id"),
+        ("deck_manager_role: ''", "deck_manager_role: expected a role name or a role id"),
+        ("max_cards_per_guild: 0", "max_cards_per_guild: expected a whole number from 1 to"),
         ("quiz: {reveal_emoji: abc}", "quiz.reveal_emoji: expected one emoji"),
         ("quiz: {reveal_emoji: '👀👀'}", "quiz.reveal_emoji: expected one emoji"),
         ("quiz: {reveal_emoji: ':eyes:'}", "quiz.reveal_emoji: expected one emoji"),
@@ -317,6 +319,14 @@ def test_config_reads_every_scheduling_setting(tmp_path: Path) -> None:
     assert set(values) == {f.name for f in fields(SchedulingSettings)}
     config = load_config(_write(tmp_path, yaml.safe_dump({"scheduling": values})), env={})
     assert config.scheduling == SchedulingSettings(**values)  # type: ignore[arg-type]
+
+
+def test_config_deck_manager_role_and_guild_card_limit(tmp_path: Path) -> None:
+    text = "deck_manager_role: Deck editors\nmax_cards_per_guild: 500"
+    config = load_config(_write(tmp_path, text), env={})
+    assert (config.deck_manager_role, config.max_cards_per_guild) == ("Deck editors", 500)
+    default = build_config({}, {})
+    assert (default.deck_manager_role, default.max_cards_per_guild) == (None, 20_000)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""What several cogs share: deck autocomplete, the admin check, permission refusals, replies.
+"""What several cogs share: deck autocomplete, the admin and deck manager checks, permission
+refusals, replies.
 
 Cogs never import each other; whatever two of them need lives here.
 """
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING
 import discord
 from discord import app_commands
 
-from bot.core.permissions import POST_PERMISSIONS, is_admin, missing_permissions
+from bot.core.permissions import POST_PERMISSIONS, is_admin, is_deck_manager, missing_permissions
 from bot.infra.interactions import answer_privately
 from bot.messages import decks as deck_texts
 from bot.messages import errors
@@ -73,6 +74,24 @@ async def require_admin(interaction: discord.Interaction, bot: Flashdrop, action
     )
     if not allowed:
         await answer_privately(interaction, errors.admins_only(action, admin_role))
+    return allowed
+
+
+async def require_deck_manager(
+    interaction: discord.Interaction, bot: Flashdrop, action: str
+) -> bool:
+    """True for deck managers (see `bot.core.permissions`); everyone else is told why,
+    privately."""
+    member = interaction.user
+    role = bot.config.deck_manager_role
+    allowed = isinstance(member, discord.Member) and is_deck_manager(
+        manage_guild=member.guild_permissions.manage_guild,
+        role_ids=[r.id for r in member.roles],
+        role_names=[r.name for r in member.roles],
+        deck_manager_role=role,
+    )
+    if not allowed:
+        await answer_privately(interaction, errors.admins_only(action, role))
     return allowed
 
 

@@ -1,8 +1,10 @@
-"""Who may do what: the bot's own channel permissions, and who counts as an admin.
+"""Who may do what: the bot's own channel permissions, who counts as an admin, and who may
+change a guild's decks.
 
 Admins are members with Discord's Manage Server permission or the role named by the config's
-`admin_role` (a role name, or a role id). This is the only admin rule: commands that change a
-guild's drops (and, later, its decks) ask it.
+`admin_role` (a role name, or a role id); deck managers, the same with `deck_manager_role`.
+These are the only two rules: commands that change a guild's drops ask `is_admin`, commands
+that change its decks ask `is_deck_manager`.
 """
 
 from __future__ import annotations
@@ -29,11 +31,24 @@ def is_admin(
     admin_role: str | None,
 ) -> bool:
     """Members with Manage Server, or with the configured admin role (by id or name)."""
-    if manage_guild:
-        return True
-    if not admin_role:
+    return manage_guild or _has_role(role_ids, role_names, admin_role)
+
+
+def is_deck_manager(
+    *,
+    manage_guild: bool,
+    role_ids: Iterable[int],
+    role_names: Iterable[str],
+    deck_manager_role: str | None,
+) -> bool:
+    """Members with Manage Server, or with the configured deck manager role (by id or name)."""
+    return manage_guild or _has_role(role_ids, role_names, deck_manager_role)
+
+
+def _has_role(role_ids: Iterable[int], role_names: Iterable[str], role: str | None) -> bool:
+    if not role:
         return False
-    wanted = admin_role.strip()
+    wanted = role.strip()
     if wanted.isdigit():
         return int(wanted) in set(role_ids)
     return wanted.casefold() in {name.casefold() for name in role_names}

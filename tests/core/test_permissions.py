@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.permissions import POST_PERMISSIONS, is_admin, missing_permissions
+from bot.core.permissions import POST_PERMISSIONS, is_admin, is_deck_manager, missing_permissions
 
 
 @pytest.mark.parametrize(
@@ -28,6 +28,30 @@ def test_is_admin_matrix(
             role_ids=[r for r, _ in roles],
             role_names=[n for _, n in roles],
             admin_role=admin_role,
+        )
+        is allowed
+    )
+
+
+@pytest.mark.parametrize(
+    ("manage_guild", "roles", "deck_manager_role", "allowed"),
+    [
+        (True, [], None, True),
+        (False, [(7, "Tutors")], None, False),
+        (False, [(7, "deck editors")], "Deck Editors", True),
+        (False, [(7, "Students")], "7", True),
+        (False, [(8, "Students")], "7", False),
+    ],
+)
+def test_is_deck_manager_matrix(
+    manage_guild: bool, roles: list[tuple[int, str]], deck_manager_role: str | None, allowed: bool
+) -> None:
+    assert (
+        is_deck_manager(
+            manage_guild=manage_guild,
+            role_ids=[r for r, _ in roles],
+            role_names=[n for _, n in roles],
+            deck_manager_role=deck_manager_role,
         )
         is allowed
     )
