@@ -35,6 +35,7 @@ from bot.infra.ratelimit import (
 )
 from bot.messages import errors
 from bot.services.catalog import DeckCatalog
+from bot.services.deck_imports import DeckImports
 from bot.services.drops import DropRunner
 from bot.services.posting import CardPoster
 from bot.services.reminders import ReminderService
@@ -195,6 +196,7 @@ class Flashdrop(commands.Bot):
         self.drops = DropRunner(self, services, self.posting, self.catalog)
         self.reminders = ReminderService(self, services)
         self.study = StudyService(services, self.catalog)
+        self.deck_imports = DeckImports(services, self.catalog)
         self._heartbeat: asyncio.Task[None] | None = None
         self._sync_retry: asyncio.Task[None] | None = None
 

@@ -3,7 +3,7 @@
 from bot.decks.deckfile import parse_deck
 from bot.decks.dump import dump_deck
 from bot.decks.errors import DeckError, Problem
-from bot.decks.importers import Format, detect_format, import_file, import_text
+from bot.decks.importers import Format, detect_format, import_bytes, import_file, import_text
 from bot.decks.loading import DeckLoadResult, check_paths, load_deck, load_decks
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "check_paths",
     "detect_format",
     "dump_deck",
+    "import_bytes",
     "import_file",
     "import_text",
     "load_deck",

@@ -43,3 +43,129 @@ def deck_info(deck: Deck) -> discord.Embed:
 
 def posted_from(deck: Deck) -> str:
     return f"Posted a card from **{deck.name}**."
+
+
+# --- /deck import --------------------------------------------------------------------------
+
+# Discord's limits: a message's content, an embed field's value.
+_MESSAGE_CHARS = 2000
+_FIELD_CHARS = 1024
+PREVIEW_CARDS = 5
+
+IMPORT_CONFIRM = "Confirm"
+IMPORT_CANCEL = "Cancel"
+IMPORT_CANCELLED = "Import cancelled: nothing was changed."
+IMPORT_EXPIRED = "This import preview has expired: run `/deck import` again."
+NOT_YOUR_IMPORT = "Only the member who ran `/deck import` can confirm or cancel it."
+IMPORT_DOWNLOAD_FAILED = "I could not download the file from Discord; try again."
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MiB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KiB"
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _lines_within(lines: list[str], limit: int) -> str:
+    """As many whole lines as fit in `limit` characters, then how many were left out."""
+    shown: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        line = _cut(line, 300)
+        rest = len(lines) - index - 1
+        tail = len(f"\n… and {rest} more") if rest else 0
+        if used + len(line) + 1 + tail > limit:
+            return "\n".join([*shown, f"… and {len(lines) - index} more"])
+        shown.append(line)
+        used += len(line) + 1
+    return "\n".join(shown)
+
+
+def upload_too_large(filename: str, size: int, limit: int) -> str:
+    return f"`{_cut(filename, 100)}` is {_size(size)}; a deck upload may be at most {_size(limit)}."
+
+
+def import_failed(filename: str, problems: list[str]) -> str:
+    """A file that cannot be imported: every problem, one `file:line: message` line each."""
+    head = f"Could not import `{_cut(filename, 100)}`; nothing was changed.\n"
+    body = _lines_within(problems, _MESSAGE_CHARS - len(head) - 8)
+    return f"{head}```\n{body.replace('```', 'ˋˋˋ')}\n```"
+
+
+def import_library_id(deck_id: str) -> str:
+    return (
+        f"`{deck_id}` is the id of a library deck every server sees; give yours another"
+        " with `name:` (the id is made from it). Nothing was changed."
+    )
+
+
+def import_exists(existing: Deck) -> str:
+    return (
+        f"This server already has a deck `{existing.id}` ({card_count(len(existing.cards))})."
+        " Run `/deck import` again with `replace:True` to replace it: cards that are only"
+        " edited keep their schedules. Nothing was changed."
+    )
+
+
+def import_over_guild_limit(cards: int, others: int, limit: int) -> str:
+    return (
+        f"This deck has {card_count(cards)} and this server's other decks {others}: more than"
+        f" the {limit} cards a server may hold. Nothing was changed."
+    )
+
+
+def _card_lines(deck: Deck) -> str:
+    lines = [
+        f"**{n}.** {_cut(card.question, 120)} → {_cut(card.answer, 80)}"
+        for n, card in enumerate(deck.cards[:PREVIEW_CARDS], start=1)
+    ]
+    if len(deck.cards) > PREVIEW_CARDS:
+        lines.append(f"… and {len(deck.cards) - PREVIEW_CARDS} more")
+    return _lines_within(lines, _FIELD_CHARS)
+
+
+def _ids(label: str, ids: tuple[str, ...]) -> str:
+    return (
+        f"{label} {len(ids)}"
+        + (f": {', '.join(ids[:10])}" if ids else "")
+        + (f" … (+{len(ids) - 10})" if len(ids) > 10 else "")
+    )
+
+
+def import_preview(
+    filename: str,
+    deck: Deck,
+    replacing: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] | None,
+) -> discord.Embed:
+    """What Confirm would store: the deck, its first cards, and what a replacement changes."""
+    embed = discord.Embed(
+        title=_cut(f"Import {deck.name}?", 256),
+        description=_cut(
+            f"From `{filename}`. Nothing is stored until you press **{IMPORT_CONFIRM}**.", 4096
+        ),
+    )
+    embed.add_field(name="Id", value=f"`{deck.id}`")
+    embed.add_field(name="Cards", value=str(len(deck.cards)))
+    embed.add_field(name="First cards", value=_card_lines(deck) or "—", inline=False)
+    if replacing is not None:
+        kept, added, retired = replacing
+        lines = [
+            _ids("kept (schedules stay):", kept),
+            _ids("added:", added),
+            _ids("retired (history kept):", retired),
+        ]
+        embed.add_field(
+            name=f"Replaces this server's deck `{deck.id}`",
+            value=_cut("\n".join(lines), _FIELD_CHARS),
+            inline=False,
+        )
+    return embed
+
+
+def imported(deck: Deck, added: int, changed: int, retired: int) -> str:
+    text = f"Imported **{deck.name}** (`{deck.id}`, {card_count(len(deck.cards))})"
+    if added or changed or retired:
+        text += f": {added} added, {changed} edited, {retired} retired"
+    return text + f". Try it with `/quiz deck:{deck.id}`."

@@ -9,18 +9,32 @@ a file (too many values or bytes) is refused here, before anyone writes it.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 
 from bot.core.models import Deck
+from bot.decks.deckfile import parse_deck
 from bot.decks.errors import DeckError, shown
 from bot.decks.files import MAX_FILE_BYTES, decode, read_limited, too_large_message
 from bot.decks.fitting import oversize_problem
 from bot.decks.importers.brainscape import looks_like_brainscape, parse_brainscape
 from bot.decks.importers.common import ParsedDeck, build_deck, normalize_text, slugify
 from bot.decks.importers.delimited import guess_delimiter, parse_delimited, read_anki_header
+from bot.decks.rules import check_deck_id
 
-__all__ = ["Format", "detect_format", "import_file", "import_text", "slugify"]
+__all__ = [
+    "Format",
+    "detect_format",
+    "import_bytes",
+    "import_file",
+    "import_text",
+    "is_deck_file",
+    "slugify",
+]
+
+# A deck file is imported as it is (validated by parse_deck); any other name is an export.
+_DECK_FILE_SUFFIXES = (".yaml", ".yml")
 
 # Most of the first lines hold a tab: that is a TSV (Quizlet's and Anki's default).
 _SAMPLE_LINES = 50
@@ -120,3 +134,30 @@ def import_file(
     shown = str(path)
     text = decode(read_limited(path), shown)
     return import_text(text, fmt, path=shown, name=name, deck_id=deck_id)
+
+
+def is_deck_file(filename: str) -> bool:
+    """Whether an upload of this name is a deck file (imported as it is) rather than an export."""
+    return Path(filename).suffix.lower() in _DECK_FILE_SUFFIXES
+
+
+def import_bytes(data: bytes, filename: str, *, name: str | None = None) -> Deck:
+    """Import an uploaded file's content: a deck file (.yaml/.yml) as it is, else an export in
+    the format detected from its text, as `import_file` does. The deck id is `name` slugified,
+    else the file name's stem (slugified unless it is a deck id already). Problems name
+    `filename`. Raises DeckError."""
+    if len(data) > MAX_FILE_BYTES:
+        raise DeckError.single(filename, None, too_large_message())
+    suffix = Path(filename).suffix.lower()
+    if not is_deck_file(filename):
+        text = decode(data, filename)
+        return import_text(text, Format.AUTO, path=filename, name=name)
+    stem = Path(filename).stem
+    deck_id = slugify(name) if name else stem if check_deck_id(stem) is None else slugify(stem)
+    if not deck_id:
+        source = f"the name {shown(name)}" if name else f"the file name {shown(stem)}"
+        raise DeckError.single(filename, None, _no_slug_message(source, name is not None))
+    # parse_deck takes the id from the path; problems keep the uploaded name when it is the id.
+    path = filename if deck_id == stem else f"{deck_id}{suffix}"
+    deck = parse_deck(data, path)
+    return replace(deck, name=name) if name else deck
