@@ -61,26 +61,32 @@ IMPORT_DOWNLOAD_FAILED = "I could not download the file from Discord; try again.
 
 
 def _size(n: int) -> str:
-    return f"{n / (1024 * 1024):.1f} MiB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KiB"
+    mib = 1024 * 1024
+    if n % mib == 0:
+        return f"{n // mib} MiB"
+    return f"{n / mib:.1f} MiB" if n >= mib else f"{n / 1024:.0f} KiB"
 
 
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _lines_within(lines: list[str], limit: int) -> str:
-    """As many whole lines as fit in `limit` characters, then how many were left out."""
+def _lines_within(lines: list[str], limit: int, total: int | None = None) -> str:
+    """As many whole lines as fit in `limit` characters, then how many of `total` (default:
+    of `lines`) were left out."""
+    total = len(lines) if total is None else total
     shown: list[str] = []
-    used = 0
-    for index, line in enumerate(lines):
-        line = _cut(line, 300)
-        rest = len(lines) - index - 1
-        tail = len(f"\n… and {rest} more") if rest else 0
-        if used + len(line) + 1 + tail > limit:
-            return "\n".join([*shown, f"… and {len(lines) - index} more"])
+    for line in (_cut(line, 300) for line in lines):
+        if len("\n".join([*shown, line, _more(total - len(shown) - 1)])) > limit:
+            break
         shown.append(line)
-        used += len(line) + 1
+    if total > len(shown):
+        shown.append(_more(total - len(shown)))
     return "\n".join(shown)
+
+
+def _more(n: int) -> str:
+    return f"… and {n} more" if n > 0 else ""
 
 
 def upload_too_large(filename: str, size: int, limit: int) -> str:
@@ -121,9 +127,7 @@ def _card_lines(deck: Deck) -> str:
         f"**{n}.** {_cut(card.question, 120)} → {_cut(card.answer, 80)}"
         for n, card in enumerate(deck.cards[:PREVIEW_CARDS], start=1)
     ]
-    if len(deck.cards) > PREVIEW_CARDS:
-        lines.append(f"… and {len(deck.cards) - PREVIEW_CARDS} more")
-    return _lines_within(lines, _FIELD_CHARS)
+    return _lines_within(lines, _FIELD_CHARS, total=len(deck.cards))
 
 
 def _ids(label: str, ids: tuple[str, ...]) -> str:

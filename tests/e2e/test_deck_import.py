@@ -247,3 +247,55 @@ async def test_deck_import_refuses_past_the_guild_s_card_limit(
     answer = await record.followup(1)
     assert "more than the 2 cards a server may hold" in answer.content
     assert await bot.storage.decks.guild_decks() == []
+
+
+async def test_deck_import_replace_of_an_edited_export_keeps_the_cards_ids_and_schedules(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    bot = await flashdrop.start()
+    editor = manager(flashdrop)
+    preview = await preview_of(await import_file(bot, editor, "maths.tsv", MATHS))
+    await press(bot, editor, preview, "confirm")
+    before = {
+        card.question: card.id
+        for card in bot.bot.catalog.guild_decks(world.guild.id)["maths"].cards
+    }
+    edited = b"What is 2 + 2?\tfour\nWhat is 3 * 3?\t9\nWhich is the capital of Peru?\tLima\n"
+
+    preview = await preview_of(await import_file(bot, editor, "maths.tsv", edited, replace=True))
+
+    assert preview.embed is not None
+    fields = {f["name"]: f["value"] for f in preview.embed["fields"]}
+    changes = fields["Replaces this server's deck `maths`"].split("\n")
+    assert changes[0].startswith("kept (schedules stay): 2: ")
+    assert changes[1].startswith("added: 1: ") and changes[2].startswith(
+        "retired (history kept): 1: "
+    )
+    confirmed = await press(bot, editor, preview, "confirm")
+    assert confirmed.callback is not None
+    assert preview.content.startswith(
+        "Imported **maths** (`maths`, 3 cards): 1 added, 1 edited, 1 retired"
+    )
+    after = {
+        card.question: card.id
+        for card in bot.bot.catalog.guild_decks(world.guild.id)["maths"].cards
+    }
+    assert after["What is 2 + 2?"] == before["What is 2 + 2?"]
+    assert after["What is 3 * 3?"] == before["What is 3 * 3?"]
+
+
+async def test_deck_import_of_a_file_over_25_mib_is_refused_before_downloading(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    bot = await flashdrop.start()
+    editor = manager(flashdrop)
+    downloads_before = len(world.server.requests)
+
+    record = await import_file(bot, editor, "huge.csv", b"x" * (26 * 1024 * 1024))
+
+    assert record.callback is not None and record.callback.ephemeral
+    assert record.callback.content == ("`huge.csv` is 26 MiB; a deck upload may be at most 25 MiB.")
+    assert not any(
+        r.path.startswith("/attachments/") for r in world.server.requests[downloads_before:]
+    )
+    assert await bot.storage.decks.guild_decks() == []
