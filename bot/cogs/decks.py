@@ -1,5 +1,6 @@
 """`/deck list`, `/deck info`: what the study group can quiz itself on; `/deck import`: a
-deck of the group's own, from an uploaded file, after a preview its deck manager confirms."""
+deck of the group's own, from an uploaded file, after a preview its deck manager confirms;
+`/deck remove`: one of those decks gone (history kept), after a confirmation."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ from bot.services.deck_imports import MAX_UPLOAD_BYTES, ImportPlan, ImportRefuse
 
 log = logging.getLogger(__name__)
 
-# A preview is answered with the command's interaction token, which lives 15 minutes.
-IMPORT_TIMEOUT_SECONDS = 14 * 60
-_IMPORT_PREFIX = "deckimport"
+# A confirmation is answered with the command's interaction token, which lives 15 minutes.
+CONFIRM_TIMEOUT_SECONDS = 14 * 60
+_IMPORT, _REMOVE = "deckimport", "deckremove"  # the custom id prefixes of their buttons
 
 
 @app_commands.guild_only()
@@ -27,10 +28,10 @@ class Decks(commands.GroupCog, group_name="deck"):
 
     def __init__(self, bot: Flashdrop) -> None:
         self.bot = bot
-        # Previews waiting for Confirm or Cancel, by the id of the command that made them; in
-        # memory only, so a restart expires them (nothing was stored).
-        self.imports: dict[int, ImportView] = {}
-        # Previews answered in this process: their late button events need no "expired".
+        # Imports and removals waiting for Confirm or Cancel, by the id of the command that
+        # asked; in memory only, so a restart expires them (nothing was changed yet).
+        self.pending: dict[int, ConfirmView] = {}
+        # Those answered in this process: their late button events need no "expired".
         self.finished: set[int] = set()
 
     @app_commands.command(name="list")
@@ -95,16 +96,48 @@ class Decks(commands.GroupCog, group_name="deck"):
             await interaction.followup.send(str(refused), ephemeral=True)
             return
         view = ImportView(self, interaction.user.id, interaction.id, plan)
-        self.imports[view.token] = view
+        self.pending[view.token] = view
         await interaction.followup.send(embed=preview(plan), view=view, ephemeral=True)
+
+    @app_commands.command(name="remove")
+    @app_commands.describe(deck="one of this server's own decks")
+    async def remove_deck(self, interaction: discord.Interaction, deck: str) -> None:
+        """Remove one of this server's own decks (its history is kept); you confirm first."""
+        guild_id = guild_id_of(interaction)
+        if not await require_deck_manager(interaction, self.bot, "remove decks"):
+            return
+        found = self.bot.catalog.guild_decks(guild_id).get(deck)
+        if found is None:
+            library = deck in self.bot.catalog.library
+            text = texts.remove_library_deck(deck) if library else texts.no_such_deck(deck)
+            await interaction.response.send_message(text, ephemeral=True)
+            return
+        view = RemoveView(self, interaction.user.id, interaction.id, guild_id, found.id)
+        self.pending[view.token] = view
+        await interaction.response.send_message(
+            texts.remove_question(found), view=view, ephemeral=True
+        )
+
+    @remove_deck.autocomplete("deck")
+    async def remove_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        own = self.bot.catalog.guild_decks(interaction.guild_id)
+        return [c for c in deck_choices(self.bot, interaction, current) if c.value in own]
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """A Confirm or Cancel of a preview that no longer waits (the bot restarted, or it
-        timed out) gets an answer instead of Discord's "This interaction failed"."""
-        token = import_of(interaction)
-        if token is not None and token not in self.imports and token not in self.finished:
-            await interaction.response.send_message(texts.IMPORT_EXPIRED, ephemeral=True)
+        """A button of a confirmation that no longer waits (the bot restarted, or it timed
+        out) gets an answer instead of Discord's "This interaction failed"."""
+        pressed = confirmation_of(interaction)
+        if pressed is None:
+            return
+        kind, token = pressed
+        if token not in self.pending and token not in self.finished:
+            expired = texts.IMPORT_EXPIRED if kind == _IMPORT else texts.REMOVE_EXPIRED
+            await interaction.response.send_message(expired, ephemeral=True)
 
 
 def preview(plan: ImportPlan) -> discord.Embed:
@@ -113,57 +146,86 @@ def preview(plan: ImportPlan) -> discord.Embed:
     return texts.import_preview(plan.filename, plan.deck, changes)
 
 
-def import_button_id(token: int, action: str) -> str:
-    """`deckimport:<command interaction id>:<confirm|cancel>`: the preview a button acts on."""
-    return f"{_IMPORT_PREFIX}:{token}:{action}"
+def button_id(kind: str, token: int, action: str) -> str:
+    """`<deckimport|deckremove>:<command interaction id>:<confirm|cancel>`: the confirmation
+    a button acts on."""
+    return f"{kind}:{token}:{action}"
 
 
-def import_of(interaction: discord.Interaction) -> int | None:
-    """The preview an import button belongs to, or None for any other interaction."""
+def confirmation_of(interaction: discord.Interaction) -> tuple[str, int] | None:
+    """The kind and token of the confirmation a button belongs to; None for anything else."""
     if interaction.type is not discord.InteractionType.component or interaction.data is None:
         return None
     parts = str(interaction.data.get("custom_id", "")).split(":")
-    if len(parts) != 3 or parts[0] != _IMPORT_PREFIX or not parts[1].isdigit():
+    if len(parts) != 3 or parts[0] not in (_IMPORT, _REMOVE) or not parts[1].isdigit():
         return None
-    return int(parts[1])
+    return parts[0], int(parts[1])
 
 
-class _ImportButton(discord.ui.Button["ImportView"]):
-    def __init__(self, token: int, action: str, label: str, *, success: bool) -> None:
-        style = discord.ButtonStyle.success if success else discord.ButtonStyle.secondary
-        super().__init__(label=label, style=style, custom_id=import_button_id(token, action))
+class _ConfirmButton(discord.ui.Button["ConfirmView"]):
+    def __init__(self, view_kind: str, token: int, action: str, label: str) -> None:
+        style = {
+            "confirm": discord.ButtonStyle.danger
+            if view_kind == _REMOVE
+            else discord.ButtonStyle.success,
+            "cancel": discord.ButtonStyle.secondary,
+        }[action]
+        super().__init__(label=label, style=style, custom_id=button_id(view_kind, token, action))
         self.action = action
 
     async def callback(self, interaction: discord.Interaction) -> None:
         assert self.view is not None  # a button's callback runs only while in its view
+        self.view.finish()
         if self.action == "confirm":
             await self.view.confirm(interaction)
         else:
-            await self.view.cancel(interaction)
+            await interaction.response.edit_message(
+                content=self.view.cancelled, embed=None, view=None
+            )
 
 
-class ImportView(discord.ui.View):
-    """A preview's Confirm and Cancel, for the member who ran the command only."""
+class ConfirmView(discord.ui.View):
+    """Confirm and Cancel of one member's pending change, for that member only."""
 
-    def __init__(self, cog: Decks, owner_id: int, token: int, plan: ImportPlan) -> None:
-        super().__init__(timeout=IMPORT_TIMEOUT_SECONDS)
-        self.cog, self.owner_id, self.token, self.plan = cog, owner_id, token, plan
-        self.add_item(_ImportButton(token, "confirm", texts.IMPORT_CONFIRM, success=True))
-        self.add_item(_ImportButton(token, "cancel", texts.IMPORT_CANCEL, success=False))
+    kind = ""
+    cancelled = ""
+    not_yours = ""
+
+    def __init__(self, cog: Decks, owner_id: int, token: int, confirm_label: str) -> None:
+        super().__init__(timeout=CONFIRM_TIMEOUT_SECONDS)
+        self.cog, self.owner_id, self.token = cog, owner_id, token
+        self.add_item(_ConfirmButton(self.kind, token, "confirm", confirm_label))
+        self.add_item(_ConfirmButton(self.kind, token, "cancel", texts.CANCEL))
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
             return True
-        await interaction.response.send_message(texts.NOT_YOUR_IMPORT, ephemeral=True)
+        await interaction.response.send_message(self.not_yours, ephemeral=True)
         return False
 
-    def _finish(self) -> None:
-        self.cog.imports.pop(self.token, None)
+    def finish(self) -> None:
+        self.cog.pending.pop(self.token, None)
         self.cog.finished.add(self.token)
         self.stop()
 
     async def confirm(self, interaction: discord.Interaction) -> None:
-        self._finish()
+        raise NotImplementedError
+
+    async def on_timeout(self) -> None:
+        # Not in `finished`: a press from now on is answered "expired".
+        self.cog.pending.pop(self.token, None)
+
+
+class ImportView(ConfirmView):
+    kind = _IMPORT
+    cancelled = texts.IMPORT_CANCELLED
+    not_yours = texts.NOT_YOUR_IMPORT
+
+    def __init__(self, cog: Decks, owner_id: int, token: int, plan: ImportPlan) -> None:
+        super().__init__(cog, owner_id, token, texts.IMPORT_CONFIRM)
+        self.plan = plan
+
+    async def confirm(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer()
         try:
             plan, summary = await self.cog.bot.deck_imports.confirm(self.plan)
@@ -175,15 +237,20 @@ class ImportView(discord.ui.View):
         )
         await interaction.edit_original_response(content=text, embed=None, view=None)
 
-    async def cancel(self, interaction: discord.Interaction) -> None:
-        self._finish()
-        await interaction.response.edit_message(
-            content=texts.IMPORT_CANCELLED, embed=None, view=None
-        )
 
-    async def on_timeout(self) -> None:
-        # Not in `finished`: a press from now on is answered "expired".
-        self.cog.imports.pop(self.token, None)
+class RemoveView(ConfirmView):
+    kind = _REMOVE
+    cancelled = texts.REMOVE_CANCELLED
+    not_yours = texts.NOT_YOUR_REMOVAL
+
+    def __init__(self, cog: Decks, owner_id: int, token: int, guild_id: int, deck_id: str) -> None:
+        super().__init__(cog, owner_id, token, texts.REMOVE_CONFIRM)
+        self.guild_id, self.deck_id = guild_id, deck_id
+
+    async def confirm(self, interaction: discord.Interaction) -> None:
+        removed = await self.cog.bot.catalog.remove(self.guild_id, self.deck_id)
+        text = texts.removed(removed) if removed else texts.no_such_deck(self.deck_id)
+        await interaction.response.edit_message(content=text, embed=None, view=None)
 
 
 async def setup(bot: Flashdrop) -> None:

@@ -53,7 +53,7 @@ _FIELD_CHARS = 1024
 PREVIEW_CARDS = 5
 
 IMPORT_CONFIRM = "Confirm"
-IMPORT_CANCEL = "Cancel"
+CANCEL = "Cancel"
 IMPORT_CANCELLED = "Import cancelled: nothing was changed."
 IMPORT_EXPIRED = "This import preview has expired: run `/deck import` again."
 NOT_YOUR_IMPORT = "Only the member who ran `/deck import` can confirm or cancel it."
@@ -173,3 +173,30 @@ def imported(deck: Deck, added: int, changed: int, retired: int) -> str:
     if added or changed or retired:
         text += f": {added} added, {changed} edited, {retired} retired"
     return text + f". Try it with `/quiz deck:{deck.id}`."
+
+
+# --- /deck remove --------------------------------------------------------------------------
+
+REMOVE_CONFIRM = "Remove"
+REMOVE_CANCELLED = "Nothing was removed."
+REMOVE_EXPIRED = "This question has expired: run `/deck remove` again."
+NOT_YOUR_REMOVAL = "Only the member who ran `/deck remove` can answer it."
+
+
+def remove_library_deck(deck_id: str) -> str:
+    return (
+        f"`{deck_id}` is a library deck (a file on the bot's host), not this server's own:"
+        " `/deck remove` removes only decks imported here."
+    )
+
+
+def remove_question(deck: Deck) -> str:
+    return (
+        f"Remove **{deck.name}** (`{deck.id}`, {card_count(len(deck.cards))}) from this server?"
+        " Its cards leave `/quiz`, `/review` and drops; everyone's rating history is kept, and"
+        " importing the deck again brings the same cards back with their schedules."
+    )
+
+
+def removed(deck: Deck) -> str:
+    return f"Removed **{deck.name}** (`{deck.id}`)."

@@ -89,3 +89,12 @@ class DeckCatalog:
             len(summary.retired),
         )
         return summary
+
+    async def remove(self, guild_id: int, deck_id: str) -> Deck | None:
+        """Retire the guild's own deck `deck_id` (its history stays); the deck, or None if the
+        guild has no such deck."""
+        deck = self._guilds.get(guild_id, {}).pop(deck_id, None)
+        if deck is not None:
+            await self.services.storage.decks.retire_guild_deck(guild_id, deck_id)
+            log.info("guild %s removed deck %s", guild_id, deck_id)
+        return deck

@@ -76,6 +76,23 @@ class DeckStore:
             others = [d for d in await _owned_deck_ids(db, guild_id) if d != deck.id]
             return await _sync(db, guild_id, [deck], [(deck, source)], others)
 
+    async def retire_guild_deck(self, guild_id: int, deck_id: str) -> None:
+        """Retire a guild's deck and its cards; their history stays, and saving the deck again
+        brings back the cards it still has."""
+        if guild_id == LIBRARY:
+            raise ValueError("a guild deck needs a guild id")
+        async with self._database.transaction() as db:
+            await change(
+                db,
+                "UPDATE cards SET retired = 1 WHERE owner = ? AND deck_id = ?",
+                (guild_id, deck_id),
+            )
+            await change(
+                db,
+                "UPDATE decks SET retired = 1 WHERE owner = ? AND deck_id = ?",
+                (guild_id, deck_id),
+            )
+
     async def guild_decks(self) -> list[StoredDeck]:
         """Every guild's decks (not the retired ones), by guild and deck id."""
         async with self._database.reading() as db:

@@ -299,3 +299,29 @@ async def test_deck_import_of_a_file_over_25_mib_is_refused_before_downloading(
         r.path.startswith("/attachments/") for r in world.server.requests[downloads_before:]
     )
     assert await bot.storage.decks.guild_decks() == []
+
+
+async def test_deck_remove_after_confirm_takes_the_deck_out_and_keeps_its_history(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    bot = await flashdrop.start()
+    editor = manager(flashdrop)
+    await press(
+        bot, editor, await preview_of(await import_file(bot, editor, "maths.tsv", MATHS)), "confirm"
+    )
+    await bot.quiz(world.alice, deck="maths")
+
+    library = await bot.command(editor, "deck remove", {"deck": "python"})
+    assert library.callback is not None and "is a library deck" in (library.callback.content or "")
+    asked = await bot.command(editor, "deck remove", {"deck": "maths"})
+    question = await asked.original_message()
+    assert question.content.startswith("Remove **maths** (`maths`, 3 cards) from this server?")
+    await press(bot, editor, question, "confirm")
+
+    assert question.content == "Removed **maths** (`maths`)."
+    assert await bot.storage.decks.guild_decks() == []
+    quiz = await bot.command(world.alice, "quiz", {"deck": "maths"})
+    assert quiz.callback is not None and quiz.callback.content == "No deck `maths`."
+    assert len([row async for row in bot.storage.export.export_ratings()]) == 0  # none were made
+    refused = await bot.command(world.alice, "deck remove", {"deck": "maths"})
+    assert refused.callback is not None and "Only members with" in (refused.callback.content or "")

@@ -154,3 +154,16 @@ async def test_save_guild_deck_again_keeps_states_and_retires_gone_cards(
     assert await card_state(storage, GUILD, USER, CardRef("gd", "g1")) is not None
     assert [d.source for d in await storage.decks.guild_decks()] == ["v2", "o"]
     assert await storage.decks.guild_card_count(GUILD) == 3
+
+
+async def test_retire_guild_deck_hides_its_cards_and_saving_again_brings_them_back(
+    storage: Storage,
+) -> None:
+    await storage.decks.save_guild_deck(GUILD, make_deck("gd", ("g1",)), "yaml")
+    await storage.ratings.record_rating(make_event(4, deck_id="gd", card_id="g1"))
+    await storage.decks.retire_guild_deck(GUILD, "gd")
+    assert await storage.decks.guild_decks() == []
+    assert await storage.decks.guild_card_count(GUILD) == 0
+    summary = await storage.decks.save_guild_deck(GUILD, make_deck("gd", ("g1",)), "yaml")
+    assert summary.added == (CardRef("gd", "g1"),)
+    assert await card_state(storage, GUILD, USER, CardRef("gd", "g1")) is not None
