@@ -1,0 +1,189 @@
+"""The zip side of an Anki package (.apkg, .colpkg): which collection it holds, its media list,
+and reading members within limits.
+
+Three generations exist: `collection.anki2` (Anki 2.0, schema 11), `collection.anki21` (2.1,
+schema 11) and `collection.anki21b` (2.1.50+, zstd-compressed, schema 18, media list and media
+files zstd-compressed too, a `meta` member saying so). Current packages also hold a dummy
+`collection.anki2` telling old versions to update, so the newest collection present wins.
+Every size is checked against a limit while reading, never trusted from the zip's directory:
+a zip bomb stops at the limit, not when memory runs out.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Final
+
+import zstandard
+
+from bot.decks.importers.anki import protobuf
+
+MIB: Final = 1024 * 1024
+# The limit the issue sets for an upload; a package is read whole only up to this.
+MAX_PACKAGE_BYTES: Final = 25 * MIB
+# A collection of 20,000 notes is a few MiB; past this it is no deck anyone can post.
+MAX_COLLECTION_BYTES: Final = 256 * MIB
+MAX_MEDIA_LIST_BYTES: Final = 8 * MIB
+# Discord's attachment limit for a server without boosts.
+MAX_MEDIA_FILE_BYTES: Final = 10 * MIB
+MAX_ZIP_MEMBERS: Final = 50_000
+
+COLLECTIONS: Final = ("collection.anki21b", "collection.anki21", "collection.anki2")
+_ZSTD_MAGIC: Final = b"\x28\xb5\x2f\xfd"
+_CHUNK: Final = 1 << 16
+
+
+class PackageError(Exception):
+    """The package cannot be read; the message is one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRef:
+    """Where a media file of the package is: its zip member, and whether that is compressed."""
+
+    member: str
+    compressed: bool
+
+
+def _too_big(what: str, limit: int) -> PackageError:
+    return PackageError(f"{what} is larger than {limit // MIB} MiB once unpacked")
+
+
+def copy_limited(source: IO[bytes], target: IO[bytes], limit: int, what: str) -> int:
+    """Copy at most `limit` bytes; PackageError past it. Returns the bytes copied."""
+    total = 0
+    while chunk := source.read(_CHUNK):
+        total += len(chunk)
+        if total > limit:
+            raise _too_big(what, limit)
+        target.write(chunk)
+    return total
+
+
+def read_limited(source: IO[bytes], limit: int, what: str) -> bytes:
+    data = source.read(limit + 1)
+    if len(data) > limit:
+        raise _too_big(what, limit)
+    return data
+
+
+def unzstd(data: bytes, limit: int, what: str) -> bytes:
+    """Decompress a zstd frame, stopping at `limit` bytes of output."""
+    try:
+        reader = zstandard.ZstdDecompressor().stream_reader(data)
+        return read_limited(reader, limit, what)
+    except zstandard.ZstdError as error:
+        raise PackageError(f"{what} is not valid zstd data ({error})") from error
+
+
+class Package:
+    """An open package: a zip file, the collection it holds, its media list."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.zip = archive
+        names = set(archive.namelist())
+        member = next((name for name in COLLECTIONS if name in names), None)
+        if member is None:
+            raise PackageError(
+                "not an Anki package: the zip holds no collection.anki21b, .anki21 or .anki2"
+            )
+        self.collection_member = member
+        self.latest = member == "collection.anki21b"
+        self._names = names
+
+    def extract_collection(self, target: Path) -> None:
+        """Write the collection's SQLite file to `target`, unpacked, within the limit."""
+        what = self.collection_member
+        with self._open(what) as source, target.open("wb") as out:
+            if self.latest:
+                try:
+                    reader = zstandard.ZstdDecompressor().stream_reader(source)
+                    copy_limited(reader, out, MAX_COLLECTION_BYTES, what)
+                except zstandard.ZstdError as error:
+                    raise PackageError(f"{what} is not valid zstd data ({error})") from error
+            else:
+                copy_limited(source, out, MAX_COLLECTION_BYTES, what)
+
+    def media(self) -> dict[str, MediaRef]:
+        """The package's media files by their names in the notes."""
+        if "media" not in self._names:
+            return {}
+        with self._open("media") as source:
+            raw = read_limited(source, MAX_MEDIA_LIST_BYTES, "the media list")
+        if raw.startswith(_ZSTD_MAGIC):
+            return self._media_entries(unzstd(raw, MAX_MEDIA_LIST_BYTES, "the media list"))
+        return self._legacy_media(raw)
+
+    def _media_entries(self, data: bytes) -> dict[str, MediaRef]:
+        # MediaEntries { repeated MediaEntry entries = 1; } MediaEntry { string name = 1;
+        # uint32 size = 2; bytes sha1 = 3; optional uint32 legacy_zip_filename = 255; }
+        # The n-th entry is the zip member "n" unless it names another.
+        found: dict[str, MediaRef] = {}
+        try:
+            entries = [value for number, value in protobuf.fields(data) if number == 1]
+            for index, entry in enumerate(entries):
+                if not isinstance(entry, bytes):
+                    continue
+                name = protobuf.first_text(entry, 1)
+                member = str(protobuf.first_int(entry, 255, index))
+                if name:
+                    found[name] = MediaRef(member, compressed=True)
+        except ValueError as error:
+            raise PackageError(f"the media list is damaged ({error})") from error
+        return found
+
+    def _legacy_media(self, raw: bytes) -> dict[str, MediaRef]:
+        try:
+            listed = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
+            raise PackageError("the media list is not valid JSON") from error
+        if not isinstance(listed, dict):
+            raise PackageError("the media list is not valid JSON")
+        return {
+            name: MediaRef(str(member), compressed=False)
+            for member, name in listed.items()
+            if isinstance(name, str) and name
+        }
+
+    def read_media(self, ref: MediaRef, limit: int = MAX_MEDIA_FILE_BYTES) -> bytes | None:
+        """A media file's bytes; None if the package lacks it. PackageError if over `limit`."""
+        if ref.member not in self._names:
+            return None
+        what = f"media file {ref.member}"
+        with self._open(ref.member) as source:
+            raw = read_limited(source, limit, what)
+        if ref.compressed and raw.startswith(_ZSTD_MAGIC):
+            return unzstd(raw, limit, what)
+        return raw
+
+    def _open(self, member: str) -> IO[bytes]:
+        try:
+            return self.zip.open(member)
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as error:
+            raise PackageError(f"{member} cannot be read from the zip ({error})") from error
+
+
+@contextmanager
+def open_package(path: Path) -> Iterator[Package]:
+    """Open a package file, refusing what is too big, not a zip, or has too many members."""
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise PackageError(f"cannot read: {error.strerror or error}") from error
+    if size > MAX_PACKAGE_BYTES:
+        raise PackageError(f"file is larger than {MAX_PACKAGE_BYTES // MIB} MiB")
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as error:
+        raise PackageError("not an Anki package: the file is not a zip archive") from error
+    except OSError as error:
+        raise PackageError(f"cannot read: {error.strerror or error}") from error
+    with archive:
+        if len(archive.infolist()) > MAX_ZIP_MEMBERS:
+            raise PackageError(f"the zip holds more than {MAX_ZIP_MEMBERS} files")
+        yield Package(archive)
