@@ -47,11 +47,13 @@ from bot.decks import (
     load_decks,
     parse_deck,
 )
+from bot.decks.importers.anki import MAX_PACKAGE_BYTES, read_package
 from tests.decks.yamlparsers import composed, needs_libyaml, parsed
 from tests.reliability.corpus import (
     BILLION_LAUGHS,
     GOOD_DECKS,
     Case,
+    anki_package_cases,
     deck_cases,
     import_cases,
 )
@@ -702,3 +704,66 @@ def test_yaml_bombs_are_refused_in_little_memory_and_time(name: str) -> None:
 def test_billion_laughs_is_refused_at_its_first_anchor_in_little_memory() -> None:
     # Expanded, the nine levels would be 10^9 strings; refused, it costs a few KiB.
     assert _peak_mib(BILLION_LAUGHS) < 5
+
+
+# --- Anki packages ---------------------------------------------------------------------------
+
+ANKI_CASES = anki_package_cases()
+
+
+@pytest.fixture(scope="module")
+def anki_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("anki-corpus")
+    for case in ANKI_CASES:
+        (folder / case.name).write_bytes(case.data)
+    return folder
+
+
+@pytest.mark.parametrize("case", ANKI_CASES, ids=case_id)
+def test_hostile_package_is_one_line_error_or_a_deck(anki_folder: Path, case: Case) -> None:
+    path = anki_folder / case.name
+    try:
+        result = read_package(path, deck_id="hostile")
+    except DeckError as error:
+        assert case.expected is not None, str(error)
+        [problem] = error.problems
+        assert problem.path == str(path) and problem.line is None
+        assert case.expected in problem.message
+        assert "\n" not in str(problem) and len(str(problem)) < MAX_MESSAGE_CHARS + len(str(path))
+        assert not any(junk in str(problem) for junk in JUNK)
+        return
+    assert case.expected is None, f"imported, expected {case.expected!r}"
+    assert_round_trips(result.deck)
+    for name in result.media:
+        assert "/" not in name and not name.startswith(".")
+
+
+def test_hostile_package_media_stay_in_the_media_folder(anki_folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "decks" / "evil.yaml"
+    package = anki_folder / "media-traversal.apkg"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "import", str(package), "--out", str(out)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert len(written) == 2 and written[0].startswith("decks/evil.media/evil-")
+    assert written[1] == "decks/evil.yaml"
+
+
+def test_hostile_package_too_large_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.apkg"
+    with path.open("wb") as file:
+        file.truncate(MAX_PACKAGE_BYTES + 1)
+    with pytest.raises(DeckError, match="larger than 25 MiB"):
+        read_package(path)
+
+
+def test_hostile_package_media_over_the_limit_are_left_out(anki_folder: Path) -> None:
+    result = read_package(anki_folder / "media-bomb.apkg", deck_id="bomb")
+    assert result.media == {} and result.deck.cards[0].image is None
+    assert any("larger than 10 MiB" in warning for warning in result.warnings)

@@ -73,6 +73,8 @@ PACKAGE_SUFFIXES: Final = (".apkg", ".colpkg")
 MAX_MEDIA_BYTES: Final = 64 * MIB
 MAX_SHOWN_WARNINGS: Final = 10
 _ZIP_MAGIC: Final = b"PK\x03\x04"
+# The question of a card whose front is only an image.
+_IMAGE_ONLY: Final = "(the image)"
 _MEDIA_NAME_JUNK: Final = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_MEDIA_NAME: Final = 100
 _IMAGE_SUFFIXES: Final = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp"})
@@ -149,8 +151,8 @@ class _Reader:
             )
         note_types = self.collection.note_types()
         deck_names = self.collection.deck_names()
-        rows = list(self.collection.cards())
-        used_decks = sorted({deck_names.get(row.deck_id, "") for row in rows} - {""})
+        used = self.collection.used_deck_ids()
+        used_decks = sorted({deck_names.get(deck, "") for deck in used} - {""})
         tops = {deck.split("::")[0] for deck in used_decks} - {"Default"}
         deck_name = name or (tops.pop() if len(tops) == 1 else None) or Path(self.path).stem
         if deck_id is None:
@@ -159,7 +161,7 @@ class _Reader:
         media_list = self.package.media()
         parsed = [
             card
-            for row in rows
+            for row in self.collection.cards()  # one row at a time: memory stays bounded
             if (card := self._card(row, note_types, deck_names, len(used_decks) > 1, deck_id))
             is not None
         ]
@@ -168,6 +170,8 @@ class _Reader:
         if problems:
             raise DeckError(problems)
         cards_, media = self._media(parsed, media_list, deck_id)
+        if not cards_:
+            raise DeckError.single(self.path, None, "no cards found")
         deck = Deck(deck_id, deck_name, tuple(cards_), source=self.path)
         if (problem := oversize_problem(deck, self.path)) is not None:
             raise DeckError([problem])
@@ -211,7 +215,7 @@ class _Reader:
         answer = _text(answer_html)
         images = image_sources(question_html) + image_sources(answer_html)
         if not question and images:
-            question = "(the image)"
+            question = _IMAGE_ONLY
         for side, text, limit in (
             ("question", question, MAX_QUESTION_CHARS),
             ("answer", answer, MAX_ANSWER_CHARS),
@@ -273,6 +277,9 @@ class _Reader:
                 written[source] = file_name
                 media[file_name] = data
                 card = replace(card, image=f"{media_folder(deck_id)}/{file_name}")
+            if card.image is None and card.question == _IMAGE_ONLY:
+                self.skipped.append(f"{item.where}: its question is an image the package lacks")
+                continue
             cards.append(card)
         if missing:
             self.warnings.append(f"{missing} card(s) show an image the package does not hold")

@@ -25,7 +25,7 @@ MAX_NOTES: Final = 20_000
 MAX_CARDS: Final = 20_000
 # A note whose fields hold more than this is no card Discord can show (1,800 characters a
 # side); it is left out rather than read.
-MAX_NOTE_CHARS: Final = 100_000
+MAX_NOTE_CHARS: Final = 20_000
 QUERY_SECONDS: Final = 20.0
 _REQUIRED_TABLES: Final = ("col", "notes", "cards")
 
@@ -116,6 +116,10 @@ class Collection:
             if isinstance(deck, dict) and isinstance(deck.get("name"), str):
                 names[_int(key)] = deck["name"]
         return names
+
+    def used_deck_ids(self) -> set[int]:
+        rows = self._rows("SELECT DISTINCT CASE WHEN odid THEN odid ELSE did END FROM cards")
+        return {int(did) for (did,) in rows}
 
     def cards(self) -> Iterator[CardRow]:
         """Every card with its note, in note order (creation order) then card order."""

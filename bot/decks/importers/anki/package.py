@@ -26,8 +26,8 @@ from bot.decks.importers.anki import protobuf
 MIB: Final = 1024 * 1024
 # The limit the issue sets for an upload; a package is read whole only up to this.
 MAX_PACKAGE_BYTES: Final = 25 * MIB
-# A collection of 20,000 notes is a few MiB; past this it is no deck anyone can post.
-MAX_COLLECTION_BYTES: Final = 256 * MIB
+# A collection of 20,000 notes is some 10 MiB; past this it is no deck anyone can post.
+MAX_COLLECTION_BYTES: Final = 128 * MIB
 MAX_MEDIA_LIST_BYTES: Final = 8 * MIB
 # Discord's attachment limit for a server without boosts.
 MAX_MEDIA_FILE_BYTES: Final = 10 * MIB
