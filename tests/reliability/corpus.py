@@ -955,6 +955,11 @@ def anki_package_cases() -> list[Case]:
             ),
             None,
         ),
+        (
+            "many-members.apkg",
+            _zip({"collection.anki21": good, **{str(i): b"" for i in range(50_001)}}),
+            "more than 50,000 files",
+        ),
         ("good-package.apkg", _zip({"collection.anki21": good}), None),
     ]
     return [Case(name, data, expected, "anki") for name, data, expected in cases]

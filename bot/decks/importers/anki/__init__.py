@@ -233,57 +233,28 @@ class _Reader:
     def _media(
         self, parsed: list[_Parsed], media_list: dict[str, MediaRef], deck_id: str
     ) -> tuple[list[Card], dict[str, bytes]]:
+        """The cards with their images, and the image files they name (a card's first image:
+        a Discord embed shows one)."""
+        images = _Images(self.package, media_list, media_folder(deck_id))
         cards: list[Card] = []
-        media: dict[str, bytes] = {}
-        written: dict[str, str] = {}  # package name -> file name
-        total = 0
         seen: set[str] = set()
-        missing = 0
         for item in parsed:
             if item.card.id in seen:
                 self.skipped.append(f"{item.where}: its note's guid is used twice")
                 continue
             seen.add(item.card.id)
-            card = item.card
-            for source in item.images[:1]:
-                if rules.check_image(source) is None:  # a web image: Discord fetches it
-                    card = replace(card, image=source)
-                    break
-                ref = media_list.get(source)
-                data = None
-                if source in written:
-                    card = replace(card, image=f"{media_folder(deck_id)}/{written[source]}")
-                    break
-                if ref is not None:
-                    try:
-                        data = self.package.read_media(ref)
-                    except PackageError as error:
-                        self.skipped.append(f"{item.where}: image left out: {error}")
-                        break
-                if data is None:
-                    missing += 1
-                    break
-                if total + len(data) > MAX_MEDIA_BYTES:
-                    self.skipped.append(
-                        f"{item.where}: image left out: the deck's images pass "
-                        f"{MAX_MEDIA_BYTES // MIB} MiB"
-                    )
-                    break
-                file_name = media_file_name(source)
-                if file_name is None:
-                    self.skipped.append(f"{item.where}: image {shown(source)} is not an image")
-                    break
-                total += len(data)
-                written[source] = file_name
-                media[file_name] = data
-                card = replace(card, image=f"{media_folder(deck_id)}/{file_name}")
-            if card.image is None and card.question == _IMAGE_ONLY:
-                self.skipped.append(f"{item.where}: its question is an image the package lacks")
+            image, problem = images.image(item.images[0]) if item.images else (None, None)
+            if problem is not None:
+                self.skipped.append(f"{item.where}: image left out: {problem}")
+            if image is None and item.card.question == _IMAGE_ONLY:
+                self.skipped.append(f"{item.where}: its question is an image that is not kept")
                 continue
-            cards.append(card)
-        if missing:
-            self.warnings.append(f"{missing} card(s) show an image the package does not hold")
-        return cards, media
+            cards.append(replace(item.card, image=image))
+        if images.missing:
+            self.warnings.append(
+                f"{images.missing} card(s) show an image the package does not hold"
+            )
+        return cards, images.files
 
     def _summary(self) -> list[str]:
         lines = list(self.warnings)
@@ -297,6 +268,41 @@ class _Reader:
         if len(self.skipped) > MAX_SHOWN_WARNINGS:
             lines.append(f"… and {len(self.skipped) - MAX_SHOWN_WARNINGS} more left out")
         return [f"{self.path}: {line}" for line in lines]
+
+
+class _Images:
+    """The package's images that cards show, read once each, within MAX_MEDIA_BYTES."""
+
+    def __init__(self, package: Package, media_list: dict[str, MediaRef], folder: str) -> None:
+        self.package, self.media_list, self.folder = package, media_list, folder
+        self.files: dict[str, bytes] = {}  # file name in the media folder -> bytes
+        self._named: dict[str, str] = {}  # name in the package -> file name
+        self._total = 0
+        self.missing = 0
+
+    def image(self, source: str) -> tuple[str | None, str | None]:
+        """The card's `image:` for an <img src>, and why it is left out (or None)."""
+        if rules.check_image(source) is None:
+            return source, None  # a web image: Discord fetches it
+        if source in self._named:
+            return f"{self.folder}/{self._named[source]}", None
+        file_name = media_file_name(source)
+        if file_name is None:
+            return None, f"{shown(source)} is not an image file"
+        ref = self.media_list.get(source)
+        try:
+            data = None if ref is None else self.package.read_media(ref)
+        except PackageError as error:
+            return None, str(error)
+        if data is None:
+            self.missing += 1
+            return None, None
+        if self._total + len(data) > MAX_MEDIA_BYTES:
+            return None, f"the deck's images pass {MAX_MEDIA_BYTES // MIB} MiB"
+        self._total += len(data)
+        self._named[source] = file_name
+        self.files[file_name] = data
+        return f"{self.folder}/{file_name}", None
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,12 @@ MAX_MEDIA_LIST_BYTES: Final = 8 * MIB
 # Discord's attachment limit for a server without boosts.
 MAX_MEDIA_FILE_BYTES: Final = 10 * MIB
 MAX_ZIP_MEMBERS: Final = 50_000
+# zipfile reads the whole central directory into objects of some 600 bytes per member before
+# anything can be checked, so its size is read from the end record first.
+MAX_CENTRAL_DIRECTORY_BYTES: Final = 8 * MIB
+_END_RECORD: Final = b"PK\x05\x06"
+_ZIP64_END_RECORD: Final = b"PK\x06\x06"
+_END_SEARCH_BYTES: Final = 22 + 65_535 + 20 + 56  # end record, its comment, zip64 records
 
 COLLECTIONS: Final = ("collection.anki21b", "collection.anki21", "collection.anki2")
 _ZSTD_MAGIC: Final = b"\x28\xb5\x2f\xfd"
@@ -177,6 +183,8 @@ def open_package(path: Path) -> Iterator[Package]:
         raise PackageError(f"cannot read: {error.strerror or error}") from error
     if size > MAX_PACKAGE_BYTES:
         raise PackageError(f"file is larger than {MAX_PACKAGE_BYTES // MIB} MiB")
+    if (problem := _directory_problem(path)) is not None:
+        raise PackageError(problem)
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as error:
@@ -185,5 +193,32 @@ def open_package(path: Path) -> Iterator[Package]:
         raise PackageError(f"cannot read: {error.strerror or error}") from error
     with archive:
         if len(archive.infolist()) > MAX_ZIP_MEMBERS:
-            raise PackageError(f"the zip holds more than {MAX_ZIP_MEMBERS} files")
+            raise PackageError(f"the zip holds more than {MAX_ZIP_MEMBERS:,} files")
         yield Package(archive)
+
+
+def _directory_problem(path: Path) -> str | None:
+    """Too many members or too large a central directory, judged from the zip's end record
+    (and its zip64 twin); None when neither, or when there is no end record (zipfile then
+    says it is no zip)."""
+    try:
+        with path.open("rb") as file:
+            size = file.seek(0, 2)
+            file.seek(max(0, size - _END_SEARCH_BYTES))
+            tail = file.read()
+    except OSError as error:
+        return f"cannot read: {error.strerror or error}"
+    at = tail.rfind(_END_RECORD)
+    if at < 0 or len(tail) < at + 22:
+        return None
+    members = int.from_bytes(tail[at + 10 : at + 12], "little")
+    directory = int.from_bytes(tail[at + 12 : at + 16], "little")
+    zip64 = tail.rfind(_ZIP64_END_RECORD, 0, at)
+    if (members == 0xFFFF or directory == 0xFFFFFFFF) and zip64 >= 0 and len(tail) >= zip64 + 48:
+        members = int.from_bytes(tail[zip64 + 32 : zip64 + 40], "little")
+        directory = int.from_bytes(tail[zip64 + 40 : zip64 + 48], "little")
+    if members > MAX_ZIP_MEMBERS:
+        return f"the zip holds more than {MAX_ZIP_MEMBERS:,} files"
+    if directory > MAX_CENTRAL_DIRECTORY_BYTES:
+        return f"the zip's list of files is larger than {MAX_CENTRAL_DIRECTORY_BYTES // MIB} MiB"
+    return None
