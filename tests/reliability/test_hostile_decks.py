@@ -8,12 +8,14 @@ and exports at parse_deck and import_text. Set FLASHDROP_FUZZ_EXAMPLES=20000 for
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
 import sys
 import time
 import tracemalloc
+import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+import zstandard
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -48,6 +51,7 @@ from bot.decks import (
     parse_deck,
 )
 from bot.decks.importers.anki import MAX_PACKAGE_BYTES, read_package
+from tests.decks.anki_fixtures import build as build_anki_packages
 from tests.decks.yamlparsers import composed, needs_libyaml, parsed
 from tests.reliability.corpus import (
     BILLION_LAUGHS,
@@ -767,3 +771,52 @@ def test_hostile_package_media_over_the_limit_are_left_out(anki_folder: Path) ->
     result = read_package(anki_folder / "media-bomb.apkg", deck_id="bomb")
     assert result.media == {} and result.deck.cards[0].image is None
     assert any("larger than 10 MiB" in warning for warning in result.warnings)
+
+
+@pytest.fixture(scope="module")
+def real_packages(tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
+    packages = build_anki_packages(tmp_path_factory.mktemp("anki-real"))
+    return [path.read_bytes() for path in (packages.current, packages.legacy, packages.genanki)]
+
+
+def _damaged_member(package: bytes, draw: st.DrawFn) -> bytes:
+    """The package with one member's content (unpacked, if zstd) damaged, zipped again."""
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    victim = draw(st.sampled_from(sorted(contents)))
+    data = contents[victim]
+    packed = data.startswith(b"\x28\xb5\x2f\xfd")
+    raw = bytearray(zstandard.ZstdDecompressor().stream_reader(data).read() if packed else data)
+    for _ in range(draw(st.integers(1, 20))):
+        if raw:
+            raw[draw(st.integers(0, len(raw) - 1))] = draw(st.integers(0, 255))
+    contents[victim] = zstandard.ZstdCompressor().compress(bytes(raw)) if packed else bytes(raw)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in contents.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@fuzz(150)
+@given(st.data())
+def test_damaged_real_package_gives_deck_or_one_line_error(
+    real_packages: list[bytes], tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    package = data.draw(st.sampled_from(real_packages))
+    if data.draw(st.booleans()):
+        damaged = _damaged_member(package, data.draw)
+    else:
+        flipped = bytearray(package)
+        for _ in range(data.draw(st.integers(1, 10))):
+            flipped[data.draw(st.integers(0, len(flipped) - 1))] = data.draw(st.integers(0, 255))
+        damaged = bytes(flipped)
+    path = tmp_path_factory.mktemp("damaged") / "damaged.apkg"
+    path.write_bytes(damaged)
+    try:
+        result = read_package(path, deck_id="damaged")
+    except DeckError as error:
+        [problem] = error.problems
+        assert "\n" not in str(problem) and not any(junk in str(problem) for junk in JUNK)
+        return
+    assert_round_trips(result.deck)

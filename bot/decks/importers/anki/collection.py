@@ -13,6 +13,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -28,6 +29,9 @@ MAX_CARDS: Final = 20_000
 MAX_NOTE_CHARS: Final = 20_000
 QUERY_SECONDS: Final = 20.0
 _REQUIRED_TABLES: Final = ("col", "notes", "cards")
+# A damaged file: SQLite's own errors (their message, quoting a broken schema, may not even be
+# UTF-8), and values of the wrong type where a number or text belongs.
+_DAMAGE: Final = (sqlite3.Error, UnicodeDecodeError, ValueError, TypeError, OverflowError)
 
 
 class Kind(Enum):
@@ -70,6 +74,8 @@ class Collection:
             self.db = sqlite3.connect(uri, uri=True, isolation_level=None)
         except sqlite3.Error as error:
             raise PackageError(f"the collection cannot be opened ({error})") from error
+        # Text that is not UTF-8 must not raise in the middle of a row.
+        self.db.text_factory = lambda data: data.decode("utf-8", "replace")
         deadline = time.monotonic() + QUERY_SECONDS
         self.db.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
         try:
@@ -79,7 +85,7 @@ class Collection:
                 name
                 for (name,) in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")
             }
-        except sqlite3.Error as error:
+        except _DAMAGE as error:
             self.db.close()
             raise _failure(error) from error
         missing = [table for table in _REQUIRED_TABLES if table not in tables]
@@ -92,21 +98,25 @@ class Collection:
         self.db.close()
 
     def _rows(self, sql: str, *params: Any) -> list[Any]:
-        try:
+        with _reading():
             return self.db.execute(sql, params).fetchall()
-        except sqlite3.Error as error:
-            raise _failure(error) from error
 
     def counts(self) -> tuple[int, int]:
         """(notes, cards)."""
-        [(notes,)] = self._rows("SELECT count(*) FROM notes")
-        [(cards,)] = self._rows("SELECT count(*) FROM cards")
-        return int(notes), int(cards)
+        with _reading():
+            [(notes,)] = self._rows("SELECT count(*) FROM notes")
+            [(cards,)] = self._rows("SELECT count(*) FROM cards")
+            return int(notes), int(cards)
 
     def note_types(self) -> dict[int, NoteType]:
-        return self._note_types_18() if self.schema18 else self._note_types_11()
+        with _reading():
+            return self._note_types_18() if self.schema18 else self._note_types_11()
 
     def deck_names(self) -> dict[int, str]:
+        with _reading():
+            return self._deck_names()
+
+    def _deck_names(self) -> dict[int, str]:
         if self.schema18:
             rows = self._rows("SELECT id, name FROM decks")
             return {int(i): str(name).replace("\x1f", "::") for i, name in rows}
@@ -118,8 +128,9 @@ class Collection:
         return names
 
     def used_deck_ids(self) -> set[int]:
-        rows = self._rows("SELECT DISTINCT CASE WHEN odid THEN odid ELSE did END FROM cards")
-        return {int(did) for (did,) in rows}
+        with _reading():
+            rows = self._rows("SELECT DISTINCT CASE WHEN odid THEN odid ELSE did END FROM cards")
+            return {int(did) for (did,) in rows}
 
     def cards(self) -> Iterator[CardRow]:
         """Every card with its note, in note order (creation order) then card order."""
@@ -129,14 +140,12 @@ class Collection:
             " c.ord, CASE WHEN c.odid THEN c.odid ELSE c.did END"
             " FROM cards c JOIN notes n ON n.id = c.nid ORDER BY n.id, c.ord"
         )
-        try:
+        with _reading():
             for nid, guid, mid, tags, flds, ord_, did in self.db.execute(sql):
                 fields = None if flds is None else tuple(str(flds).split("\x1f"))
                 yield CardRow(
                     int(nid), str(guid), int(mid), str(tags or ""), fields, int(ord_), int(did)
                 )
-        except sqlite3.Error as error:
-            raise _failure(error) from error
 
     def _col_value(self, column: str) -> str:
         rows = self._rows(f"SELECT {column} FROM col LIMIT 1")
@@ -190,7 +199,19 @@ class Collection:
         return found
 
 
-def _failure(error: sqlite3.Error) -> PackageError:
+@contextmanager
+def _reading() -> Iterator[None]:
+    try:
+        yield
+    except PackageError:
+        raise
+    except _DAMAGE as error:
+        raise _failure(error) from error
+
+
+def _failure(error: Exception) -> PackageError:
+    if not isinstance(error, sqlite3.Error):
+        return PackageError("the collection is damaged: a value has the wrong type or encoding")
     text = str(error)
     if "interrupted" in text:
         return PackageError(f"reading the collection took over {QUERY_SECONDS:.0f} s; gave up")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,6 +42,17 @@ _END_SEARCH_BYTES: Final = 22 + 65_535 + 20 + 56  # end record, its comment, zip
 
 COLLECTIONS: Final = ("collection.anki21b", "collection.anki21", "collection.anki2")
 _ZSTD_MAGIC: Final = b"\x28\xb5\x2f\xfd"
+# What zipfile raises on a damaged archive or member, besides OSError: a bad CRC or header, a
+# deflate stream that is no deflate stream, a compression method or version it lacks, a
+# member that ends early.
+_ZIP_ERRORS: Final = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    NotImplementedError,
+    EOFError,
+    OSError,
+)
 _CHUNK: Final = 1 << 16
 
 
@@ -105,7 +117,7 @@ class Package:
     def extract_collection(self, target: Path) -> None:
         """Write the collection's SQLite file to `target`, unpacked, within the limit."""
         what = self.collection_member
-        with self._open(what) as source, target.open("wb") as out:
+        with _damaged(what), self.zip.open(what) as source, target.open("wb") as out:
             if self.latest:
                 try:
                     reader = zstandard.ZstdDecompressor().stream_reader(source)
@@ -119,7 +131,7 @@ class Package:
         """The package's media files by their names in the notes."""
         if "media" not in self._names:
             return {}
-        with self._open("media") as source:
+        with _damaged("the media list"), self.zip.open("media") as source:
             raw = read_limited(source, MAX_MEDIA_LIST_BYTES, "the media list")
         if raw.startswith(_ZSTD_MAGIC):
             return self._media_entries(unzstd(raw, MAX_MEDIA_LIST_BYTES, "the media list"))
@@ -161,17 +173,22 @@ class Package:
         if ref.member not in self._names:
             return None
         what = f"media file {ref.member}"
-        with self._open(ref.member) as source:
+        with _damaged(what), self.zip.open(ref.member) as source:
             raw = read_limited(source, limit, what)
         if ref.compressed and raw.startswith(_ZSTD_MAGIC):
             return unzstd(raw, limit, what)
         return raw
 
-    def _open(self, member: str) -> IO[bytes]:
-        try:
-            return self.zip.open(member)
-        except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as error:
-            raise PackageError(f"{member} cannot be read from the zip ({error})") from error
+
+@contextmanager
+def _damaged(what: str) -> Iterator[None]:
+    """zipfile's errors while reading `what`, as one PackageError line."""
+    try:
+        yield
+    except PackageError:
+        raise
+    except _ZIP_ERRORS as error:
+        raise PackageError(f"{what} is damaged in the zip ({error})") from error
 
 
 @contextmanager
@@ -191,6 +208,8 @@ def open_package(path: Path) -> Iterator[Package]:
         raise PackageError("not an Anki package: the file is not a zip archive") from error
     except OSError as error:
         raise PackageError(f"cannot read: {error.strerror or error}") from error
+    except _ZIP_ERRORS as error:
+        raise PackageError(f"the zip is damaged ({error})") from error
     with archive:
         if len(archive.infolist()) > MAX_ZIP_MEMBERS:
             raise PackageError(f"the zip holds more than {MAX_ZIP_MEMBERS:,} files")
