@@ -155,6 +155,9 @@ def test_import_file_detects_packages(anki_packages: Packages) -> None:
             "Paris is in **France**",
         ),
         ("{{c1::a}} {{c1::b}}", 1, "[…] […]", "**a** **b**"),
+        ("{{c1::a {{c2::b}} c}}", 1, "[…]", "**a b c**"),
+        ("{{c1::a {{c2::b::hint}} c}}", 2, "a [hint] c", "a **b** c"),
+        ("{{c1::unclosed", 1, "{{c1::unclosed", "{{c1::unclosed"),
     ],
 )
 def test_render_cloze(text: str, number: int, question: str, answer: str) -> None:

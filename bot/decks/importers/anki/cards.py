@@ -16,11 +16,14 @@ card types (`type: reversed`, `{{c1::…}}`) can move them behind Deck parsing u
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Final
 
 from bot.decks.importers.anki.collection import Kind, NoteType
 
-CLOZE: Final = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+# A deletion with no other deletion inside it: text and hint hold no "{{" or "}}".
+_PLAIN: Final = r"(?:(?!\{\{|\}\}).)*?"
+CLOZE: Final = re.compile(rf"\{{\{{c(\d+)::({_PLAIN})(?:::({_PLAIN}))?\}}\}}", re.DOTALL)
 _REFERENCE: Final = re.compile(r"\{\{\s*([#^/]?)\s*([^{}]*?)\s*\}\}")
 _SPECIAL: Final = frozenset({"FrontSide", "Tags", "Type", "Deck", "Subdeck", "Card", "CardFlag"})
 
@@ -32,7 +35,8 @@ def cloze_numbers(text: str) -> list[int]:
 
 def render_cloze(text: str, number: int, bold: tuple[str, str] = ("**", "**")) -> tuple[str, str]:
     """Card `number` of a cloze text: the question with deletion `number` shown as `[…]` (or
-    `[hint]`), the answer with it wrapped in `bold`; every other deletion shows its text."""
+    `[hint]`), the answer with it wrapped in `bold`; every other deletion shows its text.
+    Nested deletions ("{{c1::a {{c2::b}} c}}", Anki 2.1.56+) are resolved inside out."""
 
     def question(match: re.Match[str]) -> str:
         if int(match.group(1)) != number:
@@ -44,7 +48,21 @@ def render_cloze(text: str, number: int, bold: tuple[str, str] = ("**", "**")) -
             return match.group(2)
         return f"{bold[0]}{match.group(2)}{bold[1]}"
 
-    return CLOZE.sub(question, text), CLOZE.sub(answer, text)
+    return _inside_out(question, text), _inside_out(answer, text)
+
+
+# Anki's own notes nest two or three deep; deeper markup is left as it is, so a hostile note
+# costs a few linear passes, not one per level.
+MAX_CLOZE_DEPTH: Final = 8
+
+
+def _inside_out(replace: Callable[[re.Match[str]], str], text: str) -> str:
+    for _ in range(MAX_CLOZE_DEPTH):
+        replaced = CLOZE.sub(replace, text)  # the innermost deletions
+        if replaced == text:
+            break
+        text = replaced
+    return text
 
 
 def _references(template: str) -> tuple[list[str], set[str]]:

@@ -214,7 +214,9 @@ def _failure(error: Exception) -> PackageError:
         return PackageError("the collection is damaged: a value has the wrong type or encoding")
     text = str(error)
     if "interrupted" in text:
-        return PackageError(f"reading the collection took over {QUERY_SECONDS:.0f} s; gave up")
+        return PackageError(
+            f"reading the collection took over {QUERY_SECONDS:.0f} s; gave up: export it in parts"
+        )
     if "not a database" in text:
         return PackageError("the collection is not an SQLite database")
     return PackageError(f"the collection is damaged or not an Anki collection ({text})")
