@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -229,3 +230,37 @@ def test_parse_deck_refuses_media_paths_outside_the_folder(image: str) -> None:
     text = f"name: Bio\ncards:\n  - id: a\n    question: q\n    answer: a\n    image: '{image}'\n"
     with pytest.raises(Exception, match="must be an http"):
         parse_deck(text, "bio.yaml")
+
+
+def _package(tmp_path: Path, notes: list[tuple[str, str]], media: dict[str, bytes]) -> Path:
+    from tests.reliability.corpus import anki_collection, zip_members
+
+    listed = {str(i): name for i, name in enumerate(media)}
+    members = {"collection.anki21": anki_collection(notes), "media": json.dumps(listed).encode()}
+    members.update({str(i): data for i, data in enumerate(media.values())})
+    path = tmp_path / "small.apkg"
+    path.write_bytes(zip_members(members))
+    return path
+
+
+def test_read_package_drops_answer_images_with_a_warning(tmp_path: Path) -> None:
+    path = _package(
+        tmp_path, [("Which organelle?", 'Mitochondrion <img src="mito.png">')], {"mito.png": IMAGE}
+    )
+    result = read_package(path, deck_id="small")
+    [card] = result.deck.cards
+    assert card.image is None and result.media == {}
+    assert any("images in their answer" in warning for warning in result.warnings)
+
+
+def test_read_package_shares_one_file_between_cards(tmp_path: Path) -> None:
+    notes = [(f'Card {i} <img src="a.png">', "x") for i in range(3)]
+    result = read_package(_package(tmp_path, notes, {"a.png": IMAGE}), deck_id="small")
+    assert {card.image for card in result.deck.cards} == {"small.media/a.png"}
+    assert result.media == {"a.png": IMAGE}
+
+
+def test_read_package_names_missing_media_in_a_warning(tmp_path: Path) -> None:
+    result = read_package(_package(tmp_path, [('Q <img src="gone.png">', "A")], {}), deck_id="s")
+    assert result.deck.cards[0].image is None
+    assert any("an image the package does not hold" in warning for warning in result.warnings)

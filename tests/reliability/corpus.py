@@ -836,7 +836,7 @@ def anki_collection(notes: Sequence[tuple[str, str]], extra_sql: str = "") -> by
         return path.read_bytes()
 
 
-def _zip(members: dict[str, bytes | Iterable[bytes]]) -> bytes:
+def zip_members(members: dict[str, bytes | Iterable[bytes]]) -> bytes:
     import io
     import zipfile
 
@@ -870,31 +870,31 @@ def anki_package_cases() -> list[Case]:
     cases = [
         ("not-a-zip.apkg", b"SQLite format 3\x00" + bytes(200), "not a zip archive"),
         ("empty.apkg", b"", "not a zip archive"),
-        ("no-collection.apkg", _zip({"media": b"{}"}), "holds no collection"),
-        ("zip-bomb.apkg", _zip({"collection.anki21": _zeros(130)}), "larger than 128 MiB"),
+        ("no-collection.apkg", zip_members({"media": b"{}"}), "holds no collection"),
+        ("zip-bomb.apkg", zip_members({"collection.anki21": _zeros(130)}), "larger than 128 MiB"),
         (
             "zstd-bomb.apkg",
-            _zip({"collection.anki21b": zstd_bomb, "meta": b"\x08\x03"}),
+            zip_members({"collection.anki21b": zstd_bomb, "meta": b"\x08\x03"}),
             "larger than 128 MiB",
         ),
         (
             "corrupt-zstd.apkg",
-            _zip({"collection.anki21b": b"\x28\xb5\x2f\xfd" + bytes(range(256)) * 8}),
+            zip_members({"collection.anki21b": b"\x28\xb5\x2f\xfd" + bytes(range(256)) * 8}),
             "not valid zstd data",
         ),
         (
             "not-sqlite.apkg",
-            _zip({"collection.anki21": b"this is not a database\n" * 500}),
+            zip_members({"collection.anki21": b"this is not a database\n" * 500}),
             "not an SQLite database",
         ),
         (
             "truncated-sqlite.apkg",
-            _zip({"collection.anki21": good[: len(good) // 2]}),
+            zip_members({"collection.anki21": good[: len(good) // 2]}),
             "collection",
         ),
         (
             "notes-view.apkg",
-            _zip(
+            zip_members(
                 {
                     "collection.anki21": anki_collection(
                         [],
@@ -908,7 +908,7 @@ def anki_package_cases() -> list[Case]:
         ),
         (
             "bad-models-json.apkg",
-            _zip(
+            zip_members(
                 {
                     "collection.anki21": anki_collection(
                         [("q", "a")], "UPDATE col SET models = '[[[';"
@@ -919,22 +919,24 @@ def anki_package_cases() -> list[Case]:
         ),
         (
             "deep-media-json.apkg",
-            _zip({"collection.anki21": good, "media": b"[" * 100_000}),
+            zip_members({"collection.anki21": good, "media": b"[" * 100_000}),
             "media list is not valid JSON",
         ),
         (
             "corrupt-media-list.apkg",
-            _zip({"collection.anki21b": zstd.compress(good), "media": zstd.compress(b"\x0a\xff")}),
+            zip_members(
+                {"collection.anki21b": zstd.compress(good), "media": zstd.compress(b"\x0a\xff")}
+            ),
             "media list is damaged",
         ),
         (
             "many-notes.apkg",
-            _zip({"collection.anki21": anki_collection([("q", "a")] * 100_000)}),
+            zip_members({"collection.anki21": anki_collection([("q", "a")] * 100_000)}),
             "holds 100,000 notes",
         ),
         (
             "media-traversal.apkg",
-            _zip(
+            zip_members(
                 {
                     "collection.anki21": traversal,
                     "media": b'{"0": "../../evil.png", "1": "/etc/evil.png"}',
@@ -946,7 +948,7 @@ def anki_package_cases() -> list[Case]:
         ),
         (
             "media-bomb.apkg",
-            _zip(
+            zip_members(
                 {
                     "collection.anki21": anki_collection([('Big: <img src="big.png">', "big")]),
                     "media": b'{"0": "big.png"}',
@@ -957,9 +959,9 @@ def anki_package_cases() -> list[Case]:
         ),
         (
             "many-members.apkg",
-            _zip({"collection.anki21": good, **{str(i): b"" for i in range(50_001)}}),
+            zip_members({"collection.anki21": good, **{str(i): b"" for i in range(50_001)}}),
             "more than 50,000 files",
         ),
-        ("good-package.apkg", _zip({"collection.anki21": good}), None),
+        ("good-package.apkg", zip_members({"collection.anki21": good}), None),
     ]
     return [Case(name, data, expected, "anki") for name, data, expected in cases]

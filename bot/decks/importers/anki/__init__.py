@@ -21,7 +21,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Final
 
-from bot.core.models import MAX_ANSWER_CHARS, MAX_DECK_NAME_CHARS, MAX_QUESTION_CHARS, Card, Deck
+from bot.core.models import (
+    MAX_ANSWER_CHARS,
+    MAX_DECK_NAME_CHARS,
+    MAX_QUESTION_CHARS,
+    MAX_TAG_CHARS,
+    Card,
+    Deck,
+)
 from bot.decks import rules
 from bot.decks.errors import DeckError, Problem, shown
 from bot.decks.fitting import oversize_problem
@@ -139,6 +146,7 @@ class _Reader:
         self.package, self.collection, self.path = package, collection, path
         self.warnings: list[str] = []
         self.sounds = 0
+        self.answer_images = 0
         self.skipped: list[str] = []
 
     def read(self, name: str | None, deck_id: str | None) -> AnkiImport:
@@ -162,8 +170,7 @@ class _Reader:
         parsed = [
             card
             for row in self.collection.cards()  # one row at a time: memory stays bounded
-            if (card := self._card(row, note_types, deck_names, len(used_decks) > 1, deck_id))
-            is not None
+            if (card := self._card(row, note_types, deck_names, len(used_decks) > 1)) is not None
         ]
         if not parsed and not problems:
             problems.append(Problem(self.path, None, "no cards found"))
@@ -194,7 +201,6 @@ class _Reader:
         note_types: dict[int, NoteType],
         deck_names: dict[int, str],
         tag_decks: bool,
-        deck_id: str,
     ) -> _Parsed | None:
         where = f"note {row.note_id} card {row.ord + 1}"
         note_type = note_types.get(row.notetype_id)
@@ -213,7 +219,10 @@ class _Reader:
             self.sounds += 1
         question = _text(question_html)
         answer = _text(answer_html)
-        images = image_sources(question_html) + image_sources(answer_html)
+        # A card's image is shown with its question: an image of the answer would give it away.
+        images = image_sources(question_html)
+        if set(image_sources(answer_html)) - set(images):
+            self.answer_images += 1
         if not question and images:
             question = _IMAGE_ONLY
         for side, text, limit in (
@@ -225,7 +234,7 @@ class _Reader:
                 return None
         tags = [tag for tag in row.tags.split() if rules.check_tag(tag) is None]
         deck_path = deck_names.get(row.deck_id, "")
-        if tag_decks and deck_path and (tag := deck_path[:50].strip()):
+        if tag_decks and deck_path and (tag := deck_path[:MAX_TAG_CHARS].strip()):
             tags.append(tag)
         card = Card(card_id(row.guid, row.ord), question, answer, tags=tuple(dict.fromkeys(tags)))
         return _Parsed(card, images, where)
@@ -262,6 +271,11 @@ class _Reader:
             lines.append(
                 f"{self.sounds} card(s) had sounds ([sound:…]): Discord cannot play them,"
                 " so they were dropped"
+            )
+        if self.answer_images:
+            lines.append(
+                f"{self.answer_images} card(s) had images in their answer: a card's image is"
+                " shown with its question, so they were dropped"
             )
         for skipped in self.skipped[:MAX_SHOWN_WARNINGS]:
             lines.append(f"left out {skipped}")
