@@ -257,7 +257,7 @@ CASES = [
               image: ftp://example.com/a.png
             """),
         "decks/dl.yaml:6: card 'c': image 'ftp://example.com/a.png' must be an http:// or"
-        " https:// URL",
+        " https:// URL or a file of the deck's media folder (<deck id>.media/<file>)",
         id="image not http",
     ),
     pytest.param(
