@@ -111,17 +111,25 @@ def cloze_question(segments: tuple[Segment, ...], number: int) -> str:
 
 def cloze_answer(segments: tuple[Segment, ...], number: int, extra: str | None) -> str:
     """Card `number`'s answer: the whole text, its deletions in bold, then the extra."""
-    text = "".join(
-        segment
-        if isinstance(segment, str)
-        else _bold(segment.text)
-        if segment.number == number
-        else segment.text
-        for segment in segments
-    ).strip()
+    pieces: list[str] = []
+    for segment in segments:
+        if isinstance(segment, str):
+            pieces.append(segment)
+        elif segment.number == number and not _in_code("".join(pieces)):
+            pieces.append(_bold(segment.text))
+        else:
+            pieces.append(segment.text)
+    text = "".join(pieces).strip()
     if extra is not None and extra.strip():
         return f"{text}\n\n{extra.strip()}"
     return text
+
+
+def _in_code(before: str) -> bool:
+    """Whether text following `before` is inside a code block or inline code, where Discord
+    shows `**` as it is: `` `{{c1::len}}(xs)` `` is answered `` `len(xs)` ``, not bold."""
+    outside = before.split("```")
+    return len(outside) % 2 == 0 or outside[-1].count("`") % 2 == 1
 
 
 def _bold(text: str) -> str:

@@ -108,6 +108,10 @@ def test_cloze_answer_without_extra_is_the_text_alone() -> None:
         pytest.param("{{c1::**bold**}} x", "**bold** x", id="already bold"),
         pytest.param("{{c1::```\ncode\n```}}", "```\ncode\n```", id="code block"),
         pytest.param("{{c1::`len`}} counts", "**`len`** counts", id="inline code"),
+        pytest.param("`{{c1::len}}(xs)` counts", "`len(xs)` counts", id="in inline code"),
+        pytest.param("```py\n{{c1::len}}(xs)\n```", "```py\nlen(xs)\n```", id="in code block"),
+        pytest.param("`a` then {{c1::b}}", "`a` then **b**", id="after inline code"),
+        pytest.param("```\na\n``` then {{c1::b}}", "```\na\n``` then **b**", id="after block"),
     ],
 )
 def test_cloze_answer_bold_keeps_discord_markdown_whole(text: str, answer: str) -> None:
