@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +16,7 @@ from bot.core.models import (
     CardKind,
     Deck,
 )
-from bot.decks import DeckError, parse_deck
+from bot.decks import DeckError, check_paths, parse_deck
 from bot.decks.files import MAX_FILE_BYTES
 
 PATH = "decks/dl.yaml"
@@ -568,3 +569,22 @@ def test_parse_deck_reports_card_type_problems_with_line(cards: str, expected: s
 def test_parse_deck_cloze_answer_is_optional_but_not_empty() -> None:
     text = "name: DL\ncards:\n- id: c\n  type: cloze\n  question: '{{c1::a}}'\n  answer: ''\n"
     assert problems_of(text) == ["decks/dl.yaml:6: card 'c': answer is empty"]
+
+
+def test_check_decks_passes_typed_entries_and_reports_a_bad_cloze_by_line(
+    tmp_path: Path,
+) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        "name: G\ncards:\n- id: a\n  type: reversed\n  question: Q\n  answer: A\n"
+        "- id: b\n  type: cloze\n  question: '{{c1::x}} and {{c2::y}}'\n",
+        encoding="utf-8",
+    )
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: B\ncards:\n- id: b\n  type: cloze\n  question: x}}\n", encoding="utf-8")
+
+    assert check_paths([good]) == []
+    assert [str(problem) for problem in check_paths([tmp_path])] == [
+        f"{bad}:5: card 'b': question: cloze text has no deletion:"
+        " write {{c1::…}} around the part to hide"
+    ]

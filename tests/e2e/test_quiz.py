@@ -607,6 +607,20 @@ async def test_quiz_posts_a_cloze_card_hiding_its_deletion_and_reveals_it_in_bol
     )
 
 
+async def test_deck_info_counts_a_decks_entries_per_card_type(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    (flashdrop.decks_dir / "types.yaml").write_text(TYPES_DECK, encoding="utf-8")
+    bot = await flashdrop.start()
+
+    record = await bot.command(world.alice, "deck info", {"deck": "types"})
+
+    assert record.callback is not None
+    [embed] = record.callback.embeds
+    fields = {field["name"]: field["value"] for field in embed["fields"]}
+    assert fields["Cards"] == "4: 1 reversed (2 cards), 1 cloze (2 cards)"
+
+
 # -- local images: attached to the posted card -----------------------------------------------------
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))  # the bot never decodes it
