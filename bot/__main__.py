@@ -43,9 +43,16 @@ def _parser() -> argparse.ArgumentParser:
 
     command("run", "connect to Discord and run the bot")
 
-    imp = command("import", "convert a Brainscape, CSV or TSV export into a deck YAML")
+    imp = command(
+        "import", "convert a Brainscape, CSV or TSV export or an Anki package into a deck YAML"
+    )
     imp.add_argument("file", type=Path)
-    imp.add_argument("--format", choices=("auto", "brainscape", "csv", "tsv"), default="auto")
+    imp.add_argument(
+        "--format",
+        choices=("auto", "brainscape", "csv", "tsv", "apkg"),
+        default="auto",
+        help="the export's format (default: detected); apkg reads .apkg and .colpkg",
+    )
     imp.add_argument("--out", type=Path, help="write the deck here (default: stdout)")
     imp.add_argument("--name", help="deck name (default: from the export's title or file name)")
     imp.add_argument(

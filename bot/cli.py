@@ -11,6 +11,7 @@ import csv
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -19,9 +20,11 @@ from bot.config import Config
 from bot.core.models import Deck
 from bot.decks import DeckError, Problem, check_paths, dump_deck, import_file, load_deck
 from bot.decks.errors import shown
+from bot.decks.importers import import_package, is_package
+from bot.decks.importers.anki import media_folder, reimport_package
 from bot.decks.loading import DECK_SUFFIXES
 from bot.decks.matching import CardMatching, reimport
-from bot.decks.rules import check_deck_id
+from bot.decks.rules import check_deck_id, is_media_path
 from bot.infra.clock import SystemClock
 from bot.infra.health import heartbeat_problem
 
@@ -69,22 +72,81 @@ def import_deck(
             )
             return EXIT_FAILED
     matching: CardMatching | None = None
+    media: dict[str, bytes] = {}
     try:
-        deck = import_file(file, fmt, name, deck_id=out.stem if out else None)
-        if existing is not None:
-            deck, matching = reimport(existing, deck, name=name)
+        if is_package(file, fmt):
+            package = import_package(file, name, deck_id=out.stem if out else None)
+            deck, media = package.deck, package.media
+            for warning in package.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+            if existing is not None:
+                deck, matching = reimport_package(existing, deck, name=name)
+        else:
+            deck = import_file(file, fmt, name, deck_id=out.stem if out else None)
+            if existing is not None:
+                deck, matching = reimport(existing, deck, name=name)
     except DeckError as exc:
         _problems(exc.problems)
         return EXIT_FAILED
-    text = dump_deck(deck)
     if out is None:
-        sys.stdout.write(text)
+        deck = _without_media(deck)
+        sys.stdout.write(dump_deck(deck))
         return EXIT_OK
-    if (failure := _write_out(out, text, replace=force)) is not None:
+    # The images first: a deck file is never written that names a file not there yet.
+    if (failure := _write_media(out, deck, media)) is not None:
+        _error(failure)
+        return EXIT_FAILED
+    if (failure := _write_out(out, dump_deck(deck), replace=force)) is not None:
         _error(failure)
         return EXIT_FAILED
     _report_import(out, file, deck, matching)
     return EXIT_OK
+
+
+def _without_media(deck: Deck) -> Deck:
+    """The deck for stdout: media files are written only beside an --out deck."""
+    local = [card for card in deck.cards if card.image and is_media_path(card.image)]
+    if not local:
+        return deck
+    print(
+        f"warning: {len(local)} card(s) lost their image: images are written only with --out",
+        file=sys.stderr,
+    )
+    cards = tuple(
+        replace(card, image=None) if card.image and is_media_path(card.image) else card
+        for card in deck.cards
+    )
+    return replace(deck, cards=cards)
+
+
+def _write_media(out: Path, deck: Deck, media: dict[str, bytes]) -> str | None:
+    """Write the package's images the deck's cards show into `<out stem>.media/` beside it;
+    None, or the error message. A file already there with the same bytes is left alone."""
+    names = {
+        card.image.split("/", 1)[1]
+        for card in deck.cards
+        if card.image and is_media_path(card.image) and card.image.split("/", 1)[1] in media
+    }
+    if not names:
+        return None
+    folder = out.parent / media_folder(out.stem)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for file_name in sorted(names):
+            target = folder / file_name
+            data = media[file_name]
+            if target.is_file() and not target.is_symlink() and target.read_bytes() == data:
+                continue
+            temporary = folder / f".{file_name}.importing"
+            try:
+                temporary.write_bytes(data)
+                os.replace(temporary, target)
+            finally:
+                temporary.unlink(missing_ok=True)
+    except OSError as exc:
+        return f"{folder}: cannot write: {_write_failure(folder) or exc.strerror or exc}"
+    print(f"{folder}: {len(names)} image(s)", file=sys.stderr)
+    return None
 
 
 def _write_out(out: Path, text: str, *, replace: bool) -> str | None:

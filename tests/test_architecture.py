@@ -1,6 +1,8 @@
 """Each concern keeps its one home, checked on the source with ``ast``:
 
-- only ``bot/storage`` imports sqlite3 or aiosqlite: SQL, and the driver's errors, live there;
+- only ``bot/storage`` imports sqlite3 or aiosqlite: SQL, and the driver's errors, live there
+  (and the Anki package reader's collection module, which reads a foreign file format);
+- nothing imports Anki's own ``anki`` or ``aqt`` (AGPL-3.0; Flashdrop is MIT): tests may;
 - no cog imports another cog: a cog is a module of ``bot/cogs`` that defines a ``Cog`` or an
   extension ``setup`` (a cog that is a package may import its own modules); what cogs share
   lives in modules that are no cog, such as shared helpers beside them
@@ -23,6 +25,11 @@ import pytest
 BOT = Path(__file__).resolve().parents[1] / "bot"
 SQL_DRIVERS = {"sqlite3", "aiosqlite"}
 STORAGE = "storage"
+# An Anki collection is SQLite, but it is a file format read like a zip member, not Flashdrop's
+# storage: this one module reads it (read-only, a temporary copy), and nothing else outside
+# bot/storage may use sqlite3.
+FOREIGN_SQLITE_READERS = {PurePosixPath("decks/importers/anki/collection.py")}
+AGPL_PACKAGES = {"anki", "aqt"}
 COGS = "cogs"
 # The clock's one home.
 CLOCK_HOME = PurePosixPath("infra/clock.py")
@@ -73,7 +80,7 @@ def _imports(rel: PurePosixPath, tree: ast.Module) -> Iterator[tuple[int, str]]:
 
 def sql_imports(rel: PurePosixPath, tree: ast.Module) -> list[str]:
     """Imports of a SQL driver by a module outside bot/storage."""
-    if rel.parts[0] == STORAGE:
+    if rel.parts[0] == STORAGE or rel in FOREIGN_SQLITE_READERS:
         return []
     found = {
         (line, module.split(".")[0])
@@ -81,6 +88,16 @@ def sql_imports(rel: PurePosixPath, tree: ast.Module) -> list[str]:
         if module.split(".")[0] in SQL_DRIVERS
     }
     return [f"bot/{rel}:{line}: imports {driver}" for line, driver in sorted(found)]
+
+
+def agpl_imports(rel: PurePosixPath, tree: ast.Module) -> list[str]:
+    """Imports of Anki's AGPL-licensed packages."""
+    found = {
+        (line, module.split(".")[0])
+        for line, module in _imports(rel, tree)
+        if module.split(".")[0] in AGPL_PACKAGES
+    }
+    return [f"bot/{rel}:{line}: imports {package}" for line, package in sorted(found)]
 
 
 def _unit(module: str) -> str | None:
@@ -186,6 +203,33 @@ def test_only_storage_imports_sqlite3_or_aiosqlite() -> None:
     assert violations == [], "\n".join(violations)
 
 
+def test_the_anki_reader_exception_names_a_real_module() -> None:
+    assert set(_bot_files()) >= FOREIGN_SQLITE_READERS
+
+
+def test_nothing_imports_anki_or_aqt() -> None:
+    violations = _everywhere(agpl_imports)
+    assert violations == [], "\n".join(violations)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import anki",
+        "from anki.collection import Collection",
+        "import aqt.qt",
+        "from aqt import mw",
+    ],
+)
+def test_agpl_check_catches(source: str) -> None:
+    assert _check(agpl_imports, "decks/importers/anki/__init__.py", source)
+
+
+def test_agpl_check_allows_our_own_anki_reader() -> None:
+    source = "from bot.decks.importers.anki import read_package\nimport ankify"
+    assert _check(agpl_imports, "cli.py", source) == []
+
+
 def test_no_cog_imports_another_cog() -> None:
     violations = _everywhere(cog_imports)
     assert violations == [], "\n".join(violations)
@@ -213,6 +257,12 @@ def _check(rule: Rule, rel: str, source: str) -> list[str]:
 def test_sql_check_catches(source: str) -> None:
     assert _check(sql_imports, "cli.py", source)
     assert _check(sql_imports, "cogs/quiz.py", source)
+
+
+def test_sql_check_allows_only_the_anki_collection_reader_outside_storage() -> None:
+    assert _check(sql_imports, "decks/importers/anki/collection.py", "import sqlite3") == []
+    assert _check(sql_imports, "decks/importers/anki/package.py", "import sqlite3")
+    assert _check(sql_imports, "decks/importers/anki/__init__.py", "import sqlite3")
 
 
 def test_sql_check_allows_storage_and_other_imports() -> None:

@@ -18,6 +18,7 @@ from bot.core.session import ReviewSession
 from bot.messages import cards as render
 from bot.messages import decks as deck_texts
 from bot.messages import study as texts
+from bot.services.posting import NO_IMAGE, CardImage, load_image
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,10 @@ class Review(commands.Cog):
             self.sessions,
         )
         self.sessions[view.session_id] = view
-        await interaction.response.send_message(embed=view.page(), view=view, ephemeral=True)
+        embed, image = await view.page_and_image()
+        await interaction.response.send_message(
+            embed=embed, view=view, ephemeral=True, files=image.files() or discord.utils.MISSING
+        )
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
@@ -122,21 +126,32 @@ class ReviewView(discord.ui.View):
         await interaction.response.send_message(texts.NOT_YOUR_SESSION, ephemeral=True)
         return False
 
-    def page(self) -> discord.Embed:
-        """The embed for the session's current state."""
+    async def page_and_image(self) -> tuple[discord.Embed, CardImage]:
+        """The embed for the session's current state, and the card's image to attach to it."""
         card_ref = self.session.current
         if card_ref is None:
-            return render.session_summary(self.session.summary())
+            return render.session_summary(self.session.summary()), NO_IMAGE
         found = self.bot.catalog.find_card(self.guild_id, card_ref)
         if found is None:
-            return render.card_gone()
+            return render.card_gone(), NO_IMAGE
         deck, card = found
-        return render.review_page(
+        image = await load_image(deck, card)
+        embed = render.review_page(
             deck.name,
             card.question,
             card.answer,
             revealed=self.revealed,
             cards_left=len(self.session.queue),
+            image_url=image.url,
+        )
+        return embed, image
+
+    async def show_page(self, interaction: discord.Interaction, *, ended: bool = False) -> None:
+        """Replace the session message with the current page; its attachment is the current
+        card's image, or none (the previous card's is dropped)."""
+        embed, image = await self.page_and_image()
+        await interaction.response.edit_message(
+            embed=embed, view=None if ended else self, attachments=image.files()
         )
 
     def _build(self) -> None:
@@ -158,7 +173,7 @@ class ReviewView(discord.ui.View):
                 return
             self.revealed = True
             self._build()
-            await interaction.response.edit_message(embed=self.page(), view=self)
+            await self.show_page(interaction)
 
     async def rate(self, interaction: discord.Interaction, step: int, rating: Rating) -> None:
         async with self._lock:
@@ -170,7 +185,7 @@ class ReviewView(discord.ui.View):
             self.session = self.session.answer(rating)
             self.revealed = False
             self._build()
-            await interaction.response.edit_message(embed=self.page(), view=self)
+            await self.show_page(interaction)
             if self.session.finished:
                 self._end()
 
@@ -178,7 +193,7 @@ class ReviewView(discord.ui.View):
         async with self._lock:
             self.session = self.session.stop()
             self._build()
-            await interaction.response.edit_message(embed=self.page(), view=None)
+            await self.show_page(interaction, ended=True)
             self._end()
 
     async def on_timeout(self) -> None:

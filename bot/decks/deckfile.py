@@ -4,6 +4,10 @@ Validation walks the composed node tree rather than constructed values, so every
 name the line of the offending value. Scalars are taken as YAML types them: `answer: yes` is a
 boolean, not the text "yes", and is reported as such (with a hint to quote it) instead of being
 silently turned into "True".
+
+An entry's `type` (basic, reversed, cloze) says how many cards it makes; `bot.core.card_types`
+makes them. Entry ids and the ids derived from them (`<id>-reverse`, `<id>-c1`) share one
+namespace, so a clash between them is a duplicate id on the later line.
 """
 
 from __future__ import annotations
@@ -16,14 +20,18 @@ from typing import Final
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.core.card_types import ClozeError, expand
 from bot.core.models import (
     MAX_ANSWER_CHARS,
+    MAX_CARD_ID_CHARS,
     MAX_DECK_NAME_CHARS,
     MAX_DESCRIPTION_CHARS,
     MAX_HINT_CHARS,
     MAX_QUESTION_CHARS,
     Card,
+    CardKind,
     Deck,
+    Note,
 )
 from bot.decks import rules
 from bot.decks.errors import MAX_SHOWN_CHARS, DeckError, Problem, shown
@@ -31,7 +39,10 @@ from bot.decks.files import MAX_FILE_BYTES, decode, too_large_message
 from bot.decks.yamlsafe import YamlError, compose, describe, is_null, is_str, node_line
 
 DECK_KEYS: Final = ("name", "description", "tags", "cards")
-CARD_KEYS: Final = ("id", "question", "answer", "hint", "tags", "image")
+CARD_KEYS: Final = ("id", "question", "answer", "hint", "tags", "image", "type")
+CARD_TYPES: Final = tuple(kind.value for kind in CardKind)
+# A reversed entry's texts are each the question of one card and the answer of the other.
+_REVERSED_LIMIT: Final = min(MAX_QUESTION_CHARS, MAX_ANSWER_CHARS)
 
 
 def parse_deck(source: str | bytes, path: str | os.PathLike[str]) -> Deck:
@@ -178,33 +189,114 @@ class _DeckChecker:
         if not node.value:
             self.report(node, "cards is empty; a deck needs at least one card")
             return None
-        first_lines: dict[str, int | None] = {}
-        cards = [self.card(item, index, first_lines) for index, item in enumerate(node.value, 1)]
-        return tuple(card for card in cards if card is not None)
+        # Where each entry id and derived card id was first used: "line 3", or "line 3, as the
+        # reverse card of 'x'".
+        first_uses: dict[str, str] = {}
+        entries = [self.card(item, index, first_uses) for index, item in enumerate(node.value, 1)]
+        return tuple(card for cards in entries for card in cards)
 
-    def card(self, node: Node, index: int, first_lines: dict[str, int | None]) -> Card | None:
+    def card(self, node: Node, index: int, first_uses: dict[str, str]) -> tuple[Card, ...]:
+        """The cards of one entry; () when it has a problem (reported)."""
         if not isinstance(node, MappingNode):
             message = f"card #{index} must be a mapping with id, question and answer"
             self.report(node, f"{message}, got {describe(node)}")
-            return None
+            return ()
         where = _card_label(node, index)
         fields = self.mapping(node, CARD_KEYS, where)
-        card_id = self.card_id(node, fields, where, first_lines)
-        question = self.text(node, fields, "question", MAX_QUESTION_CHARS, where)
-        answer = self.text(node, fields, "answer", MAX_ANSWER_CHARS, where)
+        kind = self.kind(fields, where)
+        card_id = self.card_id(node, fields, where, first_uses)
+        if kind is CardKind.CLOZE:
+            question = self.text(node, fields, "question", MAX_QUESTION_CHARS, where)
+            answer = self.optional_text(fields, "answer", MAX_ANSWER_CHARS, where)
+        else:
+            reversed_ = kind is CardKind.REVERSED
+            question_limit = _REVERSED_LIMIT if reversed_ else MAX_QUESTION_CHARS
+            answer_limit = _REVERSED_LIMIT if reversed_ else MAX_ANSWER_CHARS
+            question = self.text(node, fields, "question", question_limit, where)
+            answer = self.text(node, fields, "answer", answer_limit, where)
         hint = self.optional_text(fields, "hint", MAX_HINT_CHARS, where)
         tags = self.tags(fields, where)
         image = self.image(fields, where)
-        if card_id is None or question is None or answer is None:
+        if kind is None or card_id is None or question is None:
+            return ()
+        if answer is None and kind is not CardKind.CLOZE:
+            return ()
+        try:
+            cards = expand(Note(card_id, kind, question, answer, hint, tags, image))
+        except ClozeError as error:
+            self.report(fields["question"], f"{where}question: {error}")
+            return ()
+        if not self.cloze_answers_fit(fields, cards, where) or not self.derived_ids(
+            fields["id"], card_id, cards, where, first_uses
+        ):
+            return ()
+        return cards
+
+    def kind(self, fields: dict[str, Node], where: str) -> CardKind | None:
+        """The entry's `type` (basic when left out); None, reported, if it is not one."""
+        if "type" not in fields or is_null(fields["type"]):
+            return CardKind.BASIC
+        value = self.string(fields, "type", where)
+        if value is None:
             return None
-        return Card(card_id, question, answer, hint, tags, image)
+        if value not in CARD_TYPES:
+            message = f"type {shown(value)} is not a card type{_suggestion(value, CARD_TYPES)}"
+            self.report(fields["type"], where + message)
+            return None
+        return CardKind(value)
+
+    def cloze_answers_fit(
+        self, fields: dict[str, Node], cards: tuple[Card, ...], where: str
+    ) -> bool:
+        """A cloze card's answer is the whole text plus the entry's answer: each must fit."""
+        for card in cards:
+            if card.kind is CardKind.CLOZE and len(card.answer) > MAX_ANSWER_CHARS:
+                message = (
+                    f"the answer of card {card.id!r} (the text, then the answer) is too long "
+                    f"for Discord ({len(card.answer)} characters, limit {MAX_ANSWER_CHARS})"
+                )
+                self.report(fields.get("answer", fields["question"]), where + message)
+                return False
+        return True
+
+    def derived_ids(
+        self,
+        id_node: Node,
+        note_id: str,
+        cards: tuple[Card, ...],
+        where: str,
+        first_uses: dict[str, str],
+    ) -> bool:
+        """Check and claim the ids an entry's cards derive from its own (`<id>-reverse`…)."""
+        line = node_line(id_node)
+        fine = True
+        for card in cards:
+            if card.id == note_id:
+                continue
+            label = _derived_label(note_id, card)
+            if rules.check_card_id(card.id) is not None:
+                message = (
+                    f"id is too long for a {card.kind} card: the id {card.id!r} of its "
+                    f"{label} would be over {MAX_CARD_ID_CHARS} characters"
+                )
+                self.report(id_node, where + message)
+                fine = False
+            elif card.id in first_uses:
+                message = (
+                    f"the id {card.id!r} of its {label} is already used ({first_uses[card.id]})"
+                )
+                self.report(id_node, where + message)
+                fine = False
+            else:
+                first_uses[card.id] = f"line {line}, as the {label} of {note_id!r}"
+        return fine
 
     def card_id(
         self,
         node: MappingNode,
         fields: dict[str, Node],
         where: str,
-        first_lines: dict[str, int | None],
+        first_uses: dict[str, str],
     ) -> str | None:
         if "id" not in fields:
             self.report(node, f"{where}missing id")
@@ -215,11 +307,11 @@ class _DeckChecker:
         if (message := rules.check_card_id(card_id)) is not None:
             self.report(fields["id"], where + message)
             return None
-        if card_id in first_lines:
-            message = f"duplicate id (first used on line {first_lines[card_id]})"
+        if card_id in first_uses:
+            message = f"duplicate id (first used on {first_uses[card_id]})"
             self.report(fields["id"], where + message)
             return None
-        first_lines[card_id] = node_line(fields["id"])
+        first_uses[card_id] = f"line {node_line(fields['id'])}"
         return card_id
 
     def image(self, fields: dict[str, Node], where: str) -> str | None:
@@ -232,6 +324,13 @@ class _DeckChecker:
             self.report(fields["image"], where + message)
             return None
         return url
+
+
+def _derived_label(note_id: str, card: Card) -> str:
+    """How messages name a card an entry derives: "reverse card", "cloze card c2"."""
+    if card.kind is CardKind.CLOZE:
+        return f"cloze card {card.id.removeprefix(note_id + '-')}"
+    return "reverse card"
 
 
 def _card_label(node: MappingNode, index: int) -> str:

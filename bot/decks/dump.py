@@ -3,6 +3,10 @@
 Multi-line texts use block literals (`|`) so the file reads like the card; PyYAML falls back to
 a quoted style by itself whenever a literal could not hold the text exactly (trailing spaces,
 control characters), and quotes strings YAML would otherwise read as numbers or booleans.
+
+A deck is written as its entries: the cards of one reversed or cloze note are one entry with
+its `type`, written where the note's first card is, so parsing the file gives the same cards
+with the same ids.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from bot.core.models import Card, Deck
+from bot.core.models import Card, CardKind, Deck, Note
 from bot.decks.yamlsafe import STR_TAG
 
 # Wide enough that no line is ever folded: a folded line is harder to diff and to edit.
@@ -57,13 +61,42 @@ def _dump(data: object) -> str:
 
 def _card_data(card: Card) -> dict[str, object]:
     data: dict[str, object] = {"id": card.id, "question": card.question, "answer": card.answer}
-    if card.hint is not None:
-        data["hint"] = card.hint
-    if card.tags:
-        data["tags"] = _FlowList(card.tags)
-    if card.image is not None:
-        data["image"] = card.image
+    return _with_extras(data, card.hint, card.tags, card.image)
+
+
+def _note_data(note: Note) -> dict[str, object]:
+    data: dict[str, object] = {"id": note.id}
+    if note.kind is not CardKind.BASIC:
+        data["type"] = note.kind.value
+    data["question"] = note.question
+    if note.answer is not None:
+        data["answer"] = note.answer
+    return _with_extras(data, note.hint, note.tags, note.image)
+
+
+def _with_extras(
+    data: dict[str, object], hint: str | None, tags: tuple[str, ...], image: str | None
+) -> dict[str, object]:
+    if hint is not None:
+        data["hint"] = hint
+    if tags:
+        data["tags"] = _FlowList(tags)
+    if image is not None:
+        data["image"] = image
     return data
+
+
+def deck_entries(deck: Deck) -> list[dict[str, object]]:
+    """The deck's entries in card order: a card without a note as itself, a note once."""
+    written: set[str] = set()
+    found: list[dict[str, object]] = []
+    for card in deck.cards:
+        if card.note is None:
+            found.append(_card_data(card))
+        elif card.note.id not in written:
+            written.add(card.note.id)
+            found.append(_note_data(card.note))
+    return found
 
 
 def dump_deck(deck: Deck) -> str:
@@ -74,14 +107,14 @@ def dump_deck(deck: Deck) -> str:
 
 
 def deck_file_parts(deck: Deck) -> tuple[str, list[str]]:
-    """dump_deck's text in pieces: everything before the first card, then each card's text.
-    The file is `head + "\n".join(cards)`; the pieces let a caller try a prefix of the cards
-    without dumping them again."""
+    """dump_deck's text in pieces: everything before the first entry, then each entry's text
+    (a card's, or a reversed or cloze note's). The file is `head + "\n".join(entries)`; the
+    pieces let a caller try a prefix of the entries without dumping them again."""
     head: dict[str, object] = {"name": deck.name}
     if deck.description is not None:
         head["description"] = deck.description
     if deck.tags:
         head["tags"] = _FlowList(deck.tags)
-    # Each card is dumped on its own so a blank line can separate them without touching
+    # Each entry is dumped on its own so a blank line can separate them without touching
     # anything inside a scalar.
-    return f"{_dump(head)}cards:\n", [_dump([_card_data(card)]) for card in deck.cards]
+    return f"{_dump(head)}cards:\n", [_dump([entry]) for entry in deck_entries(deck)]

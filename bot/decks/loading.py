@@ -16,8 +16,9 @@ from typing import Final
 
 from bot.core.models import Deck
 from bot.decks.deckfile import parse_deck
-from bot.decks.errors import DeckError, Problem
+from bot.decks.errors import DeckError, Problem, shown
 from bot.decks.files import read_limited
+from bot.decks.rules import is_media_path
 from bot.decks.yamlsafe import PARSER
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,41 @@ class DeckLoadResult:
 
 
 def load_deck(path: str | os.PathLike[str]) -> Deck:
-    """Read and parse one deck file. Raises DeckError."""
-    return parse_deck(read_limited(path), path)
+    """Read and parse one deck file, checking that the media files its cards name exist.
+    Raises DeckError."""
+    source = read_limited(path)
+    deck = parse_deck(source, path)
+    if problems := missing_media(deck, Path(path), source):
+        raise DeckError(problems)
+    return deck
+
+
+def missing_media(deck: Deck, path: Path, source: bytes = b"") -> list[Problem]:
+    """A problem for each card whose image is a media file (`<deck id>.media/<file>`) that is
+    not a file beside the deck at `path`, or is in another deck's media folder."""
+    lines = source.decode("utf-8", "replace").splitlines()
+    problems: list[Problem] = []
+    for card in deck.cards:
+        if card.image is None or not is_media_path(card.image):
+            continue
+        folder = card.image.split("/", 1)[0]
+        line = _line_of(lines, card.id, card.image)
+        if folder != f"{deck.id}.media":
+            message = f"image {shown(card.image)} must be in this deck's folder {deck.id}.media/"
+            problems.append(Problem(str(path), line, f"card {card.id!r}: {message}"))
+        elif not (path.parent / card.image).is_file():
+            message = f"image file {shown(card.image)} not found beside the deck"
+            problems.append(Problem(str(path), line, f"card {card.id!r}: {message}"))
+    return problems
+
+
+def _line_of(lines: list[str], card_id: str, image: str) -> int | None:
+    """The line of a card's image: the first line naming it after the card's id."""
+    start = next((i for i, text in enumerate(lines) if card_id in text), 0)
+    for index in range(start, len(lines)):
+        if image in lines[index]:
+            return index + 1
+    return None
 
 
 def deck_files(directory: str | os.PathLike[str]) -> list[Path]:

@@ -17,6 +17,11 @@ MAX_DECK_ID_CHARS = 64
 MAX_IMAGE_URL_CHARS = 2048
 DECK_ID_RE = re.compile(rf"[a-z0-9_-]{{1,{MAX_DECK_ID_CHARS}}}")
 CARD_ID_RE = re.compile(rf"[A-Za-z0-9._-]{{1,{MAX_CARD_ID_CHARS}}}")
+# A media file of the deck, in the folder beside it named after it: "biology.media/cell.png".
+# One folder down and a plain file name (no "..", no dot file) cannot point outside it.
+MEDIA_PATH_RE = re.compile(
+    rf"[a-z0-9_-]{{1,{MAX_DECK_ID_CHARS}}}\.media/[A-Za-z0-9_][A-Za-z0-9._-]{{0,127}}"
+)
 
 
 def check_deck_id(deck_id: str) -> str | None:
@@ -52,14 +57,25 @@ def check_tag(tag: str) -> str | None:
     return check_text(f"tag {shown(tag)}", tag, MAX_TAG_CHARS, single_line=True)
 
 
+def is_media_path(image: str) -> bool:
+    """Whether a card's image is a media file of the deck (else it is a web address)."""
+    return MEDIA_PATH_RE.fullmatch(image) is not None
+
+
 def check_image(url: str) -> str | None:
     # Discord only embeds images it can fetch over the web; anything else would show as broken.
+    # A deck's own media file is the exception: it is posted as an attachment.
+    if is_media_path(url):
+        return None
     try:
         parts = urlsplit(url)
     except ValueError:
         parts = None
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-        return f"image {shown(url)} must be an http:// or https:// URL"
+        return (
+            f"image {shown(url)} must be an http:// or https:// URL"
+            " or a file of the deck's media folder (<deck id>.media/<file>)"
+        )
     if any(ch.isspace() for ch in url):
         return f"image {shown(url)} must not contain spaces"
     if len(url) > MAX_IMAGE_URL_CHARS:

@@ -1,6 +1,14 @@
-"""How cards look in Discord: the posted question, the revealed answer, review-session cards."""
+"""How cards look in Discord: the posted question, the revealed answer, review-session cards.
+
+A card's image shows in its embed: a web image by its URL, a local file (a path relative to the
+deck file) as `attachment://<name>`, the name of the file the message carries (see
+`bot.services.posting.load_image`). The embeds take the URL to show; None shows no image.
+"""
 
 from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
 
 import discord
 
@@ -55,28 +63,50 @@ PRIVATE_ANSWER = (
 )
 
 
-def hint_embed(card: Card) -> discord.Embed | None:
+# Discord keeps letters, digits, '.', '_' and '-' of an attachment's name and changes the rest,
+# and `attachment://<name>` must name the file exactly as Discord stores it.
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def is_web_image(image: str) -> bool:
+    """An image Discord fetches itself (http/https), as opposed to a file of the deck."""
+    return image.lower().startswith(("http://", "https://"))
+
+
+def attachment_name(image: str) -> str:
+    """The name a local image is attached under: its file name, made safe for Discord."""
+    name = _UNSAFE_NAME.sub("_", PurePosixPath(image.replace("\\", "/")).name).strip(".")
+    return name or "image"
+
+
+def attachment_url(name: str) -> str:
+    return f"attachment://{name}"
+
+
+def hint_embed(card: Card, *, image_url: str | None = None) -> discord.Embed | None:
     """Shown with the question: the hint (behind a spoiler) and the card's image, if any."""
-    if not card.hint and not card.image:
+    if not card.hint and not image_url:
         return None
     embed = discord.Embed(colour=CARD_COLOUR)
     if card.hint:
         hidden = spoiler(card.hint)
         embed.description = f"Hint: {hidden}" if hidden else PRIVATE_HINT
-    if card.image:
-        embed.set_image(url=card.image)
+    if image_url:
+        embed.set_image(url=image_url)
     return embed
 
 
-def answer_embed(card: Card, *, spoiler_answers: bool) -> discord.Embed:
+def answer_embed(
+    card: Card, *, spoiler_answers: bool, image_url: str | None = None
+) -> discord.Embed:
     """The answer shown on reveal: behind a spoiler, in the clear, or offered privately."""
     answer = card.answer.strip()
     shown = (spoiler(answer) or PRIVATE_ANSWER) if spoiler_answers else answer
     embed = discord.Embed(
         title="Answer", description=f"{shown}\n\n{study.RATING_PROMPT}", colour=ANSWER_COLOUR
     )
-    if card.image:
-        embed.set_image(url=card.image)
+    if image_url:
+        embed.set_image(url=image_url)
     return embed
 
 
@@ -103,7 +133,13 @@ def missing_card_text(deck_id: str, card_id: str) -> str:
 
 
 def review_page(
-    deck_name: str, question: str, answer: str, *, revealed: bool, cards_left: int
+    deck_name: str,
+    question: str,
+    answer: str,
+    *,
+    revealed: bool,
+    cards_left: int,
+    image_url: str | None = None,
 ) -> discord.Embed:
     """One page of `/review`: the question, and the answer once the member asked for it."""
     text = question.strip()
@@ -111,6 +147,8 @@ def review_page(
         text += f"\n\n**Answer**\n{answer.strip()}"
     embed = discord.Embed(title=deck_name, description=text)
     embed.set_footer(text=study.page_footer(cards_left, revealed=revealed))
+    if image_url:
+        embed.set_image(url=image_url)
     return embed
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.core.models import Deck
+from bot.core.models import CardKind, Deck
 
 NO_DECKS = "No decks are loaded."
 NO_CARDS = "There are no cards to post."
@@ -32,9 +32,31 @@ def deck_list(decks: list[Deck]) -> discord.Embed:
     return discord.Embed(title="Decks", description="\n".join(lines)[:4096])
 
 
+def type_counts(deck: Deck) -> str:
+    """Entries per card type, with the cards they make: "12 basic, 4 reversed (8 cards)"."""
+    notes: dict[CardKind, set[str]] = {kind: set() for kind in CardKind}
+    cards = dict.fromkeys(CardKind, 0)
+    for card in deck.cards:
+        notes[card.kind].add(card.note_id)
+        cards[card.kind] += 1
+    parts = [
+        f"{len(notes[kind])} {kind}"
+        if kind is CardKind.BASIC
+        else f"{len(notes[kind])} {kind} ({card_count(cards[kind])})"
+        for kind in CardKind
+        if cards[kind]
+    ]
+    return ", ".join(parts)
+
+
 def deck_info(deck: Deck) -> discord.Embed:
     embed = discord.Embed(title=deck.name, description=deck.description or "")
-    embed.add_field(name="Cards", value=str(len(deck.cards)))
+    # A deck of basic cards only is its card count; other types say what made the cards.
+    if all(card.kind is CardKind.BASIC for card in deck.cards):
+        cards = str(len(deck.cards))
+    else:
+        cards = f"{len(deck.cards)}: {type_counts(deck)}"
+    embed.add_field(name="Cards", value=cards)
     embed.add_field(name="Id", value=f"`{deck.id}`")
     if deck.tags:
         embed.add_field(name="Tags", value=", ".join(deck.tags))

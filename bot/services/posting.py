@@ -2,18 +2,24 @@
 
 Shared by `/quiz` and the daily drops. Everything goes through the posts table and raw
 reaction events (never the message cache), so a post made before a restart keeps working.
+
+A card whose image is a file of its deck is posted with the file attached (`load_image`, which
+`/review` uses too); a file that is gone, unreadable or too big, or a channel where the bot may
+not attach files, is logged and the card is posted without its image.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
 
 import discord
 
@@ -41,6 +47,93 @@ RECONCILE_WINDOW = timedelta(days=7)
 # newcomers than one catch-up of one post meets, and still an end when a server never ends
 # the listing (see `reactor_ids`).
 REACTOR_MARGIN = 1000
+
+
+# Discord's upload limit for a bot in a server without boosts; a bigger file would be refused.
+MAX_IMAGE_BYTES: Final = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class CardImage:
+    """A card's image as a message carries it: the URL its embed shows (None: no image) and,
+    for a file of the deck, the bytes attached under `filename`."""
+
+    url: str | None = None
+    filename: str | None = None
+    data: bytes | None = None
+
+    @property
+    def local(self) -> bool:
+        return self.data is not None
+
+    def files(self) -> list[discord.File]:
+        """The attachment, made afresh: a discord.File is spent once sent."""
+        if self.data is None or self.filename is None:
+            return []
+        return [discord.File(io.BytesIO(self.data), filename=self.filename)]
+
+
+NO_IMAGE: Final = CardImage()
+
+
+def image_path(deck: Deck, image: str) -> Path | None:
+    """Where a local image is: relative to the deck file, and never outside its folder (a
+    path like `../../etc/passwd` must not post the host's files). None if it is outside."""
+    if deck.source is None:
+        return None
+    folder = Path(deck.source).parent.resolve()
+    path = (folder / image).resolve()
+    return path if path.is_relative_to(folder) else None
+
+
+def _read_image(path: Path) -> bytes:
+    with path.open("rb") as file:
+        return file.read(MAX_IMAGE_BYTES + 1)
+
+
+def _load_local(deck: Deck, card: Card, image: str) -> CardImage:
+    """Resolve and read a local image (file system work: run off the event loop)."""
+    path = image_path(deck, image)
+    if path is None:
+        log.warning(
+            "card %s/%s: image %r is not inside the deck's folder; shown without it",
+            deck.id,
+            card.id,
+            image,
+        )
+        return NO_IMAGE
+    try:
+        data = _read_image(path)
+    except OSError as exc:
+        log.warning(
+            "card %s/%s: cannot read image %s (%s); shown without it",
+            deck.id,
+            card.id,
+            path,
+            exc.strerror or exc,
+        )
+        return NO_IMAGE
+    if len(data) > MAX_IMAGE_BYTES:
+        log.warning(
+            "card %s/%s: image %s is over %d MiB, Discord's limit; shown without it",
+            deck.id,
+            card.id,
+            path,
+            MAX_IMAGE_BYTES // (1024 * 1024),
+        )
+        return NO_IMAGE
+    name = render.attachment_name(image)
+    return CardImage(render.attachment_url(name), name, data)
+
+
+async def load_image(deck: Deck, card: Card) -> CardImage:
+    """The card's image for a message: a web image by URL, a local file read now (it may have
+    changed or gone since the deck was loaded); NO_IMAGE, logged, if the file cannot be sent."""
+    if card.image is None:
+        return NO_IMAGE
+    if render.is_web_image(card.image):
+        return CardImage(card.image)
+    return await asyncio.to_thread(_load_local, deck, card, card.image)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,11 +308,31 @@ class CardPoster:
         A `nonce` makes Discord return the same message if this exact post is retried within
         a few minutes (a drop resumed after a crash), instead of posting it twice.
         """
-        message = await channel.send(
-            render.question_text(deck, card, self.reveal_emoji),
-            embed=render.hint_embed(card) or discord.utils.MISSING,
-            nonce=secrets.randbits(63) if nonce is None else nonce,
-        )
+        image = await load_image(deck, card)
+        content = render.question_text(deck, card, self.reveal_emoji)
+        nonce = secrets.randbits(63) if nonce is None else nonce
+        try:
+            message = await channel.send(
+                content,
+                embed=render.hint_embed(card, image_url=image.url) or discord.utils.MISSING,
+                files=image.files() or discord.utils.MISSING,
+                nonce=nonce,
+            )
+        except discord.Forbidden as exc:
+            if not image.local:
+                raise
+            # Most likely no Attach Files permission: the card still goes out, without image.
+            log.warning(
+                "card %s/%s: the image could not be attached in channel %s (%s); "
+                "posting it without",
+                deck.id,
+                card.id,
+                getattr(channel, "id", "?"),
+                exc.text,
+            )
+            message = await channel.send(
+                content, embed=render.hint_embed(card) or discord.utils.MISSING, nonce=nonce
+            )
         post = Post(
             message_id=message.id,
             guild_id=guild_id,
@@ -248,19 +361,49 @@ class CardPoster:
             deck, card = found
             spoiler_answers = self.services.config.quiz.spoiler_answers
             private = render.answer_is_private(card, spoiler_answers=spoiler_answers)
-            await message.edit(
-                content=render.revealed_text(deck, card),
-                embed=render.answer_embed(card, spoiler_answers=spoiler_answers),
-                view=(
-                    private_button("answer", post.message_id, render.ANSWER_BUTTON)
-                    if private
-                    else None
+            view = (
+                private_button("answer", post.message_id, render.ANSWER_BUTTON) if private else None
+            )
+            content = render.revealed_text(deck, card)
+            await self._edit_with_image(
+                message,
+                card,
+                await load_image(deck, card),
+                lambda url: render.answer_embed(
+                    card, spoiler_answers=spoiler_answers, image_url=url
                 ),
+                content=content,
+                view=view,
             )
             for emoji in RATING_EMOJI.values():
                 await message.add_reaction(emoji)
         await self.services.storage.posts.mark_revealed(post.message_id, self.services.clock.now())
         self.unfinished_reveals.discard(post.message_id)
+
+    @staticmethod
+    async def _edit_with_image(
+        message: discord.PartialMessage,
+        card: Card,
+        image: CardImage,
+        embed: Callable[[str | None], discord.Embed],
+        **fields: Any,
+    ) -> None:
+        """Edit a posted card to show `embed(image url)`. A local image is attached again (a
+        new embed cannot lean on the question's attachment), replacing the question's, or the
+        question's is removed if the file is gone; where the bot may not attach files the
+        answer is shown without the image."""
+        if card.image is None or render.is_web_image(card.image):
+            await message.edit(embed=embed(image.url), **fields)
+            return
+        try:
+            await message.edit(embed=embed(image.url), attachments=image.files(), **fields)
+        except discord.Forbidden as exc:
+            log.warning(
+                "post %s: the image could not be attached (%s); revealed without it",
+                message.id,
+                exc.text,
+            )
+            await message.edit(embed=embed(None), attachments=[], **fields)
 
     async def _reveal_or_retry(self, post: Post) -> bool:
         """Reveal `post`. A step Discord fails is finished by the next sweep; one it forbids

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
-from bot.core.models import MAX_DESCRIPTION_CHARS, MAX_HINT_CHARS, MAX_QUESTION_CHARS, Card, Deck
-from bot.decks import DeckError, parse_deck
+from bot.core.models import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_HINT_CHARS,
+    MAX_QUESTION_CHARS,
+    Card,
+    CardKind,
+    Deck,
+)
+from bot.decks import DeckError, check_paths, parse_deck
 from bot.decks.files import MAX_FILE_BYTES
 
 PATH = "decks/dl.yaml"
@@ -257,7 +265,7 @@ CASES = [
               image: ftp://example.com/a.png
             """),
         "decks/dl.yaml:6: card 'c': image 'ftp://example.com/a.png' must be an http:// or"
-        " https:// URL",
+        " https:// URL or a file of the deck's media folder (<deck id>.media/<file>)",
         id="image not http",
     ),
     pytest.param(
@@ -434,3 +442,149 @@ def test_parse_deck_keeps_yaml_typed_strings_exact() -> None:
         """)
     card = parse_deck(text, PATH).cards[0]
     assert (card.id, card.question, card.answer, card.hint) == ("1", "yes", "0x1F", "  spaced")
+
+
+# -- card types ---------------------------------------------------------------------------------
+
+
+def test_parse_deck_expands_a_reversed_entry_into_two_cards() -> None:
+    text = deck_yaml("""\
+        - id: dk
+          type: reversed
+          question: Capital of Denmark?
+          answer: Copenhagen
+          hint: C…
+        """)
+    forward, reverse = parse_deck(text, PATH).cards
+    assert (forward.id, forward.question, forward.answer, forward.hint) == (
+        "dk",
+        "Capital of Denmark?",
+        "Copenhagen",
+        "C…",
+    )
+    assert (reverse.id, reverse.question, reverse.answer, reverse.hint) == (
+        "dk-reverse",
+        "Copenhagen",
+        "Capital of Denmark?",
+        None,
+    )
+    assert {(card.note_id, card.kind) for card in (forward, reverse)} == {("dk", CardKind.REVERSED)}
+
+
+@pytest.mark.parametrize("written", ["type: basic\n  ", "type:\n  ", ""])
+def test_parse_deck_basic_is_the_default_type(written: str) -> None:
+    text = f"name: DL\ncards:\n- id: c\n  {written}question: Q\n  answer: A\n"
+    assert parse_deck(text, PATH).cards == (Card("c", "Q", "A"),)
+
+
+def test_parse_deck_expands_a_cloze_entry_into_one_card_per_number() -> None:
+    text = deck_yaml("""\
+        - id: dk
+          type: cloze
+          question: "{{c1::Copenhagen}} is the capital of {{c2::Denmark::a country}}."
+          answer: Since the 15th century.
+        - id: water
+          type: cloze
+          question: Water boils at {{c1::100 °C}}.
+        """)
+    cards = parse_deck(text, PATH).cards
+    assert [(card.id, card.note_id, card.kind) for card in cards] == [
+        ("dk-c1", "dk", CardKind.CLOZE),
+        ("dk-c2", "dk", CardKind.CLOZE),
+        ("water-c1", "water", CardKind.CLOZE),
+    ]
+    assert cards[1].question == "Copenhagen is the capital of [a country]."
+    assert cards[1].answer == (
+        "Copenhagen is the capital of **Denmark**.\n\nSince the 15th century."
+    )
+    assert cards[2].answer == "Water boils at **100 °C**."
+
+
+TYPE_CASES = [
+    pytest.param(
+        "- id: c\n  type: revers\n  question: Q\n  answer: A\n",
+        "decks/dl.yaml:4: card 'c': type 'revers' is not a card type (did you mean 'reversed'?)",
+        id="unknown type",
+    ),
+    pytest.param(
+        "- id: c\n  type: [cloze]\n  question: Q\n  answer: A\n",
+        "decks/dl.yaml:4: card 'c': type must be a string, got a list",
+        id="type not a string",
+    ),
+    pytest.param(
+        "- id: c\n  type: reversed\n  question: Q\n",
+        "decks/dl.yaml:3: card 'c': missing answer",
+        id="reversed without answer",
+    ),
+    pytest.param(
+        "- id: c\n  type: cloze\n  question: No deletion.\n",
+        "decks/dl.yaml:5: card 'c': question: cloze text has no deletion:"
+        " write {{c1::…}} around the part to hide",
+        id="cloze without deletion",
+    ),
+    pytest.param(
+        "- id: c\n  type: cloze\n  question: A {{c1::b and more\n",
+        "decks/dl.yaml:5: card 'c': question: '{{c1::b and more' is not closed:"
+        " end the deletion with }}",
+        id="unbalanced braces",
+    ),
+    pytest.param(
+        "- id: c\n  type: cloze\n  question: A {{c0::b}}\n",
+        "decks/dl.yaml:5: card 'c': question: '{{c0::b}}': cloze numbers go from c1 to c999",
+        id="c0",
+    ),
+    pytest.param(
+        "- id: dk\n  type: reversed\n  question: Q\n  answer: A\n"
+        "- id: dk-reverse\n  question: Q2\n  answer: A2\n",
+        "decks/dl.yaml:7: card 'dk-reverse': duplicate id"
+        " (first used on line 3, as the reverse card of 'dk')",
+        id="explicit id after a derived one",
+    ),
+    pytest.param(
+        "- id: dk-c2\n  question: Q2\n  answer: A2\n"
+        "- id: dk\n  type: cloze\n  question: '{{c1::a}} {{c2::b}}'\n",
+        "decks/dl.yaml:6: card 'dk': the id 'dk-c2' of its cloze card c2 is already used (line 3)",
+        id="derived id after an explicit one",
+    ),
+    pytest.param(
+        f"- id: {'x' * 60}\n  type: reversed\n  question: Q\n  answer: A\n",
+        f"decks/dl.yaml:3: card '{'x' * 60}': id is too long for a reversed card: the id"
+        f" '{'x' * 60}-reverse' of its reverse card would be over 64 characters",
+        id="derived id too long",
+    ),
+    pytest.param(
+        f"- id: c\n  type: cloze\n  question: '{{{{c1::{'x' * 1000}}}}}'\n  answer: {'y' * 1000}\n",
+        "decks/dl.yaml:6: card 'c': the answer of card 'c-c1' (the text, then the answer)"
+        " is too long for Discord (2006 characters, limit 1800)",
+        id="cloze answer too long",
+    ),
+]
+
+
+@pytest.mark.parametrize(("cards", "expected"), TYPE_CASES)
+def test_parse_deck_reports_card_type_problems_with_line(cards: str, expected: str) -> None:
+    assert "\n".join(problems_of(f"name: DL\ncards:\n{cards}")) == expected
+
+
+def test_parse_deck_cloze_answer_is_optional_but_not_empty() -> None:
+    text = "name: DL\ncards:\n- id: c\n  type: cloze\n  question: '{{c1::a}}'\n  answer: ''\n"
+    assert problems_of(text) == ["decks/dl.yaml:6: card 'c': answer is empty"]
+
+
+def test_check_decks_passes_typed_entries_and_reports_a_bad_cloze_by_line(
+    tmp_path: Path,
+) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        "name: G\ncards:\n- id: a\n  type: reversed\n  question: Q\n  answer: A\n"
+        "- id: b\n  type: cloze\n  question: '{{c1::x}} and {{c2::y}}'\n",
+        encoding="utf-8",
+    )
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: B\ncards:\n- id: b\n  type: cloze\n  question: x}}\n", encoding="utf-8")
+
+    assert check_paths([good]) == []
+    assert [str(problem) for problem in check_paths([tmp_path])] == [
+        f"{bad}:5: card 'b': question: cloze text has no deletion:"
+        " write {{c1::…}} around the part to hide"
+    ]

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.models import MAX_ANSWER_CHARS, Card, Deck
+from bot.core.card_types import expand
+from bot.core.models import MAX_ANSWER_CHARS, Card, CardKind, Deck, Note
 from bot.decks import dump_deck, parse_deck
 from bot.decks.rules import check_text
 
@@ -98,3 +99,59 @@ def test_dump_deck_round_trips_any_valid_text(texts: list[str]) -> None:
     cards = tuple(Card(f"c{index}", text, text) for index, text in enumerate(texts))
     deck = Deck("any", "Any", cards)
     assert parse_deck(dump_deck(deck), "any.yaml") == deck
+
+
+MIXED = """\
+name: Mixed
+cards:
+- id: plain
+  question: Q1
+  answer: A1
+  hint: a hint
+
+- id: dk
+  type: reversed
+  question: Capital of Denmark?
+  answer: Copenhagen
+  hint: C…
+  tags: [geo]
+
+- id: water
+  type: cloze
+  question: Water boils at {{c1::100 °C}} and freezes at {{c2::0 °C::a round number}}.
+  answer: At sea level.
+  image: https://example.com/water.png
+
+- id: short
+  type: cloze
+  question: '{{c1::Oslo}} is in Norway.'
+"""
+
+
+def test_dump_deck_writes_each_entry_once_with_its_type() -> None:
+    deck = parse_deck(MIXED, "decks/mixed.yaml")
+    assert [card.id for card in deck.cards] == [
+        "plain",
+        "dk",
+        "dk-reverse",
+        "water-c1",
+        "water-c2",
+        "short-c1",
+    ]
+    assert dump_deck(deck) == MIXED
+
+
+def test_dump_deck_round_trips_every_card_type_with_the_same_ids() -> None:
+    deck = parse_deck(MIXED, "decks/mixed.yaml")
+    again = parse_deck(dump_deck(deck), "decks/mixed.yaml")
+    assert again == deck
+    assert [card.id for card in again.cards] == [card.id for card in deck.cards]
+
+
+def test_dump_deck_of_expanded_notes_parses_back_to_the_same_cards() -> None:
+    notes = [
+        Note("r", CardKind.REVERSED, "front", "back", tags=("t",)),
+        Note("c", CardKind.CLOZE, "{{c2::b}} then {{c1::a::first}}", "extra"),
+    ]
+    deck = Deck("d", "D", tuple(card for note in notes for card in expand(note)))
+    assert parse_deck(dump_deck(deck), "d.yaml") == deck

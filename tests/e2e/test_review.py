@@ -8,6 +8,7 @@ import pytest
 
 from bot.core.models import CardRef, Rating
 from bot.core.ratings import RatingSource
+from bot.decks import rules
 from tests.storage.helpers import card_state, rating_history
 from tests.support.bot_fixture import RATE, START, Flashdrops, RunningBot
 from tests.support.clock import FakeClock
@@ -360,3 +361,73 @@ async def test_timezone_folder_zone_is_refused_clearly_and_stores_nothing(
     )
     settings = await bot.storage.members.member_settings(world.guild.id, world.alice.id)
     assert settings.timezone is None
+
+
+# -- card types and images in a session ------------------------------------------------------------
+
+TYPES_DECK = """\
+name: Card types
+cards:
+- id: dk
+  type: reversed
+  question: What is the capital of Denmark?
+  answer: Copenhagen
+- id: water
+  type: cloze
+  question: Water boils at {{c1::100 °C}}.
+"""
+
+
+async def test_review_of_reversed_and_cloze_entries_rates_each_card_on_its_own(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    (flashdrop.decks_dir / "types.yaml").write_text(TYPES_DECK, encoding="utf-8")
+    bot = await flashdrop.start()
+    session = await start_review(bot, world.alice, deck="types")
+
+    asked = [await answer(bot, world.alice, session, rating) for rating in (5, 4, 3)]
+
+    assert asked == ["What is the capital of Denmark?", "Copenhagen", "Water boils at […]."]
+    for card_id, rating in (("dk", 5), ("dk-reverse", 4), ("water-c1", 3)):
+        ref = CardRef("types", card_id)
+        [event] = await rating_history(bot.storage, world.guild.id, world.alice.id, ref)
+        assert event.rating == rating
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+PICS_DECK = """\
+name: Pictures
+cards:
+- id: diagram
+  question: What does this diagram show?
+  answer: A convolution.
+  image: pics.media/diagram.png
+- id: plain
+  question: And without a picture?
+  answer: Nothing to see.
+"""
+
+
+async def test_review_page_attaches_a_local_image_and_drops_it_for_the_next_card(
+    world: World, flashdrop: Flashdrops, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Relative image paths pass check-decks once its media check lands (issue 12).
+    monkeypatch.setattr(rules, "check_image", lambda *args, **kwargs: None)
+    (flashdrop.decks_dir / "pics.yaml").write_text(PICS_DECK, encoding="utf-8")
+    (flashdrop.decks_dir / "pics.media").mkdir()
+    (flashdrop.decks_dir / "pics.media" / "diagram.png").write_bytes(PNG)
+    bot = await flashdrop.start()
+
+    session = await start_review(bot, world.alice, deck="pics")
+    assert [(a.filename, a.data) for a in session.attachments] == [("diagram.png", PNG)]
+    assert session.embed is not None
+    assert session.embed["image"]["url"] == "attachment://diagram.png"
+    await press(bot, world.alice, session, "show")
+    assert [a.filename for a in session.attachments] == ["diagram.png"]
+    assert session.embed is not None
+    assert session.embed["image"]["url"] == "attachment://diagram.png"
+    await press(bot, world.alice, session, "rate:4")
+
+    assert question(session) == "And without a picture?"
+    assert session.attachments == []
+    assert session.embed is not None and "image" not in session.embed

@@ -13,7 +13,7 @@ import bz2
 import gzip
 import random
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Final, NamedTuple
 
 from bot.core.models import (
@@ -796,3 +796,172 @@ def _check_unique(cases: list[Case]) -> None:
 
 def categories(cases: list[Case]) -> Counter[str]:
     return Counter(case.category for case in cases)
+
+
+# --- Anki packages ---------------------------------------------------------------------------
+
+_SCHEMA_11: Final = (
+    "CREATE TABLE col (id integer primary key, ver int, models text, decks text);"
+    "CREATE TABLE notes (id integer primary key, guid text, mid int, tags text, flds text);"
+    "CREATE TABLE cards (id integer primary key, nid int, did int, odid int, ord int);"
+)
+_BASIC_MODEL: Final = (
+    '{"1": {"name": "Basic", "type": 0, "flds": [{"name": "Front"}, {"name": "Back"}],'
+    ' "tmpls": [{"ord": 0, "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr>{{Back}}"}]}}'
+)
+
+
+def anki_collection(notes: Sequence[tuple[str, str]], extra_sql: str = "") -> bytes:
+    """A minimal schema-11 collection (what collection.anki21 holds) with Basic notes."""
+    import sqlite3
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "c.sqlite"
+        db = sqlite3.connect(path)
+        db.executescript(_SCHEMA_11)
+        db.execute(
+            "INSERT INTO col VALUES (1, 11, ?, ?)", (_BASIC_MODEL, '{"1": {"name": "Hostile"}}')
+        )
+        db.executemany(
+            "INSERT INTO notes VALUES (?, ?, 1, '', ?)",
+            ((i, f"g{i}", f"{q}\x1f{a}") for i, (q, a) in enumerate(notes, 1)),
+        )
+        db.execute("INSERT INTO cards SELECT id, id, 1, 0, 0 FROM notes")
+        if extra_sql:
+            db.executescript(extra_sql)
+        db.commit()
+        db.close()
+        return path.read_bytes()
+
+
+def zip_members(members: dict[str, bytes | Iterable[bytes]]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            if isinstance(data, bytes):
+                archive.writestr(name, data)
+                continue
+            with archive.open(name, "w", force_zip64=True) as member:
+                for chunk in data:
+                    member.write(chunk)
+    return buffer.getvalue()
+
+
+def _zeros(mib: int) -> Iterable[bytes]:
+    chunk = bytes(1024 * 1024)
+    return (chunk for _ in range(mib))
+
+
+def anki_package_cases() -> list[Case]:
+    """Hostile Anki packages: each must fail with `expected` in its one-line error, or (None)
+    import as a deck. Built in memory: the bombs are a few hundred KiB compressed."""
+    import zstandard
+
+    good = anki_collection([("What is 2 + 2?", "4")])
+    zstd = zstandard.ZstdCompressor()
+    bomb = zstandard.ZstdCompressor().compressobj()
+    zstd_bomb = b"".join(bomb.compress(chunk) for chunk in _zeros(130)) + bomb.flush()
+    traversal = anki_collection([('<img src="../../evil.png">', "escaped?")])
+    cases = [
+        ("not-a-zip.apkg", b"SQLite format 3\x00" + bytes(200), "not a zip archive"),
+        ("empty.apkg", b"", "not a zip archive"),
+        ("no-collection.apkg", zip_members({"media": b"{}"}), "holds no collection"),
+        ("zip-bomb.apkg", zip_members({"collection.anki21": _zeros(130)}), "larger than 128 MiB"),
+        (
+            "zstd-bomb.apkg",
+            zip_members({"collection.anki21b": zstd_bomb, "meta": b"\x08\x03"}),
+            "larger than 128 MiB",
+        ),
+        (
+            "corrupt-zstd.apkg",
+            zip_members({"collection.anki21b": b"\x28\xb5\x2f\xfd" + bytes(range(256)) * 8}),
+            "not valid zstd data",
+        ),
+        (
+            "not-sqlite.apkg",
+            zip_members({"collection.anki21": b"this is not a database\n" * 500}),
+            "not an SQLite database",
+        ),
+        (
+            "truncated-sqlite.apkg",
+            zip_members({"collection.anki21": good[: len(good) // 2]}),
+            "collection",
+        ),
+        (
+            "notes-view.apkg",
+            zip_members(
+                {
+                    "collection.anki21": anki_collection(
+                        [],
+                        "DROP TABLE notes; CREATE VIEW notes AS WITH RECURSIVE r(i) AS"
+                        " (SELECT 1 UNION ALL SELECT i + 1 FROM r) SELECT i AS id, '' AS guid,"
+                        " 1 AS mid, '' AS tags, '' AS flds FROM r;",
+                    )
+                }
+            ),
+            "no notes table",
+        ),
+        (
+            "bad-models-json.apkg",
+            zip_members(
+                {
+                    "collection.anki21": anki_collection(
+                        [("q", "a")], "UPDATE col SET models = '[[[';"
+                    )
+                }
+            ),
+            "not valid JSON",
+        ),
+        (
+            "deep-media-json.apkg",
+            zip_members({"collection.anki21": good, "media": b"[" * 100_000}),
+            "media list is not valid JSON",
+        ),
+        (
+            "corrupt-media-list.apkg",
+            zip_members(
+                {"collection.anki21b": zstd.compress(good), "media": zstd.compress(b"\x0a\xff")}
+            ),
+            "media list is damaged",
+        ),
+        (
+            "many-notes.apkg",
+            zip_members({"collection.anki21": anki_collection([("q", "a")] * 100_000)}),
+            "holds 100,000 notes",
+        ),
+        (
+            "media-traversal.apkg",
+            zip_members(
+                {
+                    "collection.anki21": traversal,
+                    "media": b'{"0": "../../evil.png", "1": "/etc/evil.png"}',
+                    "0": b"\x89PNG evil",
+                    "1": b"\x89PNG evil",
+                }
+            ),
+            None,
+        ),
+        (
+            "media-bomb.apkg",
+            zip_members(
+                {
+                    "collection.anki21": anki_collection([('Big: <img src="big.png">', "big")]),
+                    "media": b'{"0": "big.png"}',
+                    "0": _zeros(20),
+                }
+            ),
+            None,
+        ),
+        (
+            "many-members.apkg",
+            zip_members({"collection.anki21": good, **{str(i): b"" for i in range(50_001)}}),
+            "more than 50,000 files",
+        ),
+        ("good-package.apkg", zip_members({"collection.anki21": good}), None),
+    ]
+    return [Case(name, data, expected, "anki") for name, data, expected in cases]

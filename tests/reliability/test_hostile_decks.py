@@ -8,12 +8,14 @@ and exports at parse_deck and import_text. Set FLASHDROP_FUZZ_EXAMPLES=20000 for
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
 import sys
 import time
 import tracemalloc
+import zipfile
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +25,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+import zstandard
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -47,11 +50,14 @@ from bot.decks import (
     load_decks,
     parse_deck,
 )
+from bot.decks.importers.anki import MAX_PACKAGE_BYTES, read_package
+from tests.decks.anki_fixtures import build as build_anki_packages
 from tests.decks.yamlparsers import composed, needs_libyaml, parsed
 from tests.reliability.corpus import (
     BILLION_LAUGHS,
     GOOD_DECKS,
     Case,
+    anki_package_cases,
     deck_cases,
     import_cases,
 )
@@ -702,3 +708,115 @@ def test_yaml_bombs_are_refused_in_little_memory_and_time(name: str) -> None:
 def test_billion_laughs_is_refused_at_its_first_anchor_in_little_memory() -> None:
     # Expanded, the nine levels would be 10^9 strings; refused, it costs a few KiB.
     assert _peak_mib(BILLION_LAUGHS) < 5
+
+
+# --- Anki packages ---------------------------------------------------------------------------
+
+ANKI_CASES = anki_package_cases()
+
+
+@pytest.fixture(scope="module")
+def anki_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("anki-corpus")
+    for case in ANKI_CASES:
+        (folder / case.name).write_bytes(case.data)
+    return folder
+
+
+@pytest.mark.parametrize("case", ANKI_CASES, ids=case_id)
+def test_hostile_package_is_one_line_error_or_a_deck(anki_folder: Path, case: Case) -> None:
+    path = anki_folder / case.name
+    try:
+        result = read_package(path, deck_id="hostile")
+    except DeckError as error:
+        assert case.expected is not None, str(error)
+        [problem] = error.problems
+        assert problem.path == str(path) and problem.line is None
+        assert case.expected in problem.message
+        assert "\n" not in str(problem) and len(str(problem)) < MAX_MESSAGE_CHARS + len(str(path))
+        assert not any(junk in str(problem) for junk in JUNK)
+        return
+    assert case.expected is None, f"imported, expected {case.expected!r}"
+    assert_round_trips(result.deck)
+    for name in result.media:
+        assert "/" not in name and not name.startswith(".")
+
+
+def test_hostile_package_media_stay_in_the_media_folder(anki_folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "decks" / "evil.yaml"
+    package = anki_folder / "media-traversal.apkg"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "import", str(package), "--out", str(out)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert len(written) == 2 and written[0].startswith("decks/evil.media/evil-")
+    assert written[1] == "decks/evil.yaml"
+
+
+def test_hostile_package_too_large_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.apkg"
+    with path.open("wb") as file:
+        file.truncate(MAX_PACKAGE_BYTES + 1)
+    with pytest.raises(DeckError, match="larger than 25 MiB"):
+        read_package(path)
+
+
+def test_hostile_package_media_over_the_limit_are_left_out(anki_folder: Path) -> None:
+    result = read_package(anki_folder / "media-bomb.apkg", deck_id="bomb")
+    assert result.media == {} and result.deck.cards[0].image is None
+    assert any("larger than 10 MiB" in warning for warning in result.warnings)
+
+
+@pytest.fixture(scope="module")
+def real_packages(tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
+    packages = build_anki_packages(tmp_path_factory.mktemp("anki-real"))
+    return [path.read_bytes() for path in (packages.current, packages.legacy, packages.genanki)]
+
+
+def _damaged_member(package: bytes, draw: st.DrawFn) -> bytes:
+    """The package with one member's content (unpacked, if zstd) damaged, zipped again."""
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    victim = draw(st.sampled_from(sorted(contents)))
+    data = contents[victim]
+    packed = data.startswith(b"\x28\xb5\x2f\xfd")
+    raw = bytearray(zstandard.ZstdDecompressor().stream_reader(data).read() if packed else data)
+    for _ in range(draw(st.integers(1, 20))):
+        if raw:
+            raw[draw(st.integers(0, len(raw) - 1))] = draw(st.integers(0, 255))
+    contents[victim] = zstandard.ZstdCompressor().compress(bytes(raw)) if packed else bytes(raw)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in contents.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@fuzz(150)
+@given(st.data())
+def test_damaged_real_package_gives_deck_or_one_line_error(
+    real_packages: list[bytes], tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    package = data.draw(st.sampled_from(real_packages))
+    if data.draw(st.booleans()):
+        damaged = _damaged_member(package, data.draw)
+    else:
+        flipped = bytearray(package)
+        for _ in range(data.draw(st.integers(1, 10))):
+            flipped[data.draw(st.integers(0, len(flipped) - 1))] = data.draw(st.integers(0, 255))
+        damaged = bytes(flipped)
+    path = tmp_path_factory.mktemp("damaged") / "damaged.apkg"
+    path.write_bytes(damaged)
+    try:
+        result = read_package(path, deck_id="damaged")
+    except DeckError as error:
+        [problem] = error.problems
+        assert "\n" not in str(problem) and not any(junk in str(problem) for junk in JUNK)
+        return
+    assert_round_trips(result.deck)

@@ -1,9 +1,12 @@
-"""Turn other apps' exports (Brainscape text, Quizlet/Anki TSV, CSV) into Decks.
+"""Turn other apps' exports (Brainscape text, Quizlet/Anki TSV, CSV, Anki packages) into Decks.
 
 Every importer raises DeckError and nothing else on bad input, and gives cards ids derived from
 their content, so importing the same export again keeps each member's schedule (re-importing an
 edited export into its deck is bot.decks.matching's). A deck that would not pass check-decks as
 a file (too many values or bytes) is refused here, before anyone writes it.
+
+Anki packages are binary and carry media: import_package (bot.decks.importers.anki's
+read_package) gives the deck with its image files and warnings; import_file gives the deck alone.
 """
 
 from __future__ import annotations
@@ -18,18 +21,22 @@ from bot.decks.deckfile import parse_deck
 from bot.decks.errors import DeckError, shown
 from bot.decks.files import MAX_FILE_BYTES, decode, read_limited, too_large_message
 from bot.decks.fitting import oversize_problem
+from bot.decks.importers.anki import AnkiImport, looks_like_package, read_package
 from bot.decks.importers.brainscape import looks_like_brainscape, parse_brainscape
 from bot.decks.importers.common import ParsedDeck, build_deck, normalize_text, slugify
 from bot.decks.importers.delimited import guess_delimiter, parse_delimited, read_anki_header
 from bot.decks.rules import check_deck_id
 
 __all__ = [
+    "AnkiImport",
     "Format",
     "detect_format",
     "import_bytes",
     "import_file",
+    "import_package",
     "import_text",
     "is_deck_file",
+    "is_package",
     "slugify",
 ]
 
@@ -47,6 +54,7 @@ class Format(StrEnum):
     BRAINSCAPE = "brainscape"
     CSV = "csv"
     TSV = "tsv"
+    APKG = "apkg"  # .apkg and .colpkg
 
 
 def detect_format(text: str, path: str = "<text>") -> Format:
@@ -82,6 +90,9 @@ def import_text(
     the file name; its id is `deck_id`, else `name` or the file name slugified. Raises DeckError;
     ValueError only for an unknown `fmt`."""
     fmt = Format(fmt)
+    if fmt is Format.APKG:
+        message = "an Anki package is a binary file: import the .apkg/.colpkg file itself"
+        raise DeckError.single(path, None, message)
     if len(text) > MAX_FILE_BYTES:
         raise DeckError.single(path, None, too_large_message())
     text = normalize_text(text)
@@ -129,8 +140,11 @@ def import_file(
     *,
     deck_id: str | None = None,
 ) -> Deck:
-    """Import an export file (UTF-8, with or without BOM, at most 1 MiB). Raises DeckError."""
+    """Import an export file (UTF-8, with or without BOM, at most 1 MiB; an Anki package, at
+    most 25 MiB, without its media: see import_package). Raises DeckError."""
     fmt = Format(fmt)  # fail on a bad format before reading anything
+    if is_package(path, fmt):
+        return import_package(path, name, deck_id=deck_id).deck
     shown = str(path)
     text = decode(read_limited(path), shown)
     return import_text(text, fmt, path=shown, name=name, deck_id=deck_id)
@@ -161,3 +175,16 @@ def import_bytes(data: bytes, filename: str, *, name: str | None = None) -> Deck
     path = filename if deck_id == stem else f"{deck_id}{suffix}"
     deck = parse_deck(data, path)
     return replace(deck, name=name) if name else deck
+
+
+def is_package(path: str | os.PathLike[str], fmt: Format | str = Format.AUTO) -> bool:
+    """Whether import_file reads `path` as an Anki package: asked to, or detected."""
+    fmt = Format(fmt)
+    return fmt is Format.APKG or (fmt is Format.AUTO and looks_like_package(path))
+
+
+def import_package(
+    path: str | os.PathLike[str], name: str | None = None, *, deck_id: str | None = None
+) -> AnkiImport:
+    """An Anki package's deck, the image files its cards refer to, and warnings. DeckError."""
+    return read_package(path, name=name, deck_id=deck_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 from typing import Final
 
@@ -21,11 +22,26 @@ _HTML_HINT: Final = re.compile(
     re.IGNORECASE,
 )
 _MANY_BLANK_LINES: Final = re.compile(r"\n{3,}")
+_IMAGE: Final = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.I)
+_WEB_LINK: Final = re.compile(r"https?://\S+", re.IGNORECASE)
 
 
 def looks_like_html(text: str) -> bool:
     """Whether text uses common HTML tags or entities (for files that do not say)."""
     return _HTML_HINT.search(text) is not None
+
+
+def has_sound(text: str) -> bool:
+    """Whether an Anki field holds a [sound:...] tag (Discord cards cannot play it)."""
+    return _SOUND.search(text) is not None
+
+
+def image_sources(html: str) -> list[str]:
+    """The src of every <img> in the HTML, in order, entities unescaped."""
+    return [
+        unescape(next(group for group in match.groups() if group is not None))
+        for match in _IMAGE.finditer(html)
+    ]
 
 
 def strip_anki_markup(text: str) -> str:
@@ -38,6 +54,10 @@ class _MarkdownWriter(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._hidden_depth = 0
+        # One entry per open list: None for <ul>, the next item's number for <ol>.
+        self._lists: list[int | None] = []
+        # Per open <a>: its web address and where its text starts, or None for other links.
+        self._links: list[tuple[str, int] | None] = []
 
     def _line_break(self) -> None:
         # Blocks start on a fresh line, but never with an empty line above them.
@@ -53,8 +73,19 @@ class _MarkdownWriter(HTMLParser):
             self.parts.append("\n")
         elif tag == "li":
             self._line_break()
-            self.parts.append("- ")
+            number = self._lists[-1] if self._lists else None
+            if number is None:
+                self.parts.append("- ")
+            else:
+                self.parts.append(f"{number}. ")
+                self._lists[-1] = number + 1
+        elif tag == "a":
+            href = dict(attrs).get("href") or ""
+            web = _WEB_LINK.fullmatch(href.strip()) is not None
+            self._links.append((href.strip(), len(self.parts)) if web else None)
         elif tag in _BLOCKS:
+            if tag in ("ul", "ol"):
+                self._lists.append(1 if tag == "ol" else None)
             self._line_break()
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -66,8 +97,23 @@ class _MarkdownWriter(HTMLParser):
             self._hidden_depth = max(0, self._hidden_depth - 1)
         elif tag in _INLINE:
             self.parts.append(_INLINE[tag])
+        elif tag == "a":
+            self._close_link()
         elif tag in _BLOCKS or tag == "li":
+            if tag in ("ul", "ol") and self._lists:
+                self._lists.pop()
             self._line_break()
+
+    def _close_link(self) -> None:
+        # A link whose text is its address stays a bare address (Discord links it anyway).
+        link = self._links.pop() if self._links else None
+        if link is None:
+            return
+        href, start = link
+        text = "".join(self.parts[start:]).strip()
+        if text and text != href and "\n" not in text:
+            del self.parts[start:]
+            self.parts.append(f"[{text}]({href})")
 
     def handle_data(self, data: str) -> None:
         if not self._hidden_depth:
@@ -83,8 +129,8 @@ class _MarkdownWriter(HTMLParser):
 
 
 def html_to_markdown(html: str) -> str:
-    """Bold, italics, underline, code, line breaks and list items become Markdown; entities are
-    unescaped; every other tag is dropped."""
+    """Bold, italics, underline, code, line breaks, list items (numbered in <ol>) and web links
+    become Markdown; entities are unescaped; every other tag (images too) is dropped."""
     writer = _MarkdownWriter()
     writer.feed(html)
     writer.close()

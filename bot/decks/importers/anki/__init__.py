@@ -1,0 +1,398 @@
+"""Anki packages (.apkg, .colpkg) to a Deck, with the media files its cards show.
+
+read_package is the whole reader: the command line and (later) `/deck import` call it, off the
+event loop, and get a Deck that passes check-decks, the image files its cards refer to, and
+warnings to show. It never runs anything from the package: the zip is read with limits
+(package.py), the collection is copied to a private temporary file and read with sqlite3
+(collection.py), and every note becomes plain cards (cards.py).
+
+Card ids come from Anki's own identity of a card, the note's guid and the card's ordinal, so
+an updated export of the same notes keeps every id, whatever was edited (reimport_package).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import Final
+
+from bot.core.models import (
+    MAX_ANSWER_CHARS,
+    MAX_DECK_NAME_CHARS,
+    MAX_QUESTION_CHARS,
+    MAX_TAG_CHARS,
+    Card,
+    Deck,
+)
+from bot.decks import rules
+from bot.decks.errors import DeckError, Problem, shown
+from bot.decks.fitting import oversize_problem
+from bot.decks.importers.anki.cards import card_sides, cloze_numbers, render_cloze
+from bot.decks.importers.anki.collection import (
+    MAX_CARDS,
+    MAX_NOTES,
+    CardRow,
+    Collection,
+    NoteType,
+)
+from bot.decks.importers.anki.package import (
+    MAX_MEDIA_FILE_BYTES,
+    MAX_PACKAGE_BYTES,
+    MIB,
+    MediaRef,
+    Package,
+    PackageError,
+    open_package,
+)
+from bot.decks.importers.common import normalize_text, slugify
+from bot.decks.importers.htmltext import (
+    has_sound,
+    html_to_markdown,
+    image_sources,
+    strip_anki_markup,
+)
+from bot.decks.matching import CardMatching, KeptCard, MatchReason, match_cards
+
+__all__ = [
+    "MAX_CARDS",
+    "MAX_MEDIA_BYTES",
+    "MAX_MEDIA_FILE_BYTES",
+    "MAX_NOTES",
+    "MAX_PACKAGE_BYTES",
+    "PACKAGE_SUFFIXES",
+    "AnkiImport",
+    "card_id",
+    "cloze_numbers",
+    "looks_like_package",
+    "media_folder",
+    "read_package",
+    "reimport_package",
+    "render_cloze",
+]
+
+PACKAGE_SUFFIXES: Final = (".apkg", ".colpkg")
+# All the images a deck's cards show, together.
+MAX_MEDIA_BYTES: Final = 64 * MIB
+MAX_SHOWN_WARNINGS: Final = 10
+_ZIP_MAGIC: Final = b"PK\x03\x04"
+# The question of a card whose front is only an image.
+_IMAGE_ONLY: Final = "(the image)"
+_MEDIA_NAME_JUNK: Final = re.compile(r"[^A-Za-z0-9._-]+")
+_MAX_MEDIA_NAME: Final = 100
+_IMAGE_SUFFIXES: Final = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp"})
+
+
+@dataclass(frozen=True, slots=True)
+class AnkiImport:
+    """What read_package read. `media` holds the files the deck's cards refer to, by file name
+    in the deck's media folder (the part of `card.image` after "<deck id>.media/")."""
+
+    deck: Deck
+    media: dict[str, bytes] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+def looks_like_package(path: str | os.PathLike[str]) -> bool:
+    """An .apkg/.colpkg name, or a file that starts like a zip."""
+    if Path(path).suffix.lower() in PACKAGE_SUFFIXES:
+        return True
+    try:
+        with open(path, "rb") as file:
+            return file.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC
+    except OSError:
+        return False
+
+
+def card_id(guid: str, ordinal: int) -> str:
+    """The deck card id of card `ordinal` (0-based, as Anki counts) of the note `guid`."""
+    digest = hashlib.sha256(guid.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"a-{digest}-{ordinal + 1}"
+
+
+def media_folder(deck_id: str) -> str:
+    """The folder, beside the deck file, that holds its media: "<deck id>.media"."""
+    return f"{deck_id}.media"
+
+
+def read_package(
+    path: str | os.PathLike[str], *, name: str | None = None, deck_id: str | None = None
+) -> AnkiImport:
+    """Read an Anki package into a deck named `name` (else its top deck's name, else the file
+    name) with id `deck_id` (else the name slugified). Raises DeckError, one problem per line."""
+    shown_path = str(path)
+    try:
+        with open_package(Path(path)) as package, tempfile.TemporaryDirectory() as folder:
+            target = Path(folder) / "collection.sqlite"
+            package.extract_collection(target)
+            collection = Collection(target)
+            try:
+                return _Reader(package, collection, shown_path).read(name, deck_id)
+            finally:
+                collection.close()
+    except PackageError as error:
+        raise DeckError.single(shown_path, None, str(error)) from error
+    except OSError as error:
+        message = f"cannot read: {error.strerror or error}"
+        raise DeckError.single(shown_path, None, message) from error
+
+
+class _Reader:
+    def __init__(self, package: Package, collection: Collection, path: str) -> None:
+        self.package, self.collection, self.path = package, collection, path
+        self.warnings: list[str] = []
+        self.sounds = 0
+        self.answer_images = 0
+        self.skipped: list[str] = []
+
+    def read(self, name: str | None, deck_id: str | None) -> AnkiImport:
+        notes, cards = self.collection.counts()
+        if notes > MAX_NOTES or cards > MAX_CARDS:
+            raise PackageError(
+                f"the package holds {notes:,} notes and {cards:,} cards; at most "
+                f"{MAX_NOTES:,} notes and {MAX_CARDS:,} cards are read (a deck file holds about "
+                "7,000 cards): export the notes in parts of a few thousand"
+            )
+        note_types = self.collection.note_types()
+        deck_names = self.collection.deck_names()
+        used = self.collection.used_deck_ids()
+        used_decks = sorted({deck_names.get(deck, "") for deck in used} - {""})
+        tops = {deck.split("::")[0] for deck in used_decks} - {"Default"}
+        deck_name = name or (tops.pop() if len(tops) == 1 else None) or Path(self.path).stem
+        if deck_id is None:
+            deck_id = slugify(name or Path(self.path).stem)
+        problems = self._deck_problems(deck_id, deck_name)
+        media_list = self.package.media()
+        parsed = [
+            card
+            for row in self.collection.cards()  # one row at a time: memory stays bounded
+            if (card := self._card(row, note_types, deck_names, len(used_decks) > 1)) is not None
+        ]
+        if not parsed and not problems:
+            problems.append(Problem(self.path, None, "no cards found"))
+        if problems:
+            raise DeckError(problems)
+        cards_, media = self._media(parsed, media_list, deck_id)
+        if not cards_:
+            raise DeckError.single(self.path, None, "no cards found")
+        deck = Deck(deck_id, deck_name, tuple(cards_), source=self.path)
+        if (problem := oversize_problem(deck, self.path)) is not None:
+            raise DeckError([problem])
+        return AnkiImport(deck, media, tuple(self._summary()))
+
+    def _deck_problems(self, deck_id: str, deck_name: str) -> list[Problem]:
+        problems: list[Problem] = []
+        if (message := rules.check_deck_id(deck_id)) is not None:
+            problems.append(Problem(self.path, None, message))
+        name_message = rules.check_text(
+            "deck name", deck_name, MAX_DECK_NAME_CHARS, single_line=True
+        )
+        if name_message is not None:
+            problems.append(Problem(self.path, None, name_message))
+        return problems
+
+    def _card(
+        self,
+        row: CardRow,
+        note_types: dict[int, NoteType],
+        deck_names: dict[int, str],
+        tag_decks: bool,
+    ) -> _Parsed | None:
+        where = f"note {row.note_id} card {row.ord + 1}"
+        note_type = note_types.get(row.notetype_id)
+        if note_type is None:
+            self.skipped.append(f"{where}: its note type is missing")
+            return None
+        if row.fields is None:
+            self.skipped.append(f"{where}: the note is too long for a card")
+            return None
+        fields = dict(zip(note_type.fields, row.fields, strict=False))
+        sides = card_sides(note_type, fields, row.ord)
+        if sides is None:
+            return None  # an empty card (Anki's "Empty Cards" would delete it)
+        question_html, answer_html = sides
+        if has_sound(question_html) or has_sound(answer_html):
+            self.sounds += 1
+        question = _text(question_html)
+        answer = _text(answer_html)
+        # A card's image is shown with its question: an image of the answer would give it away.
+        images = image_sources(question_html)
+        if set(image_sources(answer_html)) - set(images):
+            self.answer_images += 1
+        if not question and images:
+            question = _IMAGE_ONLY
+        for side, text, limit in (
+            ("question", question, MAX_QUESTION_CHARS),
+            ("answer", answer, MAX_ANSWER_CHARS),
+        ):
+            if (message := rules.check_text(side, text, limit)) is not None:
+                self.skipped.append(f"{where}: {message}")
+                return None
+        tags = [tag for tag in row.tags.split() if rules.check_tag(tag) is None]
+        deck_path = deck_names.get(row.deck_id, "")
+        if tag_decks and deck_path and (tag := deck_path[:MAX_TAG_CHARS].strip()):
+            tags.append(tag)
+        card = Card(card_id(row.guid, row.ord), question, answer, tags=tuple(dict.fromkeys(tags)))
+        return _Parsed(card, images, where)
+
+    def _media(
+        self, parsed: list[_Parsed], media_list: dict[str, MediaRef], deck_id: str
+    ) -> tuple[list[Card], dict[str, bytes]]:
+        """The cards with their images, and the image files they name (a card's first image:
+        a Discord embed shows one)."""
+        images = _Images(self.package, media_list, media_folder(deck_id))
+        cards: list[Card] = []
+        seen: set[str] = set()
+        for item in parsed:
+            if item.card.id in seen:
+                self.skipped.append(f"{item.where}: its note's guid is used twice")
+                continue
+            seen.add(item.card.id)
+            image, problem = images.image(item.images[0]) if item.images else (None, None)
+            if problem is not None:
+                self.skipped.append(f"{item.where}: image left out: {problem}")
+            if image is None and item.card.question == _IMAGE_ONLY:
+                self.skipped.append(f"{item.where}: its question is an image that is not kept")
+                continue
+            cards.append(replace(item.card, image=image))
+        if images.missing:
+            self.warnings.append(
+                f"{images.missing} card(s) show an image the package does not hold"
+            )
+        return cards, images.files
+
+    def _summary(self) -> list[str]:
+        lines = list(self.warnings)
+        if self.sounds:
+            lines.append(
+                f"{self.sounds} card(s) had sounds ([sound:…]): Discord cannot play them,"
+                " so they were dropped"
+            )
+        if self.answer_images:
+            lines.append(
+                f"{self.answer_images} card(s) had images in their answer: a card's image is"
+                " shown with its question, so they were dropped"
+            )
+        for skipped in self.skipped[:MAX_SHOWN_WARNINGS]:
+            lines.append(f"left out {skipped}")
+        if len(self.skipped) > MAX_SHOWN_WARNINGS:
+            lines.append(f"… and {len(self.skipped) - MAX_SHOWN_WARNINGS} more left out")
+        return [f"{self.path}: {line}" for line in lines]
+
+
+class _Images:
+    """The package's images that cards show, read once each, within MAX_MEDIA_BYTES."""
+
+    def __init__(self, package: Package, media_list: dict[str, MediaRef], folder: str) -> None:
+        self.package, self.media_list, self.folder = package, media_list, folder
+        self.files: dict[str, bytes] = {}  # file name in the media folder -> bytes
+        self._named: dict[str, str] = {}  # name in the package -> file name
+        self._total = 0
+        self.missing = 0
+
+    def image(self, source: str) -> tuple[str | None, str | None]:
+        """The card's `image:` for an <img src>, and why it is left out (or None)."""
+        if rules.check_image(source) is None:
+            return source, None  # a web image: Discord fetches it
+        if source in self._named:
+            return f"{self.folder}/{self._named[source]}", None
+        file_name = media_file_name(source)
+        if file_name is None:
+            return None, f"{shown(source)} is not an image file"
+        ref = self.media_list.get(source)
+        try:
+            data = None if ref is None else self.package.read_media(ref)
+        except PackageError as error:
+            return None, str(error)
+        if data is None:
+            self.missing += 1
+            return None, None
+        if self._total + len(data) > MAX_MEDIA_BYTES:
+            return None, f"the deck's images pass {MAX_MEDIA_BYTES // MIB} MiB"
+        self._total += len(data)
+        self._named[source] = file_name
+        self.files[file_name] = data
+        return f"{self.folder}/{file_name}", None
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    card: Card
+    images: list[str]
+    where: str
+
+
+def _text(html: str) -> str:
+    # Anki shows a field's line breaks only as <br>; a raw newline is a space in its HTML.
+    return normalize_text(html_to_markdown(strip_anki_markup(html).replace("\n", " ")).strip())
+
+
+def media_file_name(source: str) -> str | None:
+    """A safe file name for a media file of the package: no folders, no dot files, only
+    letters, digits, '.', '_' and '-'; a renamed file gets a hash of its name, so two names
+    that clean up alike stay apart. None if it is no image."""
+    base = PurePosixPath(source.replace("\\", "/")).name
+    suffix = PurePosixPath(base).suffix.lower()
+    if suffix not in _IMAGE_SUFFIXES:
+        return None
+    stem = unicodedata.normalize("NFKD", base[: -len(suffix)]).encode("ascii", "ignore").decode()
+    clean = _MEDIA_NAME_JUNK.sub("-", stem).strip("-._")[:_MAX_MEDIA_NAME] or "image"
+    if f"{clean}{suffix}" != source:
+        digest = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        clean = f"{clean}-{digest}"
+    return f"{clean}{suffix}"
+
+
+def reimport_package(
+    existing: Deck, imported: Deck, *, name: str | None = None
+) -> tuple[Deck, CardMatching]:
+    """`imported` (from a package) as the new version of `existing`. A card whose id the
+    existing deck has keeps it (the same Anki note and card: its id says so); only the rest are
+    matched by content (bot.decks.matching), so a deck first imported from a text export keeps
+    its ids too. The deck's name (unless `name`), description and tags stay."""
+    old_ids = {card.id for card in existing.cards}
+    new_ids = {card.id for card in imported.cards}
+    old_rest = [card for card in existing.cards if card.id not in new_ids]
+    new_rest = [card for card in imported.cards if card.id not in old_ids]
+    rest = match_cards(old_rest, new_rest)
+    by_old_id = {card.id: card for card in existing.cards}
+    rest_cards = iter(rest.cards)
+    rest_kept = {kept.card.id: kept for kept in rest.kept}
+    cards: list[Card] = []
+    kept: list[KeptCard] = []
+    for card in imported.cards:
+        if card.id in old_ids:
+            old = by_old_id[card.id]
+            card = replace(card, hint=card.hint or old.hint, image=card.image or old.image)
+            kept.append(KeptCard(old, card, _reason(old, card)))
+        else:
+            card = next(rest_cards)
+            if card.id in rest_kept:
+                kept.append(rest_kept[card.id])
+        cards.append(card)
+    deck = replace(
+        imported,
+        id=existing.id,
+        name=name or existing.name,
+        description=existing.description,
+        tags=existing.tags,
+        cards=tuple(cards),
+    )
+    if (problem := oversize_problem(deck, imported.source or existing.id)) is not None:
+        raise DeckError([problem])
+    return deck, CardMatching(deck.cards, tuple(kept), rest.added, rest.retired)
+
+
+def _reason(old: Card, new: Card) -> MatchReason:
+    # The id already says it is the same Anki card; the reason tells what of its text is left.
+    if old.question == new.question and old.answer == new.answer:
+        return MatchReason.UNCHANGED
+    if old.question == new.question:
+        return MatchReason.SAME_QUESTION
+    if old.answer == new.answer:
+        return MatchReason.SAME_ANSWER
+    return MatchReason.SIMILAR

@@ -1,0 +1,266 @@
+"""The Anki package reader, on packages Anki and genanki made (tests/decks/anki_fixtures.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.decks import Format, dump_deck, import_file, load_deck, parse_deck
+from bot.decks.importers import is_package
+from bot.decks.importers.anki import (
+    card_id,
+    cloze_numbers,
+    media_file_name,
+    read_package,
+    reimport_package,
+    render_cloze,
+)
+from bot.decks.importers.anki.cards import card_sides
+from bot.decks.importers.anki.collection import Kind, NoteType, Template
+from tests.decks.anki_fixtures import IMAGE, Packages, members
+
+
+def by_question(deck_cards: object) -> dict[str, object]:
+    return {card.question: card for card in deck_cards}  # type: ignore[attr-defined]
+
+
+def test_fixtures_are_the_formats_they_claim(anki_packages: Packages) -> None:
+    assert "collection.anki21b" in members(anki_packages.current)
+    assert "meta" in members(anki_packages.current)
+    legacy = members(anki_packages.legacy)
+    assert "collection.anki21" in legacy and "collection.anki21b" not in legacy
+    assert "collection.anki21b" in members(anki_packages.colpkg)
+    assert members(anki_packages.genanki) == {"collection.anki2", "media"}
+
+
+@pytest.mark.parametrize(
+    ("which", "same_as", "count"),
+    [("current", "current", 11), ("legacy", "current", 11), ("colpkg", "updated", 10)],
+)
+def test_read_package_reads_every_format_alike(
+    anki_packages: Packages, which: str, same_as: str, count: int
+) -> None:
+    result = read_package(getattr(anki_packages, which), deck_id="biology")
+    reference = read_package(getattr(anki_packages, same_as), deck_id="biology")
+    assert result.deck.cards == reference.deck.cards
+    assert result.deck.name == "Biology"
+    assert len(result.deck.cards) == count
+
+
+def test_read_package_reads_genanki_legacy_anki2(anki_packages: Packages) -> None:
+    deck = read_package(anki_packages.genanki).deck
+    assert deck.id == "genanki" and deck.name == "Capitals"
+    assert [(c.id, c.question, c.answer) for c in deck.cards] == [
+        (card_id("guid-france", 0), "Capital of **France**?", "Paris"),
+        (card_id("guid-italy", 0), "Capital of Italy?", "Rome"),
+    ]
+
+
+def test_read_package_converts_html_to_markdown(anki_packages: Packages) -> None:
+    cards = read_package(anki_packages.current).deck.cards
+    basic = cards[0]
+    assert basic.question == "What is the **powerhouse** of the cell?"
+    assert basic.answer == (
+        "The *mitochondrion*\n- makes ATP\n- has DNA\n"
+        "See [Wikipedia](https://en.wikipedia.org/wiki/Mitochondrion)"
+    )
+
+
+def test_read_package_expands_note_types(anki_packages: Packages) -> None:
+    pairs = [(c.question, c.answer) for c in read_package(anki_packages.current).deck.cards]
+    assert ("Zelle", "cell") in pairs and ("cell", "Zelle") in pairs  # reversed
+    assert ("Kern", "nucleus") in pairs and ("nucleus", "Kern") in pairs  # optional, filled
+    assert ("Wand", "wall") in pairs and ("wall", "Wand") not in pairs  # optional, empty
+    assert ("[…] make proteins", "**Ribosomes** make proteins\nFound in every cell") in pairs
+    assert ("Ribosomes make [what?]", "Ribosomes make **proteins**\nFound in every cell") in pairs
+    assert ("Osmosis", "water through a membrane") in pairs  # custom: its templates' fields
+
+
+def test_read_package_tags_sub_decks(anki_packages: Packages) -> None:
+    cards = by_question(read_package(anki_packages.current).deck.cards)
+    assert cards["Zelle"].tags == ("Biology",)  # type: ignore[attr-defined]
+    assert cards["[…] make proteins"].tags == ("Biology::Cells",)  # type: ignore[attr-defined]
+
+
+def test_read_package_drops_sounds_with_a_warning(anki_packages: Packages) -> None:
+    result = read_package(anki_packages.current)
+    assert "Say *cytoplasm*" in by_question(result.deck.cards)
+    assert any("[sound:" in warning for warning in result.warnings)
+
+
+def test_read_package_keeps_only_the_images_cards_show(anki_packages: Packages) -> None:
+    result = read_package(anki_packages.current, deck_id="bio")
+    [card] = [card for card in result.deck.cards if card.image]
+    assert card.question == "Name this:"
+    file_name = media_file_name("cell diagram.png")
+    assert card.image == f"bio.media/{file_name}"
+    assert result.media == {file_name: IMAGE}
+
+
+def test_read_package_gives_ids_from_guid_and_ordinal(anki_packages: Packages) -> None:
+    first = read_package(anki_packages.current).deck
+    again = read_package(anki_packages.legacy).deck
+    assert [c.id for c in first.cards] == [c.id for c in again.cards]
+    assert len({c.id for c in first.cards}) == len(first.cards)
+    assert parse_deck(dump_deck(first), "biology.yaml").cards == first.cards
+
+
+def test_reimport_package_keeps_ids_of_edited_notes(anki_packages: Packages) -> None:
+    old = read_package(anki_packages.current, deck_id="biology").deck
+    new = read_package(anki_packages.updated, deck_id="biology").deck
+    deck, matching = reimport_package(old, new)
+    old_ids = {c.question: c.id for c in old.cards}
+    assert (
+        by_question(deck.cards)["What is the **powerhouse** of the cell?"].id
+        == (  # type: ignore[attr-defined]
+            old_ids["What is the **powerhouse** of the cell?"]
+        )
+    )
+    assert by_question(deck.cards)["[…] build proteins"].id == old_ids["[…] make proteins"]  # type: ignore[attr-defined]
+    assert [c.question for c in matching.retired] == ["Say *cytoplasm*"]
+    assert matching.added == ()
+
+
+def test_reimport_package_adopts_ids_of_a_text_import(anki_packages: Packages) -> None:
+    new = read_package(anki_packages.current, deck_id="biology").deck
+    text_ids = [c.__class__(f"c-{i}", c.question, c.answer) for i, c in enumerate(new.cards)]
+    old = new.__class__("biology", "Biology", tuple(text_ids))
+    deck, matching = reimport_package(old, new)
+    assert [c.id for c in deck.cards] == [c.id for c in old.cards]
+    assert matching.added == () and matching.retired == ()
+
+
+def test_import_file_detects_packages(anki_packages: Packages) -> None:
+    assert is_package(anki_packages.current)
+    assert not is_package(Path(__file__))
+    deck = import_file(anki_packages.current, Format.AUTO, deck_id="biology")
+    assert deck == read_package(anki_packages.current, deck_id="biology").deck
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "question", "answer"),
+    [
+        ("{{c1::Paris}} is in France", 1, "[…] is in France", "**Paris** is in France"),
+        (
+            "{{c1::Paris::city}} is in {{c2::France}}",
+            1,
+            "[city] is in France",
+            "**Paris** is in France",
+        ),
+        (
+            "{{c1::Paris::city}} is in {{c2::France}}",
+            2,
+            "Paris is in […]",
+            "Paris is in **France**",
+        ),
+        ("{{c1::a}} {{c1::b}}", 1, "[…] […]", "**a** **b**"),
+        ("{{c1::a {{c2::b}} c}}", 1, "[…]", "**a b c**"),
+        ("{{c1::a {{c2::b::hint}} c}}", 2, "a [hint] c", "a **b** c"),
+        ("{{c1::unclosed", 1, "{{c1::unclosed", "{{c1::unclosed"),
+    ],
+)
+def test_render_cloze(text: str, number: int, question: str, answer: str) -> None:
+    assert render_cloze(text, number) == (question, answer)
+
+
+def test_cloze_numbers() -> None:
+    assert cloze_numbers("{{c2::a}} {{c10::b}} {{c2::c}} plain") == [2, 10]
+
+
+def test_card_sides_fall_back_to_a_note_types_first_two_fields() -> None:
+    note_type = NoteType("Odd", Kind.NORMAL, ("A", "B"), (Template(0, "static", "static"),))
+    assert card_sides(note_type, {"A": "q", "B": "a"}, 0) == ("q", "a")
+    assert card_sides(note_type, {"A": "q", "B": "a"}, 1) is None
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("plain.png", "plain.png"),
+        ("../../etc/passwd.png", "passwd-"),
+        ("a/b\\c.jpg", "c-"),
+        (".hidden.gif", "hidden-"),
+        ("notes.txt", None),
+        ("Ünïcode pic.PNG", "Unicode-pic-"),
+    ],
+)
+def test_media_file_name_is_safe(source: str, expected: str | None) -> None:
+    name = media_file_name(source)
+    if expected is None:
+        assert name is None
+        return
+    assert name is not None and name.startswith(expected)
+    assert "/" not in name and "\\" not in name and not name.startswith(".")
+
+
+def test_load_deck_checks_media_files_exist(tmp_path: Path) -> None:
+    deck = tmp_path / "bio.yaml"
+    deck.write_text(
+        "name: Bio\ncards:\n  - id: a\n    question: q\n    answer: a\n"
+        "    image: bio.media/cell.png\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(Exception, match=r"bio.yaml:6: card 'a': image file 'bio.media/cell.png'"):
+        load_deck(deck)
+    (tmp_path / "bio.media").mkdir()
+    (tmp_path / "bio.media" / "cell.png").write_bytes(IMAGE)
+    assert load_deck(deck).cards[0].image == "bio.media/cell.png"
+
+
+def test_load_deck_refuses_another_decks_media(tmp_path: Path) -> None:
+    (tmp_path / "other.media").mkdir()
+    (tmp_path / "other.media" / "cell.png").write_bytes(IMAGE)
+    deck = tmp_path / "bio.yaml"
+    deck.write_text(
+        "name: Bio\ncards:\n  - id: a\n    question: q\n    answer: a\n"
+        "    image: other.media/cell.png\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(Exception, match=r"must be in this deck's folder bio\.media/"):
+        load_deck(deck)
+
+
+@pytest.mark.parametrize(
+    "image",
+    ["../x.png", "bio.media/../x.png", "/etc/x.png", "bio.media/.x.png", "bio.media/a/b.png"],
+)
+def test_parse_deck_refuses_media_paths_outside_the_folder(image: str) -> None:
+    text = f"name: Bio\ncards:\n  - id: a\n    question: q\n    answer: a\n    image: '{image}'\n"
+    with pytest.raises(Exception, match="must be an http"):
+        parse_deck(text, "bio.yaml")
+
+
+def _package(tmp_path: Path, notes: list[tuple[str, str]], media: dict[str, bytes]) -> Path:
+    from tests.reliability.corpus import anki_collection, zip_members
+
+    listed = {str(i): name for i, name in enumerate(media)}
+    members = {"collection.anki21": anki_collection(notes), "media": json.dumps(listed).encode()}
+    members.update({str(i): data for i, data in enumerate(media.values())})
+    path = tmp_path / "small.apkg"
+    path.write_bytes(zip_members(members))
+    return path
+
+
+def test_read_package_drops_answer_images_with_a_warning(tmp_path: Path) -> None:
+    path = _package(
+        tmp_path, [("Which organelle?", 'Mitochondrion <img src="mito.png">')], {"mito.png": IMAGE}
+    )
+    result = read_package(path, deck_id="small")
+    [card] = result.deck.cards
+    assert card.image is None and result.media == {}
+    assert any("images in their answer" in warning for warning in result.warnings)
+
+
+def test_read_package_shares_one_file_between_cards(tmp_path: Path) -> None:
+    notes = [(f'Card {i} <img src="a.png">', "x") for i in range(3)]
+    result = read_package(_package(tmp_path, notes, {"a.png": IMAGE}), deck_id="small")
+    assert {card.image for card in result.deck.cards} == {"small.media/a.png"}
+    assert result.media == {"a.png": IMAGE}
+
+
+def test_read_package_names_missing_media_in_a_warning(tmp_path: Path) -> None:
+    result = read_package(_package(tmp_path, [('Q <img src="gone.png">', "A")], {}), deck_id="s")
+    assert result.deck.cards[0].image is None
+    assert any("an image the package does not hold" in warning for warning in result.warnings)
