@@ -7,6 +7,7 @@ Cogs never import each other; whatever two of them need lives here.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import discord
@@ -64,17 +65,7 @@ def deck_choices(
 
 async def require_admin(interaction: discord.Interaction, bot: Flashdrop, action: str) -> bool:
     """True for admins (see `bot.core.permissions`); everyone else is told why, privately."""
-    member = interaction.user
-    admin_role = bot.config.admin_role
-    allowed = isinstance(member, discord.Member) and is_admin(
-        manage_guild=member.guild_permissions.manage_guild,
-        role_ids=[role.id for role in member.roles],
-        role_names=[role.name for role in member.roles],
-        admin_role=admin_role,
-    )
-    if not allowed:
-        await answer_privately(interaction, errors.admins_only(action, admin_role))
-    return allowed
+    return await _require_role(interaction, bot.config.admin_role, is_admin, action)
 
 
 async def require_deck_manager(
@@ -82,13 +73,21 @@ async def require_deck_manager(
 ) -> bool:
     """True for deck managers (see `bot.core.permissions`); everyone else is told why,
     privately."""
+    return await _require_role(interaction, bot.config.deck_manager_role, is_deck_manager, action)
+
+
+async def _require_role(
+    interaction: discord.Interaction,
+    role: str | None,
+    rule: Callable[[bool, list[int], list[str], str | None], bool],
+    action: str,
+) -> bool:
     member = interaction.user
-    role = bot.config.deck_manager_role
-    allowed = isinstance(member, discord.Member) and is_deck_manager(
-        manage_guild=member.guild_permissions.manage_guild,
-        role_ids=[r.id for r in member.roles],
-        role_names=[r.name for r in member.roles],
-        deck_manager_role=role,
+    allowed = isinstance(member, discord.Member) and rule(
+        member.guild_permissions.manage_guild,
+        [r.id for r in member.roles],
+        [r.name for r in member.roles],
+        role,
     )
     if not allowed:
         await answer_privately(interaction, errors.admins_only(action, role))

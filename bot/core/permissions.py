@@ -24,7 +24,6 @@ def missing_permissions(granted: object, needed: Iterable[str]) -> list[str]:
 
 
 def is_admin(
-    *,
     manage_guild: bool,
     role_ids: Iterable[int],
     role_names: Iterable[str],
@@ -35,7 +34,6 @@ def is_admin(
 
 
 def is_deck_manager(
-    *,
     manage_guild: bool,
     role_ids: Iterable[int],
     role_names: Iterable[str],
