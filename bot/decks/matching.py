@@ -308,14 +308,23 @@ def reimport(
     and tags, which exports do not carry. Raises DeckError if the result does not fit in one
     deck file (kept ids can be longer than content ids)."""
     matching = match_cards(existing.cards, imported.cards)
+    return new_version(existing, imported, matching.cards, name=name), matching
+
+
+def new_version(
+    existing: Deck, imported: Deck, cards: tuple[Card, ...], *, name: str | None = None
+) -> Deck:
+    """`imported` with `cards` (their ids settled) under `existing`'s id, name (unless `name`
+    is given), description and tags, which exports do not carry. Raises DeckError if the
+    result does not fit in one deck file (kept ids can be longer than content ids)."""
     deck = replace(
         imported,
         id=existing.id,
         name=name or existing.name,
         description=existing.description,
         tags=existing.tags,
-        cards=matching.cards,
+        cards=cards,
     )
     if (problem := oversize_problem(deck, imported.source or existing.id)) is not None:
         raise DeckError([problem])
-    return deck, matching
+    return deck

@@ -17,7 +17,6 @@ import pytest
 from bot.core.models import CardRef, Rating
 from bot.core.posts import PostKind
 from bot.core.ratings import RatingSource
-from bot.decks import rules
 from tests.storage.helpers import card_state, effective_ratings, rating_history
 from tests.support.bot_fixture import EYES, RATE, START, Flashdrops, RunningBot
 from tests.support.clock import FakeClock
@@ -635,11 +634,8 @@ cards:
 
 
 @pytest.fixture
-def pictures(flashdrop: Flashdrops, monkeypatch: pytest.MonkeyPatch) -> Path:
+def pictures(flashdrop: Flashdrops) -> Path:
     """A deck whose card's image is a file beside it; returns the file."""
-    # Relative image paths pass check-decks once its media check lands (issue 12, the Anki
-    # reader's part, which also checks the file exists); until then the URL rule is opened.
-    monkeypatch.setattr(rules, "check_image", lambda *args, **kwargs: None)
     (flashdrop.decks_dir / "pics.yaml").write_text(PICS_DECK, encoding="utf-8")
     image = flashdrop.decks_dir / "pics.media" / "diagram.png"
     image.parent.mkdir()
@@ -713,10 +709,11 @@ async def test_quiz_never_attaches_a_file_outside_the_decks_folder(
     secret.write_bytes(PNG)
     escaping = PICS_DECK.replace("pics.media/diagram.png", "pics.media/../../secret.png")
     (flashdrop.decks_dir / "pics.yaml").write_text(escaping, encoding="utf-8")
-    bot = await flashdrop.start()
 
-    with caplog.at_level(logging.WARNING, logger="bot.services.posting"):
-        card = await bot.quiz(world.alice, deck="pics")
+    with caplog.at_level(logging.WARNING):
+        bot = await flashdrop.start()  # the deck check refuses the path: the deck is not loaded
+        record = await bot.command(world.alice, "quiz", {"deck": "pics"})
 
-    assert card.attachments == [] and card.embeds == []
-    assert "is not inside the deck's folder" in caplog.text
+    assert "pics.yaml" in caplog.text and "deck not loaded" in caplog.text
+    assert record.callback is not None and record.callback.content == "No deck `pics`."
+    assert all(not m.attachments for m in world.server.channel_messages(world.channel))

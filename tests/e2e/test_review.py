@@ -8,7 +8,6 @@ import pytest
 
 from bot.core.models import CardRef, Rating
 from bot.core.ratings import RatingSource
-from bot.decks import rules
 from tests.storage.helpers import card_state, rating_history
 from tests.support.bot_fixture import RATE, START, Flashdrops, RunningBot
 from tests.support.clock import FakeClock
@@ -409,10 +408,8 @@ cards:
 
 
 async def test_review_page_attaches_a_local_image_and_drops_it_for_the_next_card(
-    world: World, flashdrop: Flashdrops, monkeypatch: pytest.MonkeyPatch
+    world: World, flashdrop: Flashdrops
 ) -> None:
-    # Relative image paths pass check-decks once its media check lands (issue 12).
-    monkeypatch.setattr(rules, "check_image", lambda *args, **kwargs: None)
     (flashdrop.decks_dir / "pics.yaml").write_text(PICS_DECK, encoding="utf-8")
     (flashdrop.decks_dir / "pics.media").mkdir()
     (flashdrop.decks_dir / "pics.media" / "diagram.png").write_bytes(PNG)

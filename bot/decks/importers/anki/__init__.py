@@ -56,7 +56,7 @@ from bot.decks.importers.htmltext import (
     image_sources,
     strip_anki_markup,
 )
-from bot.decks.matching import CardMatching, KeptCard, MatchReason, match_cards
+from bot.decks.matching import CardMatching, KeptCard, MatchReason, match_cards, new_version
 
 __all__ = [
     "MAX_CARDS",
@@ -374,16 +374,7 @@ def reimport_package(
             if card.id in rest_kept:
                 kept.append(rest_kept[card.id])
         cards.append(card)
-    deck = replace(
-        imported,
-        id=existing.id,
-        name=name or existing.name,
-        description=existing.description,
-        tags=existing.tags,
-        cards=tuple(cards),
-    )
-    if (problem := oversize_problem(deck, imported.source or existing.id)) is not None:
-        raise DeckError([problem])
+    deck = new_version(existing, imported, tuple(cards), name=name)
     return deck, CardMatching(deck.cards, tuple(kept), rest.added, rest.retired)
 
 
