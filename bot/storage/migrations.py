@@ -312,7 +312,67 @@ BEGIN
 END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# Version 3: what a guild decides about its decks and cards, and the media its decks show.
+# - guild_settings.deck_manager_role: the role (name or id, as in the config) that may change
+#   the guild's decks, set by /settings; NULL: the config's `deck_manager_role`.
+# - hidden_library_decks: library decks a guild does not want offered.
+# - suspended_cards: cards a guild took out of drops and reviews (any card it sees, library
+#   cards too); their history stays.
+# - card_flags: a member saying a posted card is wrong; a deck manager clears it. One open flag
+#   per member and card.
+# - media and deck_media: image files of guild decks, stored once by their SHA-256 (`media`),
+#   and named the way the deck's YAML refers to them (`<deck id>.media/<file name>`, the deck
+#   file rule) per deck (`deck_media`); a retired deck keeps its names, so it can come back.
+_V3 = """
+ALTER TABLE guild_settings ADD COLUMN deck_manager_role TEXT;
+
+CREATE TABLE hidden_library_decks (
+    guild_id  INTEGER NOT NULL,
+    deck_id   TEXT NOT NULL,
+    hidden_by INTEGER NOT NULL,
+    hidden_at TEXT NOT NULL,
+    PRIMARY KEY (guild_id, deck_id)
+) WITHOUT ROWID;
+
+CREATE TABLE suspended_cards (
+    guild_id     INTEGER NOT NULL,
+    deck_id      TEXT NOT NULL,
+    card_id      TEXT NOT NULL,
+    suspended_by INTEGER NOT NULL,
+    suspended_at TEXT NOT NULL,
+    PRIMARY KEY (guild_id, deck_id, card_id)
+) WITHOUT ROWID;
+
+CREATE TABLE card_flags (
+    id         INTEGER PRIMARY KEY,
+    guild_id   INTEGER NOT NULL,
+    deck_id    TEXT NOT NULL,
+    card_id    TEXT NOT NULL,
+    user_id    INTEGER NOT NULL,
+    post_id    INTEGER REFERENCES posts (message_id),  -- the post it was flagged on, if any
+    flagged_at TEXT NOT NULL,
+    cleared_at TEXT,                                   -- NULL: still open
+    cleared_by INTEGER
+);
+CREATE UNIQUE INDEX card_flags_open ON card_flags (guild_id, deck_id, card_id, user_id)
+    WHERE cleared_at IS NULL;
+
+CREATE TABLE media (
+    digest TEXT PRIMARY KEY,  -- SHA-256 of data, hex
+    size   INTEGER NOT NULL,
+    data   BLOB NOT NULL
+);
+
+CREATE TABLE deck_media (
+    owner   INTEGER NOT NULL,  -- the guild (media of library decks are files beside them)
+    deck_id TEXT NOT NULL,
+    name    TEXT NOT NULL,     -- the file name after "<deck id>.media/"
+    digest  TEXT NOT NULL REFERENCES media (digest),
+    PRIMARY KEY (owner, deck_id, name)
+) WITHOUT ROWID;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # SQLite's application_id header field, set by version 1: "FLDP". A file with a schema version

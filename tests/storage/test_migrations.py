@@ -140,7 +140,22 @@ async def test_fresh_schema_has_exactly_the_columns_the_stores_use(db_path: Path
             "outcome",
         ],
         "drops": [*names(DROP_COLUMNS), "config_key"],
-        "guild_settings": ["guild_id", "timezone", "day_starts_at"],
+        "guild_settings": ["guild_id", "timezone", "day_starts_at", "deck_manager_role"],
+        "hidden_library_decks": ["guild_id", "deck_id", "hidden_by", "hidden_at"],
+        "suspended_cards": ["guild_id", "deck_id", "card_id", "suspended_by", "suspended_at"],
+        "card_flags": [
+            "id",
+            "guild_id",
+            "deck_id",
+            "card_id",
+            "user_id",
+            "post_id",
+            "flagged_at",
+            "cleared_at",
+            "cleared_by",
+        ],
+        "media": ["digest", "size", "data"],
+        "deck_media": ["owner", "deck_id", "name", "digest"],
         "member_card_state": names(STATE_COLUMNS),
         "members": [
             "guild_id",
@@ -194,7 +209,7 @@ async def test_migration_2_keeps_a_version_1_database_s_cards_posts_and_ratings(
             "INSERT INTO ratings (guild_id, user_id, deck_id, card_id, post_id, rating, rated_at,"
             " study_date, source) VALUES (1, 3, 'dl', 'c1', 7, 4, 't', '2026-01-01', 'reaction');"
         )
-        assert await migrate(db) == 1
+        assert await migrate(db, MIGRATIONS[:2]) == 1
     with closing(sqlite3.connect(db_path)) as db:
         assert db.execute("SELECT owner, deck_id, card_id FROM cards").fetchall() == [
             (0, "dl", "c1")
