@@ -11,7 +11,9 @@ members who study there. Cards are ranked in tiers:
 
 Remaining ties follow a shuffle seeded by the caller, so a given seed gives the same cards.
 A card posted in the channel in the last `recent_post_days` is only used when the channel's
-decks have nothing else to offer.
+decks have nothing else to offer. Siblings (the cards of one reversed or cloze entry, see
+`bot.core.siblings`) are never chosen together while other cards are left, and a card whose
+sibling was posted there lately counts as posted lately itself.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from statistics import fmean
 
 from bot.core.models import CardRef
 from bot.core.scheduling import MemberCardState, SchedulingSettings, retrievability
+from bot.core.siblings import NoteOf, one_per_note
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +54,10 @@ def choose_for_channel(
     count: int,
     settings: SchedulingSettings,
     seed: int,
+    note_of: NoteOf | None = None,
 ) -> list[CardRef]:
-    """Up to `count` distinct cards for the channel, best first (see the module docstring)."""
+    """Up to `count` distinct cards for the channel, best first (see the module docstring).
+    `note_of`: the note of each card that shares one with others (see bot.core.siblings)."""
     by_card = _states_by_card(snapshot)
     shuffle = _shuffle_ranks(snapshot.cards, seed)
     positions = _deck_positions(snapshot.cards)
@@ -69,9 +74,15 @@ def choose_for_channel(
         return (2, 0, _mean_recall(states, today, settings), shuffle[card])
 
     ranked = sorted(snapshot.cards, key=rank)
-    fresh = [card for card in ranked if card not in snapshot.recently_posted]
-    stale = [card for card in ranked if card in snapshot.recently_posted]
-    return (fresh + stale)[: max(count, 0)]
+    note_of = note_of or {}
+    recent = [card for card in ranked if card in snapshot.recently_posted]
+    fresh, beside_recent = one_per_note(
+        [card for card in ranked if card not in snapshot.recently_posted],
+        note_of,
+        shown=recent,
+    )
+    first, later = one_per_note(fresh + beside_recent + recent, note_of)
+    return (first + later)[: max(count, 0)]
 
 
 def _states_by_card(snapshot: GroupSnapshot) -> dict[CardRef, list[MemberCardState]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from bot.core.models import Card, CardRef, Deck
@@ -67,6 +68,17 @@ class DeckCatalog:
     def deck(self, guild_id: int, deck_id: str) -> Deck | None:
         own = self._guilds.get(guild_id, {}).get(deck_id)
         return own if own is not None else self.library.get(deck_id)
+
+    def notes_of(self, guild_id: int, deck_ids: Iterable[str]) -> dict[CardRef, str]:
+        """The note of each card of those decks that comes from a reversed or cloze entry
+        (`bot.core.siblings`); a basic card, its own note, is left out."""
+        notes: dict[CardRef, str] = {}
+        for deck_id in deck_ids:
+            deck = self.deck(guild_id, deck_id)
+            for card in deck.cards if deck else ():
+                if card.note is not None:
+                    notes[CardRef(deck_id, card.id)] = card.note.id
+        return notes
 
     def find_card(self, guild_id: int, ref: CardRef) -> tuple[Deck, Card] | None:
         """The deck and card `ref` names in the guild; None once either is gone."""

@@ -289,7 +289,8 @@ class CardPoster:
         guild = await storage.members.guild_settings(guild_id)
         today = study_date(now, member_zone(guild, None), guild.day_starts_at)
         snapshot = await storage.schedule.group_snapshot(guild_id, channel_id, deck_ids, now)
-        refs = choose_for_channel(snapshot, today, count, storage.settings, seed)
+        note_of = self.catalog.notes_of(guild_id, deck_ids)
+        refs = choose_for_channel(snapshot, today, count, storage.settings, seed, note_of)
         return [
             found for ref in refs if (found := self.catalog.find_card(guild_id, ref)) is not None
         ]

@@ -11,6 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.core.models import CardRef
+from bot.core.siblings import one_per_note
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -33,15 +34,20 @@ class StudyService:
 
     async def queue(self, guild_id: int, user_id: int, deck_ids: list[str]) -> list[CardRef]:
         """A session's cards: due ones first (most overdue first), then new ones within the
-        daily limit."""
+        daily limit; one card of a reversed or cloze entry a day (bot.core.siblings), so a
+        card's other side does not follow the side just answered."""
         storage = self.services.storage
         today = await storage.members.study_date_for(guild_id, user_id, self.services.clock.now())
         due = await storage.schedule.next_due(
             guild_id, user_id, today, deck_ids=deck_ids, limit=MAX_DUE_IN_SESSION
         )
-        return [state.card for state in due] + await self._new_cards(
-            guild_id, user_id, deck_ids, today
-        )
+        cards = [state.card for state in due]
+        cards += await self._new_cards(guild_id, user_id, deck_ids, today)
+        note_of = self.catalog.notes_of(guild_id, deck_ids)
+        if not note_of:
+            return cards
+        reviewed = await storage.schedule.reviewed_on(guild_id, user_id, today, deck_ids)
+        return one_per_note(cards, note_of, shown=reviewed)[0]
 
     async def overview(self, guild_id: int, user_id: int) -> StudyOverview:
         storage = self.services.storage

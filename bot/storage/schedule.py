@@ -56,6 +56,19 @@ class ScheduleStore:
             )
         return [state_from_row(row) for row in rows]
 
+    async def reviewed_on(
+        self, guild_id: int, user_id: int, day: date, deck_ids: Collection[str]
+    ) -> list[CardRef]:
+        """The cards of those decks a member last reviewed on study date `day`."""
+        async with self._database.reading() as db:
+            rows = await fetch_all(
+                db,
+                "SELECT deck_id, card_id FROM member_card_state WHERE guild_id = ?"
+                f" AND user_id = ? AND last_review = ? AND deck_id IN ({placeholders(deck_ids)})",
+                (guild_id, user_id, encode_date(day), *deck_ids),
+            )
+        return [CardRef(row["deck_id"], row["card_id"]) for row in rows]
+
     async def due_counts(self, guild_id: int, user_id: int, today: date) -> dict[str, int]:
         """How many cards of each deck are due for a member; decks with none are left out."""
         async with self._database.reading() as db:

@@ -168,3 +168,32 @@ def test_choose_for_channel_nothing_for_no_count(count: int) -> None:
 
 def test_choose_for_channel_never_more_than_available() -> None:
     assert choose(snapshot(cards=(C0, C1)), 5) == [C0, C1]
+
+
+# -- siblings: one card of a reversed or cloze entry at a time ------------------------------------
+
+FRONT, BACK = CardRef("dl", "dk"), CardRef("dl", "dk-reverse")
+CLOZE_1, CLOZE_2 = CardRef("dl", "water-c1"), CardRef("dl", "water-c2")
+NOTES = {FRONT: "dk", BACK: "dk", CLOZE_1: "water", CLOZE_2: "water"}
+TYPED = (FRONT, BACK, CLOZE_1, CLOZE_2, C0)
+
+
+def test_choose_for_channel_takes_one_card_of_a_note_while_others_are_left() -> None:
+    chosen = choose_for_channel(snapshot(cards=TYPED), TODAY, 3, SETTINGS, 7, NOTES)
+    assert chosen == [FRONT, CLOZE_1, C0]
+
+
+def test_choose_for_channel_takes_siblings_last_when_nothing_else_is_left() -> None:
+    chosen = choose_for_channel(snapshot(cards=TYPED), TODAY, 5, SETTINGS, 7, NOTES)
+    assert chosen == [FRONT, CLOZE_1, C0, BACK, CLOZE_2]
+
+
+def test_choose_for_channel_a_sibling_of_a_recent_post_waits_like_the_post() -> None:
+    group = snapshot(cards=TYPED, recent=(FRONT,))
+    chosen = choose_for_channel(group, TODAY, 3, SETTINGS, 7, NOTES)
+    assert chosen == [CLOZE_1, C0, BACK]  # the reverse before the front posted again
+
+
+def test_choose_for_channel_without_notes_treats_every_card_as_its_own() -> None:
+    chosen = choose_for_channel(snapshot(cards=TYPED), TODAY, 5, SETTINGS, 7)
+    assert chosen == list(TYPED)

@@ -562,7 +562,9 @@ async def test_quiz_posts_both_cards_of_a_reversed_entry_each_with_its_own_sched
     bot = await flashdrop.start()
 
     forward = await bot.quiz(world.alice, deck="types")
+    between = await bot.quiz(world.alice, deck="types")  # not the reverse: it would give away
     reverse = await bot.quiz(world.alice, deck="types")
+    assert (await bot.storage.posts.get_post(between.id)).card_id == "water-c1"
     await bot.react(world.bob, reverse, EYES)
     await bot.react(world.alice, forward, RATE[5])
     await bot.react(world.alice, reverse, RATE[1])
@@ -586,17 +588,15 @@ async def test_quiz_posts_a_cloze_card_hiding_its_deletion_and_reveals_it_in_bol
 ) -> None:
     (flashdrop.decks_dir / "types.yaml").write_text(TYPES_DECK, encoding="utf-8")
     bot = await flashdrop.start()
-    for _ in range(2):  # the reversed entry's two cards come first
-        await bot.quiz(world.alice, deck="types")
-
-    first = await bot.quiz(world.alice, deck="types")
+    # Deck order, one card of an entry at a time: dk, water-c1, dk-reverse, water-c2.
+    first = (await bot.quiz(world.alice, deck="types"), await bot.quiz(world.alice, deck="types"))
+    third = await bot.quiz(world.alice, deck="types")
     second = await bot.quiz(world.bob, deck="types")
     await bot.react(world.bob, second, EYES)
 
-    assert [(await bot.storage.posts.get_post(c.id)).card_id for c in (first, second)] == [
-        "water-c1",
-        "water-c2",
-    ]
+    posted = [(await bot.storage.posts.get_post(c.id)).card_id for c in (*first, third, second)]
+    assert posted == ["dk", "water-c1", "dk-reverse", "water-c2"]
+    first = first[1]
     assert "Water boils at […] at sea level." in first.content
     assert "Water boils at 100 °C at [where]." in second.content
     assert "sea level" not in second.content.split("\n")[1]

@@ -378,19 +378,27 @@ cards:
 
 
 async def test_review_of_reversed_and_cloze_entries_rates_each_card_on_its_own(
-    world: World, flashdrop: Flashdrops
+    world: World, flashdrop: Flashdrops, clock: FakeClock
 ) -> None:
     (flashdrop.decks_dir / "types.yaml").write_text(TYPES_DECK, encoding="utf-8")
     bot = await flashdrop.start()
     session = await start_review(bot, world.alice, deck="types")
+    asked = [await answer(bot, world.alice, session, rating) for rating in (5, 3)]
+    # The reverse side waits for another day: right after its front it would give itself away.
+    assert asked == ["What is the capital of Denmark?", "Water boils at […]."]
+    assert session.embed is not None and session.embed["title"] == "Session finished"
 
-    asked = [await answer(bot, world.alice, session, rating) for rating in (5, 4, 3)]
+    clock.advance(timedelta(days=1))
+    session = await start_review(bot, world.alice, deck="types")
+    asked = []
+    while session.embed is not None and session.embed["title"] != "Session finished":
+        asked.append(await answer(bot, world.alice, session, 4))
+    assert "Copenhagen" in asked and "What is the capital of Denmark?" not in asked
 
-    assert asked == ["What is the capital of Denmark?", "Copenhagen", "Water boils at […]."]
     for card_id, rating in (("dk", 5), ("dk-reverse", 4), ("water-c1", 3)):
         ref = CardRef("types", card_id)
-        [event] = await rating_history(bot.storage, world.guild.id, world.alice.id, ref)
-        assert event.rating == rating
+        history = await rating_history(bot.storage, world.guild.id, world.alice.id, ref)
+        assert history[0].rating == rating  # each card its own events (water-c1 was due again)
 
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
