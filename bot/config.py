@@ -31,6 +31,8 @@ DEFAULT_CONFIG_PATH = Path("config.yaml")
 # The most `max_cards_per_guild` may allow: beyond it one guild's decks would outweigh the
 # whole library the bot is measured with (5,000 cards).
 MAX_CARDS_PER_GUILD = 200_000
+# The most `max_media_mib_per_guild` may allow: every guild's images share one database file.
+MAX_MEDIA_MIB_PER_GUILD = 10_240
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -382,6 +384,10 @@ class Config:
     deck_manager_role: str | None = field(default=None, metadata=setting(_optional(_role)))
     max_cards_per_guild: int = field(
         default=20_000, metadata=setting(_int_range(1, MAX_CARDS_PER_GUILD))
+    )
+    # The images of one guild's own decks together (stored in the database); 0: none.
+    max_media_mib_per_guild: int = field(
+        default=100, metadata=setting(_int_range(0, MAX_MEDIA_MIB_PER_GUILD))
     )
     log_level: str = field(default="INFO", metadata=setting(_log_level))
     source: Path | None = None

@@ -62,7 +62,7 @@ class Decks(commands.GroupCog, group_name="deck"):
 
     @app_commands.command(name="import")
     @app_commands.describe(
-        file="a deck file (.yaml) or an export: Brainscape text, CSV or TSV",
+        file="a deck file (.yaml), an Anki package (.apkg/.colpkg), or Brainscape, CSV or TSV text",
         name="the deck's name (its id is made from it; default: the file's)",
         replace="replace this server's deck of the same id, keeping edited cards' schedules",
     )
@@ -143,7 +143,13 @@ class Decks(commands.GroupCog, group_name="deck"):
 def preview(plan: ImportPlan) -> discord.Embed:
     replaced = plan.replacement
     changes = None if replaced is None else (replaced.kept, replaced.added, replaced.retired)
-    return texts.import_preview(plan.filename, plan.deck, changes)
+    return texts.import_preview(
+        plan.filename,
+        plan.deck,
+        changes,
+        images=(len(plan.media), plan.media_bytes),
+        warnings=plan.warnings,
+    )
 
 
 def button_id(kind: str, token: int, action: str) -> str:

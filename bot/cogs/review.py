@@ -135,7 +135,8 @@ class ReviewView(discord.ui.View):
         if found is None:
             return render.card_gone(), NO_IMAGE
         deck, card = found
-        image = await load_image(deck, card)
+        stored = self.bot.catalog.stored_media(self.guild_id, deck)
+        image = await load_image(deck, card, stored)
         embed = render.review_page(
             deck.name,
             card.question,

@@ -144,6 +144,18 @@ def import_over_guild_limit(cards: int, others: int, limit: int) -> str:
     )
 
 
+def import_over_media_limit(size: int, stored: int, limit: int) -> str:
+    if limit == 0:
+        return (
+            f"This deck has {_size(size)} of images, and this bot stores no images for a"
+            " server's decks. Nothing was changed."
+        )
+    return (
+        f"This deck has {_size(size)} of images and this server's other decks {_size(stored)}:"
+        f" more than the {_size(limit)} a server may store. Nothing was changed."
+    )
+
+
 def _card_lines(deck: Deck) -> str:
     lines = [
         f"**{n}.** {_cut(card.question, 120)} → {_cut(card.answer, 80)}"
@@ -164,8 +176,12 @@ def import_preview(
     filename: str,
     deck: Deck,
     replacing: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]] | None,
+    *,
+    images: tuple[int, int] = (0, 0),
+    warnings: tuple[str, ...] = (),
 ) -> discord.Embed:
-    """What Confirm would store: the deck, its first cards, and what a replacement changes."""
+    """What Confirm would store: the deck, its card types, its first cards, its image files
+    (how many, how many bytes), what the import left out, and what a replacement changes."""
     embed = discord.Embed(
         title=_cut(f"Import {deck.name}?", 256),
         description=_cut(
@@ -174,7 +190,15 @@ def import_preview(
     )
     embed.add_field(name="Id", value=f"`{deck.id}`")
     embed.add_field(name="Cards", value=str(len(deck.cards)))
+    embed.add_field(name="Card types", value=type_counts(deck) or "—")
+    files, size = images
+    if files:
+        embed.add_field(name="Images", value=f"{files} ({_size(size)})")
     embed.add_field(name="First cards", value=_card_lines(deck) or "—", inline=False)
+    if warnings:
+        embed.add_field(
+            name="Left out", value=_lines_within(list(warnings), _FIELD_CHARS), inline=False
+        )
     if replacing is not None:
         kept, added, retired = replacing
         lines = [

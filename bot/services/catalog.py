@@ -9,8 +9,9 @@ guild's decks. Every command, autocomplete, drop and reveal asks here (`bot.cata
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING
 
 from bot.core.models import Card, CardRef, Deck
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
     from bot.app import Services
 
 log = logging.getLogger(__name__)
+
+
+# Reads one image file of a guild's deck, by its name after "<deck id>.media/"; None if the
+# deck has no such file.
+StoredMedia = Callable[[str], Awaitable[bytes | None]]
 
 
 def guild_deck_path(guild_id: int, deck_id: str) -> str:
@@ -79,6 +85,13 @@ class DeckCatalog:
                 if card.note is not None:
                     notes[CardRef(deck_id, card.id)] = card.note.id
         return notes
+
+    def stored_media(self, guild_id: int, deck: Deck) -> StoredMedia | None:
+        """Where `deck`'s image files are when it is the guild's own: the database, where its
+        import stored them. None for a library deck: its files are beside its deck file."""
+        if deck.id not in self._guilds.get(guild_id, {}):
+            return None
+        return functools.partial(self.services.storage.media.load, guild_id, deck.id)
 
     def find_card(self, guild_id: int, ref: CardRef) -> tuple[Deck, Card] | None:
         """The deck and card `ref` names in the guild; None once either is gone."""

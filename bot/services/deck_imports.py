@@ -1,22 +1,29 @@
 """Importing an uploaded file as a guild's own deck: what it would change, then doing it.
 
-`plan` parses the file off the event loop (`bot.decks.import_bytes`, the importers' one entry
-point for uploads) and checks it against the guild's decks and limits without storing anything;
-`confirm` checks again against the decks as they are then (another import may have landed in
-between) and stores the deck through the catalog. Every refusal is an `ImportRefused` whose
-text is the one message the member sees.
+`plan` parses the file off the event loop (`bot.decks.importers.import_upload`, the importers'
+one entry point for uploads: deck files, text exports and Anki packages) and checks it against
+the guild's decks and limits without storing anything; `confirm` checks again against the decks
+as they are then (another import may have landed in between) and stores the deck through the
+catalog. Every refusal is an `ImportRefused` whose text is the one message the member sees.
+
+A package's images are stored first (`storage.media`, content-addressed), then the deck, then
+the deck's media names it no longer uses are forgotten. Saving media only adds, so a crash
+after the first step leaves unreferenced files, which nothing shows and the media limit does
+not count; never a stored deck without its images.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.core.models import Deck
-from bot.decks import DeckError, import_bytes
-from bot.decks.importers import is_deck_file
-from bot.decks.matching import reimport
+from bot.decks import DeckError
+from bot.decks.importers import AnkiImport, import_upload, is_deck_file, is_package_upload
+from bot.decks.importers.anki import media_folder, reimport_package
+from bot.decks.matching import CardMatching, reimport
 from bot.messages import decks as texts
 from bot.storage import SyncSummary
 
@@ -27,6 +34,7 @@ if TYPE_CHECKING:
 # Discord's own upload limit for a bot without boosts; checked from the attachment's size,
 # before anything is downloaded.
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
+MIB = 1024 * 1024
 
 
 class ImportRefused(Exception):
@@ -51,6 +59,14 @@ class ImportPlan:
     replacement: Replacement | None  # None: a new deck
     replace: bool
     name: str | None
+    # A package's image files, by name in the deck's media folder (after "<deck id>.media/").
+    media: Mapping[str, bytes] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # what the import left out, one line each
+    package: bool = False  # an Anki package: a replacement keeps ids by note and card
+
+    @property
+    def media_bytes(self) -> int:
+        return sum(len(data) for data in self.media.values())
 
 
 class DeckImports:
@@ -69,23 +85,45 @@ class DeckImports:
     ) -> ImportPlan:
         """What importing `data` would store; raises ImportRefused. Stores nothing."""
         try:
-            imported = await asyncio.to_thread(import_bytes, data, filename, name=name)
+            upload = await asyncio.to_thread(import_upload, data, filename, name=name)
         except DeckError as error:
             raise ImportRefused(
                 texts.import_failed(filename, [str(p) for p in error.problems])
             ) from error
-        return await self._checked(guild_id, filename, imported, replace=replace, name=name)
+        package = is_package_upload(data, filename)
+        return await self._checked(
+            guild_id, filename, upload, package=package, replace=replace, name=name
+        )
 
     async def confirm(self, plan: ImportPlan) -> tuple[ImportPlan, SyncSummary]:
-        """Store the planned deck, checked again against the guild's decks as they are now."""
+        """Store the planned deck and its media, checked again against the guild's decks as
+        they are now."""
+        upload = AnkiImport(plan.imported, dict(plan.media), plan.warnings)
         current = await self._checked(
-            plan.guild_id, plan.filename, plan.imported, replace=plan.replace, name=plan.name
+            plan.guild_id,
+            plan.filename,
+            upload,
+            package=plan.package,
+            replace=plan.replace,
+            name=plan.name,
         )
-        return current, await self.catalog.save(plan.guild_id, current.deck)
+        media = self.services.storage.media
+        await media.save(current.guild_id, current.deck.id, current.media)
+        summary = await self.catalog.save(current.guild_id, current.deck)
+        await media.retain(current.guild_id, current.deck.id, media_names(current.deck))
+        return current, summary
 
     async def _checked(
-        self, guild_id: int, filename: str, imported: Deck, *, replace: bool, name: str | None
+        self,
+        guild_id: int,
+        filename: str,
+        upload: AnkiImport,
+        *,
+        package: bool,
+        replace: bool,
+        name: str | None,
     ) -> ImportPlan:
+        imported = upload.deck
         existing = self.catalog.guild_decks(guild_id).get(imported.id)
         if existing is None and imported.id in self.catalog.library:
             raise ImportRefused(texts.import_library_id(imported.id))
@@ -94,21 +132,52 @@ class DeckImports:
         deck, replacement = imported, None
         if existing is not None:
             deck, replacement = await asyncio.to_thread(
-                _replacing, existing, imported, filename, name
+                _replacing, existing, imported, filename, name, package
             )
+        storage = self.services.storage
         limit = self.services.config.max_cards_per_guild
-        others = await self.services.storage.decks.guild_card_count(guild_id, besides=deck.id)
+        others = await storage.decks.guild_card_count(guild_id, besides=deck.id)
         if others + len(deck.cards) > limit:
             raise ImportRefused(texts.import_over_guild_limit(len(deck.cards), others, limit))
-        return ImportPlan(guild_id, filename, imported, deck, replacement, replace, name)
+        plan = ImportPlan(
+            guild_id,
+            filename,
+            imported,
+            deck,
+            replacement,
+            replace,
+            name,
+            media=upload.media,
+            warnings=upload.warnings,
+            package=package,
+        )
+        if plan.media:
+            media_limit = self.services.config.max_media_mib_per_guild * MIB
+            stored = await storage.media.total_bytes(guild_id, besides=deck.id)
+            if stored + plan.media_bytes > media_limit:
+                raise ImportRefused(
+                    texts.import_over_media_limit(plan.media_bytes, stored, media_limit)
+                )
+        return plan
+
+
+def media_names(deck: Deck) -> set[str]:
+    """The files of the deck's media folder its cards show."""
+    prefix = media_folder(deck.id) + "/"
+    return {
+        card.image.removeprefix(prefix)
+        for card in deck.cards
+        if card.image is not None and card.image.startswith(prefix)
+    }
 
 
 def _replacing(
-    existing: Deck, imported: Deck, filename: str, name: str | None
+    existing: Deck, imported: Deck, filename: str, name: str | None, package: bool
 ) -> tuple[Deck, Replacement]:
     """The deck that replaces `existing`. A deck file's card ids are its own (they key the
-    schedules); an export's cards get the ids of the cards they are edits of."""
-    if is_deck_file(filename):
+    schedules); a package's cards keep the ids of the same Anki cards; an export's cards get
+    the ids of the cards they are edits of."""
+    if is_deck_file(filename) and not package:
         old, new = [c.id for c in existing.cards], [c.id for c in imported.cards]
         return imported, Replacement(
             kept=tuple(i for i in new if i in old),
@@ -116,7 +185,12 @@ def _replacing(
             retired=tuple(i for i in old if i not in new),
         )
     try:
-        deck, matching = reimport(existing, imported, name=name)
+        matched: tuple[Deck, CardMatching] = (
+            reimport_package(existing, imported, name=name)
+            if package
+            else reimport(existing, imported, name=name)
+        )
+        deck, matching = matched
     except DeckError as error:
         raise ImportRefused(
             texts.import_failed(filename, [str(p) for p in error.problems])

@@ -4,8 +4,9 @@ Shared by `/quiz` and the daily drops. Everything goes through the posts table a
 reaction events (never the message cache), so a post made before a restart keeps working.
 
 A card whose image is a file of its deck is posted with the file attached (`load_image`, which
-`/review` uses too); a file that is gone, unreadable or too big, or a channel where the bot may
-not attach files, is logged and the card is posted without its image.
+`/review` uses too): a library deck's file is read beside the deck file, a guild deck's from the
+database (`storage.media`). A file that is gone, unreadable or too big, or a channel where the
+bot may not attach files, is logged and the card is posted without its image.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from bot.messages import cards as render
 
 if TYPE_CHECKING:
     from bot.app import Services
-    from bot.services.catalog import DeckCatalog
+    from bot.services.catalog import DeckCatalog, StoredMedia
 
 log = logging.getLogger(__name__)
 
@@ -126,13 +127,27 @@ def _load_local(deck: Deck, card: Card, image: str) -> CardImage:
     return CardImage(render.attachment_url(name), name, data)
 
 
-async def load_image(deck: Deck, card: Card) -> CardImage:
+async def _load_stored(deck: Deck, card: Card, image: str, stored: StoredMedia) -> CardImage:
+    """A guild deck's image, from the database (never the file system)."""
+    folder, _, name = image.partition("/")
+    data = await stored(name) if folder == f"{deck.id}.media" else None
+    if data is None or len(data) > MAX_IMAGE_BYTES:
+        log.warning("card %s/%s: image %r is not stored; shown without it", deck.id, card.id, image)
+        return NO_IMAGE
+    name = render.attachment_name(image)
+    return CardImage(render.attachment_url(name), name, data)
+
+
+async def load_image(deck: Deck, card: Card, stored: StoredMedia | None = None) -> CardImage:
     """The card's image for a message: a web image by URL, a local file read now (it may have
-    changed or gone since the deck was loaded); NO_IMAGE, logged, if the file cannot be sent."""
+    changed or gone since the deck was loaded); NO_IMAGE, logged, if the file cannot be sent.
+    `stored`: a guild deck's files (`DeckCatalog.stored_media`); None: a library deck's."""
     if card.image is None:
         return NO_IMAGE
     if render.is_web_image(card.image):
         return CardImage(card.image)
+    if stored is not None:
+        return await _load_stored(deck, card, card.image, stored)
     return await asyncio.to_thread(_load_local, deck, card, card.image)
 
 
@@ -309,7 +324,7 @@ class CardPoster:
         A `nonce` makes Discord return the same message if this exact post is retried within
         a few minutes (a drop resumed after a crash), instead of posting it twice.
         """
-        image = await load_image(deck, card)
+        image = await load_image(deck, card, self.catalog.stored_media(guild_id, deck))
         content = render.question_text(deck, card, self.reveal_emoji)
         nonce = secrets.randbits(63) if nonce is None else nonce
         try:
@@ -369,7 +384,7 @@ class CardPoster:
             await self._edit_with_image(
                 message,
                 card,
-                await load_image(deck, card),
+                await load_image(deck, card, self.catalog.stored_media(post.guild_id, deck)),
                 lambda url: render.answer_embed(
                     card, spoiler_answers=spoiler_answers, image_url=url
                 ),

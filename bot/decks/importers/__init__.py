@@ -7,21 +7,29 @@ a file (too many values or bytes) is refused here, before anyone writes it.
 
 Anki packages are binary and carry media: import_package (bot.decks.importers.anki's
 read_package) gives the deck with its image files and warnings; import_file gives the deck alone.
+An upload (`/deck import`) goes through import_upload, which tells a package from the rest by
+its name or its first bytes, and gives every kind as an AnkiImport (a text has no media).
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 
 from bot.core.models import Deck
 from bot.decks.deckfile import parse_deck
-from bot.decks.errors import DeckError, shown
+from bot.decks.errors import DeckError, Problem, shown
 from bot.decks.files import MAX_FILE_BYTES, decode, read_limited, too_large_message
 from bot.decks.fitting import oversize_problem
-from bot.decks.importers.anki import AnkiImport, looks_like_package, read_package
+from bot.decks.importers.anki import (
+    PACKAGE_SUFFIXES,
+    AnkiImport,
+    looks_like_package,
+    read_package,
+)
 from bot.decks.importers.brainscape import looks_like_brainscape, parse_brainscape
 from bot.decks.importers.common import ParsedDeck, build_deck, normalize_text, slugify
 from bot.decks.importers.delimited import guess_delimiter, parse_delimited, read_anki_header
@@ -35,13 +43,21 @@ __all__ = [
     "import_file",
     "import_package",
     "import_text",
+    "import_upload",
     "is_deck_file",
     "is_package",
+    "is_package_upload",
     "slugify",
 ]
 
 # A deck file is imported as it is (validated by parse_deck); any other name is an export.
 _DECK_FILE_SUFFIXES = (".yaml", ".yml")
+
+# How a zip (every Anki package) starts.
+_ZIP_MAGIC = b"PK\x03\x04"
+
+# A file name every file system takes (most allow 255 bytes).
+_MAX_TEMP_NAME = 200
 
 # Most of the first lines hold a tab: that is a TSV (Quizlet's and Anki's default).
 _SAMPLE_LINES = 50
@@ -175,6 +191,54 @@ def import_bytes(data: bytes, filename: str, *, name: str | None = None) -> Deck
     path = filename if deck_id == stem else f"{deck_id}{suffix}"
     deck = parse_deck(data, path)
     return replace(deck, name=name) if name else deck
+
+
+def is_package_upload(data: bytes, filename: str) -> bool:
+    """Whether an upload is an Anki package: its name says so, or it starts like a zip."""
+    return Path(filename).suffix.lower() in PACKAGE_SUFFIXES or data.startswith(_ZIP_MAGIC)
+
+
+def import_upload(data: bytes, filename: str, *, name: str | None = None) -> AnkiImport:
+    """Import an uploaded file: an Anki package with its media and warnings, else what
+    `import_bytes` reads (no media, no warnings). The deck id is `name` slugified, else the
+    file name's stem. Problems and warnings name `filename`. Raises DeckError."""
+    if not is_package_upload(data, filename):
+        return AnkiImport(import_bytes(data, filename, name=name))
+    stem = Path(filename).stem
+    deck_id = slugify(name or stem)
+    if not deck_id:
+        source = f"the name {shown(name)}" if name else f"the file name {shown(stem)}"
+        raise DeckError.single(filename, None, _no_slug_message(source, name is not None))
+    # The reader reads a file: a private folder (mode 0700) holds it while it reads. The file
+    # is named like the upload so a deck without a name of its own is named like the upload.
+    with tempfile.TemporaryDirectory(prefix="flashdrop-upload-") as folder:
+        path = Path(folder) / _safe_file_name(filename)
+        path.write_bytes(data)
+        try:
+            result = read_package(path, name=name, deck_id=deck_id)
+        except DeckError as error:
+            raise DeckError(_renamed(p, str(path), filename) for p in error.problems) from None
+    prefix = f"{path}: "
+    warnings = tuple(
+        f"{filename}: {w.removeprefix(prefix)}" if w.startswith(prefix) else w
+        for w in result.warnings
+    )
+    deck = replace(result.deck, source=filename)
+    return AnkiImport(deck, result.media, warnings)
+
+
+def _safe_file_name(filename: str) -> str:
+    """The upload's own name if any file system takes it, else a name of ours."""
+    base = Path(filename.replace("\\", "/")).name
+    try:
+        usable = len(base.encode()) <= _MAX_TEMP_NAME and base.isprintable()
+    except UnicodeEncodeError:  # a lone surrogate
+        usable = False
+    return base if usable and not base.startswith(".") and base else "upload.apkg"
+
+
+def _renamed(problem: Problem, path: str, filename: str) -> Problem:
+    return replace(problem, path=filename) if problem.path == path else problem
 
 
 def is_package(path: str | os.PathLike[str], fmt: Format | str = Format.AUTO) -> bool:
