@@ -1,0 +1,254 @@
+"""End to end: `/deck import` of an Anki package (made by genanki and by Anki itself) as an
+attachment, its preview, Confirm, then the card posted with its image attached from the
+database, in /quiz, its reveal, /review and after a restart, in that guild and no other; a
+hostile package answered in one line with nothing stored."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.storage.database import fetch_all
+from tests.decks.anki_fixtures import IMAGE, Packages, build
+from tests.e2e.test_deck_import import import_file, manager, press, preview_of
+from tests.e2e.test_review import start_review
+from tests.support.bot_fixture import EYES, START, Flashdrops, RunningBot
+from tests.support.harness import World
+
+CELL = b"\x89PNG\r\n\x1a\n" + bytes(range(200))
+
+
+def genanki_package(path: Path, *, image: bytes = CELL) -> Path:
+    """A one-note package as genanki writes it (collection.anki2), whose front shows an image."""
+    import genanki
+
+    media = path.parent / "cell.png"
+    media.write_bytes(image)
+    model = genanki.Model(
+        1607392320,
+        "Simple Model",
+        fields=[{"name": "Question"}, {"name": "Answer"}],
+        templates=[
+            {
+                "name": "Card 1",
+                "qfmt": "{{Question}}",
+                "afmt": '{{FrontSide}}<hr id="answer">{{Answer}}',
+            }
+        ],
+    )
+    deck = genanki.Deck(2059400111, "Cells")
+    question = 'Which organelle is this? <img src="cell.png">'
+    deck.add_note(genanki.Note(model=model, fields=[question, "The nucleus"], guid="g-cell"))
+    package = genanki.Package(deck)
+    package.media_files = [str(media)]
+    package.write_to_file(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def anki_packages(tmp_path_factory: pytest.TempPathFactory) -> Packages:
+    """Packages made by Anki itself, once for this module (about a second)."""
+    return build(tmp_path_factory.mktemp("anki"))
+
+
+@pytest.fixture
+def cells(tmp_path: Path) -> bytes:
+    return genanki_package(tmp_path / "cells.apkg").read_bytes()
+
+
+async def stored_media_rows(bot: RunningBot) -> tuple[int, int]:
+    async with bot.storage.database.reading() as db:
+        media = await fetch_all(db, "SELECT digest FROM media")
+        names = await fetch_all(db, "SELECT name FROM deck_media")
+    return len(media), len(names)
+
+
+async def test_deck_import_of_a_genanki_package_then_quiz_posts_its_image_in_that_guild_only(
+    world: World, flashdrop: Flashdrops, cells: bytes
+) -> None:
+    server = world.server
+    other_guild = server.add_guild("Other group")
+    other_channel = server.add_channel(other_guild, "cards")
+    carol = server.add_member(other_guild, "carol")
+    bot = await flashdrop.start()
+    editor = manager(flashdrop)
+
+    preview = await preview_of(await import_file(bot, editor, "cells.apkg", cells))
+
+    assert preview.embed is not None and preview.embed["title"] == "Import Cells?"
+    fields = {f["name"]: f["value"] for f in preview.embed["fields"]}
+    assert (fields["Id"], fields["Cards"], fields["Card types"]) == ("`cells`", "1", "1 basic")
+    assert fields["Images"] == f"1 ({len(CELL) / 1024:.0f} KiB)"
+    assert "Which organelle is this?" in fields["First cards"]
+    assert await stored_media_rows(bot) == (0, 0)  # nothing before Confirm
+
+    await press(bot, editor, preview, "confirm")
+    assert preview.content.startswith("Imported **Cells** (`cells`, 1 card)")
+    [stored] = await bot.storage.decks.guild_decks()
+    assert (stored.guild_id, stored.deck_id) == (world.guild.id, "cells")
+    assert await bot.storage.media.files(world.guild.id, "cells") == {"cell.png": CELL}
+
+    card = await bot.quiz(world.alice, deck="cells")
+    assert "Which organelle is this?" in card.content
+    assert [(a.filename, a.data) for a in card.attachments] == [("cell.png", CELL)]
+    assert card.embed is not None and card.embed["image"]["url"] == "attachment://cell.png"
+    await bot.react(world.bob, card, EYES)
+    assert card.embed is not None and card.embed.get("title") == "Answer"
+    assert (
+        "The nucleus" in str(card.embed) and card.embed["image"]["url"] == "attachment://cell.png"
+    )
+    assert [(a.filename, a.data) for a in card.attachments] == [("cell.png", CELL)]
+
+    quiz = server.invoke_command(carol, other_channel, "quiz", {"deck": "cells"})
+    await quiz
+    assert quiz.callback is not None and quiz.callback.content == "No deck `cells`."
+    assert all(not m.attachments for m in server.channel_messages(other_channel))
+
+
+async def test_deck_import_image_is_attached_in_review_and_after_a_restart(
+    world: World, flashdrop: Flashdrops, cells: bytes
+) -> None:
+    first = await flashdrop.start()
+    editor = manager(flashdrop)
+    preview = await preview_of(await import_file(first, editor, "cells.apkg", cells))
+    await press(first, editor, preview, "confirm")
+    await first.stop()
+
+    bot = await flashdrop.start()
+
+    session = await start_review(bot, world.alice, deck="cells")
+    assert "Which organelle is this?" in str(session.embed)
+    assert [(a.filename, a.data) for a in session.attachments] == [("cell.png", CELL)]
+    assert session.embed is not None
+    assert session.embed["image"]["url"] == "attachment://cell.png"
+    card = await bot.quiz(world.alice, deck="cells")
+    assert [(a.filename, a.data) for a in card.attachments] == [("cell.png", CELL)]
+
+
+async def test_deck_import_image_is_attached_to_a_drop_of_the_guild_deck(
+    world: World, flashdrop: Flashdrops, cells: bytes
+) -> None:
+    first = await flashdrop.start()
+    editor = manager(flashdrop)
+    preview = await preview_of(await import_file(first, editor, "cells.apkg", cells))
+    await press(first, editor, preview, "confirm")
+    await first.stop()
+    drop = {"guild_id": world.guild.id, "channel_id": world.channel.id, "deck": "cells"}
+    bot = await flashdrop.start(drops=[{**drop, "time": "12:01", "timezone": "UTC", "cards": 1}])
+    at = START + timedelta(minutes=1)
+    bot.services.clock.set(at)  # type: ignore[attr-defined]
+
+    await bot.bot.drops.tick(at)
+    await bot.settle()
+
+    [card] = [m for m in world.server.channel_messages(world.channel) if m.attachments]
+    assert "Which organelle is this?" in card.content
+    assert [(a.filename, a.data) for a in card.attachments] == [("cell.png", CELL)]
+
+
+async def test_deck_import_of_an_anki_package_previews_types_images_and_what_was_left_out(
+    world: World, flashdrop: Flashdrops, anki_packages: Packages
+) -> None:
+    bot = await flashdrop.start()
+    editor = manager(flashdrop)
+
+    data = anki_packages.current.read_bytes()
+    preview = await preview_of(await import_file(bot, editor, "biology.apkg", data))
+
+    assert preview.embed is not None and preview.embed["title"] == "Import Biology?"
+    fields = {f["name"]: f["value"] for f in preview.embed["fields"]}
+    assert fields["Cards"] == "11" and fields["Images"].startswith("1 (")
+    assert "biology.apkg: 1 card(s) had sounds" in fields["Left out"]
+    assert "/tmp" not in str(preview.embed)  # the temporary file is never named
+
+    await press(bot, editor, preview, "confirm")
+    files = await bot.storage.media.files(world.guild.id, "biology")
+    assert list(files.values()) == [IMAGE]
+
+
+async def test_deck_import_replace_of_an_updated_package_keeps_ids_and_its_image(
+    world: World, flashdrop: Flashdrops, anki_packages: Packages
+) -> None:
+    bot = await flashdrop.start()
+    editor = manager(flashdrop)
+    first = await preview_of(
+        await import_file(bot, editor, "biology.apkg", anki_packages.current.read_bytes())
+    )
+    await press(bot, editor, first, "confirm")
+    before = {c.id for c in bot.bot.catalog.guild_decks(world.guild.id)["biology"].cards}
+
+    updated = anki_packages.updated.read_bytes()
+    preview = await preview_of(
+        await import_file(bot, editor, "biology.apkg", updated, replace=True)
+    )
+    assert preview.embed is not None
+    fields = {f["name"]: f["value"] for f in preview.embed["fields"]}
+    replaced = fields["Replaces this server's deck `biology`"]
+    # The sound note went; every other card (the edited ones too) keeps its id.
+    assert "added: 0" in replaced and "retired (history kept): 1:" in replaced
+    await press(bot, editor, preview, "confirm")
+
+    after = {c.id for c in bot.bot.catalog.guild_decks(world.guild.id)["biology"].cards}
+    assert after < before and len(before - after) == 1
+    assert list((await bot.storage.media.files(world.guild.id, "biology")).values()) == [IMAGE]
+    assert await stored_media_rows(bot) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "problem"),
+    [
+        ("evil.apkg", b"this is no zip", "evil.apkg: not an Anki package: the file is not a zip"),
+        ("evil.colpkg", b"PK\x03\x04" + b"\0" * 64, "evil.colpkg: "),
+    ],
+    ids=["not-a-zip", "broken-zip"],
+)
+async def test_deck_import_of_a_hostile_package_answers_one_line_and_stores_nothing(
+    world: World, flashdrop: Flashdrops, filename: str, data: bytes, problem: str
+) -> None:
+    bot = await flashdrop.start()
+    editor = manager(flashdrop)
+
+    record = await import_file(bot, editor, filename, data)
+    answer = await record.followup(1)
+
+    assert answer.content.startswith(f"Could not import `{filename}`; nothing was changed.")
+    body = answer.content.split("```\n")[1].removesuffix("\n```")
+    assert body.startswith(problem) and "\n" not in body  # one line
+    assert answer.components == [] and len(record.followups) == 1
+    assert await bot.storage.decks.guild_decks() == []
+    assert await stored_media_rows(bot) == (0, 0)
+
+
+async def test_deck_import_past_the_guild_s_media_limit_is_refused(
+    world: World, flashdrop: Flashdrops, cells: bytes
+) -> None:
+    bot = await flashdrop.start(max_media_mib_per_guild=0)
+    editor = manager(flashdrop)
+
+    record = await import_file(bot, editor, "cells.apkg", cells)
+    answer = await record.followup(1)
+
+    assert "stores no images for a server's decks. Nothing was changed." in answer.content
+    assert await bot.storage.decks.guild_decks() == []
+    assert await stored_media_rows(bot) == (0, 0)
+
+
+async def test_deck_import_media_limit_counts_the_guild_s_other_decks(
+    world: World, flashdrop: Flashdrops, tmp_path: Path
+) -> None:
+    big = b"\x89PNG\r\n\x1a\n" + bytes(700 * 1024)
+    bot = await flashdrop.start(max_media_mib_per_guild=1)
+    editor = manager(flashdrop)
+    first = genanki_package(tmp_path / "a.apkg", image=big).read_bytes()
+    await press(
+        bot, editor, await preview_of(await import_file(bot, editor, "a.apkg", first)), "confirm"
+    )
+    second = genanki_package(tmp_path / "b.apkg", image=big + b"other").read_bytes()
+
+    record = await import_file(bot, editor, "b.apkg", second)
+    answer = await record.followup(1)
+
+    assert "this server's other decks 700 KiB: more than the 1 MiB" in answer.content
+    assert [d.deck_id for d in await bot.storage.decks.guild_decks()] == ["a"]
