@@ -156,6 +156,14 @@ def import_over_media_limit(size: int, stored: int, limit: int) -> str:
     )
 
 
+def import_missing_media(filename: str, names: list[str]) -> str:
+    """A line of the preview's "Left out": images the deck names that neither the file nor
+    this server's deck of that id holds."""
+    shown = ", ".join(_cut(name, 60) for name in names[:5])
+    more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+    return f"{filename}: no image file {shown}{more}: those cards are shown without their image"
+
+
 def _card_lines(deck: Deck) -> str:
     lines = [
         f"**{n}.** {_cut(card.question, 120)} → {_cut(card.answer, 80)}"

@@ -68,6 +68,12 @@ class ImportPlan:
     def media_bytes(self) -> int:
         return sum(len(data) for data in self.media.values())
 
+    @property
+    def upload(self) -> AnkiImport:
+        """What the file gave, as the importers return it (e.g. to split a package's
+        sub-decks into decks of their own)."""
+        return AnkiImport(self.imported, dict(self.media), self.warnings)
+
 
 class DeckImports:
     def __init__(self, services: Services, catalog: DeckCatalog) -> None:
@@ -98,11 +104,10 @@ class DeckImports:
     async def confirm(self, plan: ImportPlan) -> tuple[ImportPlan, SyncSummary]:
         """Store the planned deck and its media, checked again against the guild's decks as
         they are now."""
-        upload = AnkiImport(plan.imported, dict(plan.media), plan.warnings)
         current = await self._checked(
             plan.guild_id,
             plan.filename,
-            upload,
+            plan.upload,
             package=plan.package,
             replace=plan.replace,
             name=plan.name,
@@ -135,6 +140,15 @@ class DeckImports:
                 _replacing, existing, imported, filename, name, package
             )
         storage = self.services.storage
+        warnings = upload.warnings
+        missing = media_names(deck) - set(upload.media)
+        if missing:
+            missing -= await storage.media.names(guild_id, deck.id)
+        if (
+            missing
+            and (line := texts.import_missing_media(filename, sorted(missing))) not in warnings
+        ):
+            warnings += (line,)
         limit = self.services.config.max_cards_per_guild
         others = await storage.decks.guild_card_count(guild_id, besides=deck.id)
         if others + len(deck.cards) > limit:
@@ -148,7 +162,7 @@ class DeckImports:
             replace,
             name,
             media=upload.media,
-            warnings=upload.warnings,
+            warnings=warnings,
             package=package,
         )
         if plan.media:

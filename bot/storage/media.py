@@ -84,6 +84,16 @@ class MediaStore:
             )
         return {row["name"]: bytes(row["data"]) for row in rows}
 
+    async def names(self, owner: int, deck_id: str) -> set[str]:
+        """The names of the deck's files (their bytes not read)."""
+        async with self._database.reading() as db:
+            rows = await fetch_all(
+                db,
+                "SELECT name FROM deck_media WHERE owner = ? AND deck_id = ?",
+                (owner, deck_id),
+            )
+        return {row["name"] for row in rows}
+
     async def load(self, owner: int, deck_id: str, name: str) -> bytes | None:
         """The bytes of the deck's file `name`; None if the deck has no such file."""
         async with self._database.reading() as db:

@@ -148,6 +148,34 @@ async def test_deck_import_image_is_attached_to_a_drop_of_the_guild_deck(
     assert [(a.filename, a.data) for a in card.attachments] == [("cell.png", CELL)]
 
 
+async def test_deck_import_of_a_deck_file_may_show_the_deck_s_stored_images(
+    world: World, flashdrop: Flashdrops, cells: bytes
+) -> None:
+    bot = await flashdrop.start()
+    editor = manager(flashdrop)
+    preview = await preview_of(await import_file(bot, editor, "cells.apkg", cells))
+    await press(bot, editor, preview, "confirm")
+    deck = (
+        b"name: Cells\ncards:\n"
+        b"  - {id: n, question: 'Which organelle?', answer: Nucleus, image: cells.media/cell.png}\n"
+        b"  - {id: g, question: 'And this?', answer: Gone, image: cells.media/gone.png}\n"
+    )
+
+    preview = await preview_of(await import_file(bot, editor, "cells.yaml", deck, replace=True))
+
+    assert preview.embed is not None
+    fields = {f["name"]: f["value"] for f in preview.embed["fields"]}
+    assert fields["Left out"] == (
+        "cells.yaml: no image file gone.png: those cards are shown without their image"
+    )
+    await press(bot, editor, preview, "confirm")
+    assert await bot.storage.media.files(world.guild.id, "cells") == {"cell.png": CELL}
+    posted = [await bot.quiz(world.alice, deck="cells") for _ in range(2)]
+    by_question = {"Which organelle?" in m.content: m for m in posted}
+    assert [(a.filename, a.data) for a in by_question[True].attachments] == [("cell.png", CELL)]
+    assert by_question[False].attachments == []
+
+
 async def test_deck_import_of_an_anki_package_previews_types_images_and_what_was_left_out(
     world: World, flashdrop: Flashdrops, anki_packages: Packages
 ) -> None:

@@ -25,6 +25,14 @@ async def test_media_save_then_load_and_files(db_path: Path) -> None:
         assert await storage.media.files(GUILD, "bio") == {"a.gif": GIF, "cell.png": PNG}
 
 
+async def test_media_names_are_the_deck_s_own(db_path: Path) -> None:
+    async with await Storage.open(db_path) as storage:
+        await storage.media.save(GUILD, "bio", {"cell.png": PNG, "a.gif": GIF})
+        await storage.media.save(GUILD, "chem", {"flask.png": PNG})
+        assert await storage.media.names(GUILD, "bio") == {"cell.png", "a.gif"}
+        assert await storage.media.names(OTHER_GUILD, "bio") == set()
+
+
 async def test_media_load_is_per_guild_and_deck(db_path: Path) -> None:
     async with await Storage.open(db_path) as storage:
         await storage.media.save(GUILD, "bio", {"cell.png": PNG})
