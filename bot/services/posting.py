@@ -31,6 +31,7 @@ from bot.core.ratings import RatingSource
 from bot.core.reactions import RATING_EMOJI, rating_for
 from bot.core.selection import choose_for_channel
 from bot.core.study_dates import study_date
+from bot.decks.importers.anki import media_folder
 from bot.messages import cards as render
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ def _load_local(deck: Deck, card: Card, image: str) -> CardImage:
 async def _load_stored(deck: Deck, card: Card, image: str, stored: StoredMedia) -> CardImage:
     """A guild deck's image, from the database (never the file system)."""
     folder, _, name = image.partition("/")
-    data = await stored(name) if folder == f"{deck.id}.media" else None
+    data = await stored(name) if folder == media_folder(deck.id) else None
     if data is None or len(data) > MAX_IMAGE_BYTES:
         log.warning("card %s/%s: image %r is not stored; shown without it", deck.id, card.id, image)
         return NO_IMAGE
