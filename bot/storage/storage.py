@@ -17,6 +17,7 @@ from bot.storage.database import Database
 from bot.storage.decks import DeckStore
 from bot.storage.drops import DropStore
 from bot.storage.export import ExportStore
+from bot.storage.media import MediaStore
 from bot.storage.members import MemberStore
 from bot.storage.posts import PostStore
 from bot.storage.ratings import RatingStore
@@ -43,6 +44,7 @@ class Storage:
         self.drops = DropStore(database)
         self.reminders = ReminderStore(database)
         self.export = ExportStore(database)
+        self.media = MediaStore(database)
 
     @classmethod
     async def open(
