@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot.app import Flashdrop
 from bot.cogs.common import deck_choices, guild_id_of, require_deck_manager
 from bot.messages import decks as texts
+from bot.messages import settings as settings_texts
 from bot.services.deck_imports import MAX_UPLOAD_BYTES, ImportPlan, ImportRefused
 
 log = logging.getLogger(__name__)
@@ -122,10 +123,34 @@ class Decks(commands.GroupCog, group_name="deck"):
     async def remove_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
-            return []
-        own = self.bot.catalog.guild_decks(interaction.guild_id)
-        return [c for c in deck_choices(self.bot, interaction, current) if c.value in own]
+        return own_deck_choices(self.bot, interaction, current)
+
+    @app_commands.command(name="rename")
+    @app_commands.describe(deck="one of this server's own decks", name="the deck's new name")
+    async def rename_deck(self, interaction: discord.Interaction, deck: str, name: str) -> None:
+        """Rename one of this server's own decks (its id and everyone's schedules stay)."""
+        guild_id = guild_id_of(interaction)
+        if not await require_deck_manager(interaction, self.bot, "rename decks"):
+            return
+        before = self.bot.catalog.guild_decks(guild_id).get(deck)
+        try:
+            renamed = await self.bot.catalog.rename(guild_id, deck, name)
+        except ValueError as bad:
+            text = settings_texts.bad_deck_name(str(bad))
+        else:
+            if before is not None and renamed is not None:
+                text = settings_texts.renamed(before.name, renamed)
+            elif deck in self.bot.catalog.library:
+                text = settings_texts.rename_library_deck(deck)
+            else:
+                text = texts.no_such_deck(deck)
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @rename_deck.autocomplete("deck")
+    async def rename_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return own_deck_choices(self.bot, interaction, current)
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
@@ -138,6 +163,16 @@ class Decks(commands.GroupCog, group_name="deck"):
         if token not in self.pending and token not in self.finished:
             expired = texts.IMPORT_EXPIRED if kind == _IMPORT else texts.REMOVE_EXPIRED
             await interaction.response.send_message(expired, ephemeral=True)
+
+
+def own_deck_choices(
+    bot: Flashdrop, interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """The autocomplete of a command that takes one of the server's own decks."""
+    if interaction.guild_id is None:
+        return []
+    own = bot.catalog.guild_decks(interaction.guild_id)
+    return [c for c in deck_choices(bot, interaction, current) if c.value in own]
 
 
 def preview(plan: ImportPlan) -> discord.Embed:

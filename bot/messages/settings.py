@@ -1,4 +1,5 @@
-"""What `/settings` says: a server's settings, its deck manager role, hidden library decks."""
+"""What a server's controls over its decks say: `/settings` (its settings, its deck manager
+role, hidden library decks) and `/deck rename`."""
 
 from __future__ import annotations
 
@@ -81,3 +82,21 @@ def not_hidden(deck_id: str) -> str:
 def hidden_deck(deck_id: str) -> str:
     """A hidden deck named by a drop, in `/drop list` (its cards are skipped)."""
     return f"`{deck_id}` (hidden in /settings: skipped)"
+
+
+def rename_library_deck(deck_id: str) -> str:
+    return (
+        f"`{deck_id}` is a library deck: it is renamed in its file (`decks/{deck_id}.yaml`) on"
+        " the bot's host. `/deck rename` renames this server's own decks."
+    )
+
+
+def bad_deck_name(problem: str) -> str:
+    return f"That name cannot be used: {problem}. Nothing was changed."
+
+
+def renamed(old_name: str, deck: Deck) -> str:
+    return (
+        f"**{old_name}** is now **{deck.name}** (`{deck.id}`): its id, and everyone's"
+        " schedules, stay as they were."
+    )

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.core.models import Card, CardRef, Deck
-from bot.decks import DeckError, dump_deck, parse_deck
+from bot.core.models import MAX_DECK_NAME_CHARS, Card, CardRef, Deck
+from bot.decks import DeckError, dump_deck, parse_deck, rules
 from bot.storage import SyncSummary
 
 if TYPE_CHECKING:
@@ -118,6 +119,22 @@ class DeckCatalog:
             len(summary.retired),
         )
         return summary
+
+    async def rename(self, guild_id: int, deck_id: str, name: str) -> Deck | None:
+        """Give the guild's own deck `deck_id` a new name (its id, which keys everyone's
+        schedules, stays); None if the guild has no such deck. Raises ValueError, saying why,
+        for a name a deck file could not have."""
+        deck = self._guilds.get(guild_id, {}).get(deck_id)
+        if deck is None:
+            return None
+        name = name.strip()
+        problem = rules.check_text("deck name", name, MAX_DECK_NAME_CHARS, single_line=True)
+        if problem is not None:
+            raise ValueError(problem)
+        renamed = replace(deck, name=name)
+        await self.save(guild_id, renamed)
+        log.info("guild %s renamed deck %s from %r to %r", guild_id, deck_id, deck.name, name)
+        return renamed
 
     async def remove(self, guild_id: int, deck_id: str) -> Deck | None:
         """Retire the guild's own deck `deck_id` (its history stays); the deck, or None if the
