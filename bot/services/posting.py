@@ -480,14 +480,16 @@ class CardPoster:
         """The member's flag on the post's card: True if new, False if they had one open,
         None when the post or its card is gone (nothing recorded)."""
         post = await self.services.storage.posts.get_post(message_id)
-        if post is None or self.catalog.find_card(post.guild_id, post.card) is None:
+        return None if post is None else await self._flag_post(post, user_id)
+
+    async def _flag_post(self, post: Post, user_id: int, *, catch_up: bool = False) -> bool | None:
+        if self.catalog.find_card(post.guild_id, post.card) is None:
             return None
-        now = self.services.clock.now()
-        flagged = await self.services.storage.flags.flag(
-            post.guild_id, post.card, user_id, post.message_id, now
-        )
+        flags, now = self.services.storage.flags, self.services.clock.now()
+        record = flags.catch_up if catch_up else flags.flag
+        flagged = await record(post.guild_id, post.card, user_id, post.message_id, now)
         if flagged:
-            log.info("member %s flagged %s on post %s", user_id, post.card, message_id)
+            log.info("member %s flagged %s on post %s", user_id, post.card, post.message_id)
         return flagged
 
     async def _withdraw_flag(self, message_id: int, user_id: int) -> None:
@@ -576,7 +578,8 @@ class CardPoster:
 
         Reactions added while the bot was offline are recorded (source "reconcile"); ratings
         whose reaction was removed meanwhile are retracted; a post a member asked to reveal is
-        revealed. Recording a rating that is already live is a no-op, so this is idempotent.
+        revealed; a 🚩 added meanwhile is recorded as that member's flag. Recording a rating
+        (or flag) that is already live is a no-op, so this is idempotent.
         Returns the number of ratings recorded or retracted.
         """
         changes = 0
@@ -601,12 +604,18 @@ class CardPoster:
         # Ratings whose listing was cut short: their absence proves nothing, so none is retracted.
         unsure: set[Rating] = set()
         wants_reveal = False
+        flaggers: list[int] = []
         for reaction in message.reactions:
             emoji = str(reaction.emoji)
             rating = rating_for(emoji)
-            if (rating is None and emoji != self.reveal_emoji) or reaction.count - int(
-                reaction.me
-            ) <= 0:
+            if reaction.count - int(reaction.me) <= 0:
+                continue
+            if is_flag(emoji):
+                # Flags raised meanwhile are recorded (not again once cleared); one withdrawn
+                # meanwhile stays open (it may have come from the Flag button, no reaction).
+                flaggers += (await reactor_ids(reaction, post.message_id)).member_ids
+                continue
+            if rating is None and emoji != self.reveal_emoji:
                 continue
             reactors = await reactor_ids(reaction, post.message_id)
             if rating is None:
@@ -630,6 +639,8 @@ class CardPoster:
             for user_id, rating in sorted(gone)
         ]
         await asyncio.gather(*changes)
+        for user_id in flaggers:
+            await self._flag_post(post, user_id, catch_up=True)
         if wants_reveal and post.revealed_at is None:
             await self._reveal_or_retry(post)
         return len(on_discord - stored) + len(gone)

@@ -32,6 +32,24 @@ class FlagStore:
         )
         return changed > 0
 
+    async def catch_up(
+        self, guild_id: int, card: CardRef, user_id: int, post_id: int, at: datetime
+    ) -> bool:
+        """Record a flag the member's 🚩 on post `post_id` shows, unless they already flagged
+        the card on that post: a flag cleared (or withdrawn) whose 🚩 is still on the message
+        does not come back."""
+        changed = await self._database.write(
+            "INSERT INTO card_flags (guild_id, deck_id, card_id, user_id, post_id, flagged_at)"
+            " SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM card_flags"
+            " WHERE guild_id = ? AND deck_id = ? AND card_id = ? AND user_id = ? AND post_id = ?)"
+            f" ON CONFLICT (guild_id, deck_id, card_id, user_id) WHERE {_OPEN} DO NOTHING",
+            (
+                *(guild_id, card.deck_id, card.card_id, user_id, post_id, encode_instant(at)),
+                *(guild_id, card.deck_id, card.card_id, user_id, post_id),
+            ),
+        )
+        return changed > 0
+
     async def withdraw(self, guild_id: int, card: CardRef, user_id: int, at: datetime) -> bool:
         """Close the member's own open flag on `card` (cleared by themselves); False if none."""
         return await self._close(guild_id, card, at, by=user_id, only_user=user_id) > 0

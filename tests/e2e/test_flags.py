@@ -130,3 +130,26 @@ async def test_deck_flags_lists_flagged_cards_for_managers_and_unflag_clears_the
     await bot.command(editor, "deck unflag", {"deck": "capitals", "card": "dk"})
     empty = await bot.command(editor, "deck flags")
     assert empty.callback is not None and empty.callback.content == "No card is flagged."
+
+
+async def test_flag_reaction_made_while_offline_is_caught_up_but_a_cleared_one_stays_cleared(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    first = await flashdrop.start()
+    editor = manager(flashdrop)
+    card = await first.quiz(world.alice, deck="python")
+    post = await first.storage.posts.get_post(card.id)
+    assert post is not None
+    await first.react(world.alice, card, FLAG)
+    await first.command(editor, "deck unflag", {"deck": "python", "card": post.card_id})
+    await first.stop()
+    world.server.add_reaction(world.bob, card, FLAG)  # while the bot is away
+
+    bot = await flashdrop.start()
+    await bot.settle()
+
+    # Bob's flag is recorded; Alice's, cleared with her 🚩 still there, does not come back.
+    flagged, _ = await bot.storage.flags.open_flags(world.guild.id)
+    assert [(f.card, f.members) for f in flagged] == [(post.card, 1)]
+    await bot.unreact(world.bob, card, FLAG)
+    assert await open_flags(bot) == {}

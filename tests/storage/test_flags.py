@@ -68,3 +68,19 @@ async def test_flags_clear_closes_every_open_flag_and_keeps_the_rows(db_path: Pa
                 "SELECT cleared_by FROM card_flags WHERE card_id = 'c1' ORDER BY user_id"
             )
         assert [row["cleared_by"] for row in rows] == [7, 7]
+
+
+async def test_flags_catch_up_records_once_per_post_and_never_a_cleared_one(
+    storage: Storage,
+) -> None:
+    await storage.posts.record_post(make_post(1))
+    await storage.posts.record_post(make_post(2))
+
+    assert await storage.flags.catch_up(GUILD, C1, USER, 1, T0) is True
+    assert await storage.flags.catch_up(GUILD, C1, USER, 1, LATER) is False  # open already
+    await storage.flags.clear(GUILD, C1, by=7, at=LATER)
+    assert await storage.flags.catch_up(GUILD, C1, USER, 1, LATER) is False  # cleared: stays
+    assert await storage.flags.open_flags(GUILD) == ([], 0)
+    # The same card flagged on another post of it is a new flag.
+    assert await storage.flags.catch_up(GUILD, C1, USER, 2, LATER) is True
+    assert await storage.flags.open_flags(GUILD) == ([FlaggedCard(C1, 1, LATER, LATER)], 1)
