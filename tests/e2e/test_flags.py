@@ -4,8 +4,11 @@ revealed post), deck managers list the flagged cards with `/deck flags` and clea
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.core.models import CardRef
 from tests.e2e.test_deck_import import manager
+from tests.e2e.test_drops import DROP_INSTANT, bot_messages, config_drop, tick
 from tests.support.bot_fixture import EYES, RATE, Flashdrops, RunningBot
 from tests.support.fakediscord import Member, Message
 from tests.support.harness import World
@@ -153,3 +156,19 @@ async def test_flag_reaction_made_while_offline_is_caught_up_but_a_cleared_one_s
     assert [(f.card, f.members) for f in flagged] == [(post.card, 1)]
     await bot.unreact(world.bob, card, FLAG)
     assert await open_flags(bot) == {}
+
+
+async def test_flag_reaction_on_a_drop_post_counts_like_one_on_a_quiz_post(
+    flashdrop: Flashdrops,
+) -> None:
+    world = flashdrop.world
+    bot = await flashdrop.start(**config_drop(flashdrop, cards=1))
+    await tick(bot, DROP_INSTANT + timedelta(seconds=5))
+    [heading, card] = bot_messages(flashdrop)
+    post = await bot.storage.posts.get_post(card.id)
+    assert post is not None and post.kind == "drop"
+
+    await bot.react(world.alice, heading, FLAG)  # the heading is no card: ignored
+    await bot.react(world.alice, card, FLAG)
+
+    assert await open_flags(bot) == {post.card: 1}
