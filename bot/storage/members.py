@@ -11,7 +11,9 @@ from bot.core.members import GuildSettings, MemberSettings, member_study_date
 from bot.storage.codec import decode_time, encode_time
 from bot.storage.database import Database, fetch_one
 
-GUILD_SETTINGS_SQL = "SELECT timezone, day_starts_at FROM guild_settings WHERE guild_id = ?"
+GUILD_SETTINGS_SQL = (
+    "SELECT timezone, day_starts_at, deck_manager_role FROM guild_settings WHERE guild_id = ?"
+)
 MEMBER_SETTINGS_SQL = "SELECT timezone, remind_at FROM members WHERE guild_id = ? AND user_id = ?"
 
 
@@ -24,6 +26,7 @@ def guild_settings_from_row(
         guild_id=guild_id,
         timezone=row["timezone"],
         day_starts_at=decode_time(row["day_starts_at"]),
+        deck_manager_role=row["deck_manager_role"],
     )
 
 
@@ -51,6 +54,20 @@ class MemberStore:
         async with self._database.reading() as db:
             row = await fetch_one(db, GUILD_SETTINGS_SQL, (guild_id,))
         return guild_settings_from_row(guild_id, row, self._guild_defaults)
+
+    async def set_deck_manager_role(self, guild_id: int, role: str | None) -> None:
+        """The guild's own deck manager role (None: back to the config's).
+
+        A guild without a row yet gets one holding today's defaults for its zone and day, as
+        the table has no "not set" for them.
+        """
+        defaults = self._guild_defaults
+        await self._database.write(
+            "INSERT INTO guild_settings (guild_id, timezone, day_starts_at, deck_manager_role)"
+            " VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (guild_id) DO UPDATE SET deck_manager_role = excluded.deck_manager_role",
+            (guild_id, defaults.timezone, encode_time(defaults.day_starts_at), role),
+        )
 
     async def member_settings(self, guild_id: int, user_id: int) -> MemberSettings:
         async with self._database.reading() as db:
