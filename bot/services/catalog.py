@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-<<<<<<< HEAD
 from collections.abc import Iterable
-=======
 from dataclasses import replace
 from datetime import datetime
->>>>>>> wd
 from typing import TYPE_CHECKING
 
 from bot.core.models import MAX_DECK_NAME_CHARS, Card, CardRef, Deck
