@@ -87,6 +87,13 @@ async def test_guild_settings_deck_manager_role_set_kept_and_cleared(db_path: Pa
         assert await store.members.guild_settings(GUILD) == GuildSettings(
             GUILD, timezone="Europe/Paris", day_starts_at=time(6, 0), deck_manager_role="4242"
         )
+    moved = GuildSettings(0, timezone="Europe/Oslo", day_starts_at=time(4, 30))
+    async with await Storage.open(db_path, guild_defaults=moved) as store:
+        # The zone and day were never set for the guild: it follows the config's new ones.
+        assert await store.members.guild_settings(GUILD) == GuildSettings(
+            GUILD, timezone="Europe/Oslo", day_starts_at=time(4, 30), deck_manager_role="4242"
+        )
+    async with await Storage.open(db_path, guild_defaults=defaults) as store:
         await store.members.set_deck_manager_role(GUILD, None)
         assert (await store.members.guild_settings(GUILD)).deck_manager_role is None
         assert (await store.members.guild_settings(GUILD + 1)).deck_manager_role is None
