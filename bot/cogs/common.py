@@ -71,9 +71,11 @@ async def require_admin(interaction: discord.Interaction, bot: Flashdrop, action
 async def require_deck_manager(
     interaction: discord.Interaction, bot: Flashdrop, action: str
 ) -> bool:
-    """True for deck managers (see `bot.core.permissions`); everyone else is told why,
-    privately."""
-    return await _require_role(interaction, bot.config.deck_manager_role, is_deck_manager, action)
+    """True for deck managers (see `bot.core.permissions`): the role is the guild's own
+    (`/settings manager-role`), else the config's; everyone else is told why, privately."""
+    settings = await bot.services.storage.members.guild_settings(guild_id_of(interaction))
+    role = settings.deck_manager_role or bot.config.deck_manager_role
+    return await _require_role(interaction, role, is_deck_manager, action)
 
 
 async def _require_role(
@@ -90,8 +92,19 @@ async def _require_role(
         role,
     )
     if not allowed:
-        await answer_privately(interaction, errors.admins_only(action, role))
+        await answer_privately(
+            interaction, errors.admins_only(action, role_name(interaction, role))
+        )
     return allowed
+
+
+def role_name(interaction: discord.Interaction, role: str | None) -> str | None:
+    """How a role setting (a name, or an id) is shown: a role id by the role's name when the
+    server has that role."""
+    if role is None or not role.strip().isdigit() or interaction.guild is None:
+        return role
+    found = interaction.guild.get_role(int(role))
+    return found.name if found is not None else role
 
 
 async def refuse_without_permissions(interaction: discord.Interaction) -> bool:

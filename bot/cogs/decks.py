@@ -1,6 +1,7 @@
 """`/deck list`, `/deck info`: what the study group can quiz itself on; `/deck import`: a
 deck of the group's own, from an uploaded file, after a preview its deck manager confirms;
-`/deck remove`: one of those decks gone (history kept), after a confirmation."""
+`/deck remove`: one of those decks gone (history kept), after a confirmation; `/deck rename`;
+`/deck flags` and `/deck unflag`: the cards members flagged as wrong, for deck managers."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import Flashdrop
-from bot.cogs.common import deck_choices, guild_id_of, require_deck_manager
+from bot.cogs.common import MAX_CHOICES, deck_choices, guild_id_of, require_deck_manager
+from bot.core.models import CardRef
 from bot.messages import decks as texts
+from bot.messages import flags as flag_texts
+from bot.messages import settings as settings_texts
 from bot.services.deck_imports import MAX_UPLOAD_BYTES, ImportPlan, ImportRefused
 
 log = logging.getLogger(__name__)
@@ -122,10 +126,94 @@ class Decks(commands.GroupCog, group_name="deck"):
     async def remove_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if interaction.guild_id is None:
+        return own_deck_choices(self.bot, interaction, current)
+
+    @app_commands.command(name="rename")
+    @app_commands.describe(deck="one of this server's own decks", name="the deck's new name")
+    async def rename_deck(self, interaction: discord.Interaction, deck: str, name: str) -> None:
+        """Rename one of this server's own decks (its id and everyone's schedules stay)."""
+        guild_id = guild_id_of(interaction)
+        if not await require_deck_manager(interaction, self.bot, "rename decks"):
+            return
+        before = self.bot.catalog.guild_decks(guild_id).get(deck)
+        try:
+            renamed = await self.bot.catalog.rename(guild_id, deck, name)
+        except ValueError as bad:
+            text = settings_texts.bad_deck_name(str(bad))
+        else:
+            if before is not None and renamed is not None:
+                text = settings_texts.renamed(before.name, renamed)
+            elif deck in self.bot.catalog.library:
+                text = settings_texts.rename_library_deck(deck)
+            else:
+                text = texts.no_such_deck(deck)
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @rename_deck.autocomplete("deck")
+    async def rename_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return own_deck_choices(self.bot, interaction, current)
+
+    @app_commands.command(name="flags")
+    @app_commands.describe(deck="only this deck's flagged cards")
+    async def list_flags(self, interaction: discord.Interaction, deck: str | None = None) -> None:
+        """List the cards members flagged as wrong, most flagged first."""
+        guild_id = guild_id_of(interaction)
+        if not await require_deck_manager(interaction, self.bot, "see flagged cards"):
+            return
+        flags = self.bot.services.storage.flags
+        flagged, total = await flags.open_flags(guild_id, deck, limit=flag_texts.FLAGS_SHOWN)
+        if not flagged:
+            await interaction.response.send_message(flag_texts.no_flags(deck), ephemeral=True)
+            return
+        shown = [(f, self.bot.catalog.find_card(guild_id, f.card)) for f in flagged]
+        embed = flag_texts.flag_list(
+            [(f, found[1] if found else None) for f, found in shown], total, deck
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @app_commands.command(name="unflag")
+    @app_commands.describe(deck="the flagged card's deck", card="the flagged card's id")
+    async def unflag(self, interaction: discord.Interaction, deck: str, card: str) -> None:
+        """Clear every member's flag on a card, once it is dealt with."""
+        guild_id = guild_id_of(interaction)
+        if not await require_deck_manager(interaction, self.bot, "clear flags"):
+            return
+        cleared = await self.bot.services.storage.flags.clear(
+            guild_id, CardRef(deck, card), interaction.user.id, self.bot.services.clock.now()
+        )
+        text = (
+            flag_texts.cleared(deck, card, cleared)
+            if cleared
+            else flag_texts.nothing_to_clear(deck, card)
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @list_flags.autocomplete("deck")
+    @unflag.autocomplete("deck")
+    async def flags_deck_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return deck_choices(self.bot, interaction, current)
+
+    @unflag.autocomplete("card")
+    async def unflag_card_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The deck's flagged cards."""
+        deck = getattr(interaction.namespace, "deck", None)
+        if interaction.guild_id is None or not deck:
             return []
-        own = self.bot.catalog.guild_decks(interaction.guild_id)
-        return [c for c in deck_choices(self.bot, interaction, current) if c.value in own]
+        flagged, _ = await self.bot.services.storage.flags.open_flags(
+            interaction.guild_id, str(deck), limit=MAX_CHOICES
+        )
+        needle = current.casefold()
+        return [
+            app_commands.Choice(name=f.card.card_id[:100], value=f.card.card_id)
+            for f in flagged
+            if needle in f.card.card_id.casefold()
+        ]
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
@@ -138,6 +226,16 @@ class Decks(commands.GroupCog, group_name="deck"):
         if token not in self.pending and token not in self.finished:
             expired = texts.IMPORT_EXPIRED if kind == _IMPORT else texts.REMOVE_EXPIRED
             await interaction.response.send_message(expired, ephemeral=True)
+
+
+def own_deck_choices(
+    bot: Flashdrop, interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """The autocomplete of a command that takes one of the server's own decks."""
+    if interaction.guild_id is None:
+        return []
+    own = bot.catalog.guild_decks(interaction.guild_id)
+    return [c for c in deck_choices(bot, interaction, current) if c.value in own]
 
 
 def preview(plan: ImportPlan) -> discord.Embed:

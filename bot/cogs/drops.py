@@ -15,6 +15,7 @@ from bot.core.admin_input import parse_local_time, parse_weekdays, parse_zone
 from bot.core.drops import EVERY_DAY, MAX_CARDS_PER_DROP, Drop, DropSource, occurrences
 from bot.messages import decks as deck_texts
 from bot.messages import drops as texts
+from bot.messages import settings as settings_texts
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +170,8 @@ class Drops(commands.GroupCog, group_name="drop"):
 
 
 def describe(bot: Flashdrop, drop: Drop) -> str:
-    names = {d.id: d.name for d in bot.catalog.decks_for(drop.guild_id).values()}
+    names = {d: settings_texts.hidden_deck(d) for d in bot.catalog.hidden(drop.guild_id)}
+    names |= {d.id: d.name for d in bot.catalog.decks_for(drop.guild_id).values()}
     now = bot.services.clock.now()
     upcoming = occurrences(drop, now, now + timedelta(days=8))
     return texts.describe(drop, names, upcoming[0] if upcoming else None)

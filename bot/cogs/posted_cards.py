@@ -1,4 +1,5 @@
-"""Every posted card, whoever posted it (`/quiz` or a drop): reactions, catch-up, auto-reveal.
+"""Every posted card, whoever posted it (`/quiz` or a drop): reactions (ratings, and 🚩 flags),
+catch-up, auto-reveal, its buttons.
 
 The listeners hand raw reaction events to the bot's one `CardPoster`; on every READY the
 reactions made while the bot was away are read back; a sweep reveals posts nobody revealed.
@@ -59,10 +60,16 @@ class PostedCards(commands.Cog):
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        """A post's private hint or answer button (any post, made before a restart too)."""
+        """A post's private hint, answer or Flag button (any post, made before a restart too);
+        each answers only its presser."""
         if interaction.type is not discord.InteractionType.component or not interaction.data:
             return
-        reply = await self.bot.posting.private_reply(str(interaction.data.get("custom_id", "")))
+        custom_id = str(interaction.data.get("custom_id", ""))
+        flagged = await self.bot.posting.flag_pressed(custom_id, interaction.user.id)
+        if flagged is not None:
+            await interaction.response.send_message(flagged, ephemeral=True)
+            return
+        reply = await self.bot.posting.private_reply(custom_id)
         if reply is not None:
             await interaction.response.send_message(embed=reply, ephemeral=True)
 

@@ -18,6 +18,9 @@ class GuildSettings:
     guild_id: int
     timezone: str = "UTC"
     day_starts_at: time = DEFAULT_DAY_STARTS_AT
+    # The role (a name or an id) that may change the guild's decks, set by /settings; None:
+    # the config's `deck_manager_role`.
+    deck_manager_role: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""The emoji members react with: one table from keycap emoji to Brainscape's 1-5 rating."""
+"""The emoji members react with: one table from keycap emoji to Brainscape's 1-5 rating, and
+the 🚩 that flags a card as wrong (never a rating)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,12 @@ RATING_EMOJI: Mapping[Rating, str] = MappingProxyType(
     }
 )
 EMOJI_RATING: Mapping[str, Rating] = MappingProxyType({e: r for r, e in RATING_EMOJI.items()})
+FLAG_EMOJI = "\N{TRIANGULAR FLAG ON POST}"
+
+
+def is_flag(emoji: str) -> bool:
+    """Whether a reaction flags the card as wrong (with or without a variation selector)."""
+    return emoji.removesuffix("\N{VARIATION SELECTOR-16}") == FLAG_EMOJI
 
 
 def rating_for(emoji: str) -> Rating | None:

@@ -3,7 +3,10 @@
 The library is the decks folder, loaded at start (`Services.decks`). A guild's own decks live in
 the database as the deck YAML the bot wrote, and are loaded through the same validator as deck
 files. A guild sees its own deck rather than a library deck of the same id, and never another
-guild's decks. Every command, autocomplete, drop and reveal asks here (`bot.catalog`).
+guild's decks; a library deck the guild hid (`/settings hide`) is not offered there: not in
+`decks_for`, so not in autocomplete, lists, `/quiz`, `/review`, `/due` or drops. Its history
+stays, and a post of its cards made before still reveals (`deck`, `find_card`). Every
+command, autocomplete, drop and reveal asks here (`bot.catalog`).
 """
 
 from __future__ import annotations
@@ -12,10 +15,12 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.core.models import Card, CardRef, Deck
-from bot.decks import DeckError, dump_deck, parse_deck
+from bot.core.models import MAX_DECK_NAME_CHARS, Card, CardRef, Deck
+from bot.decks import DeckError, dump_deck, parse_deck, rules
 from bot.storage import SyncSummary
 
 if TYPE_CHECKING:
@@ -38,6 +43,7 @@ class DeckCatalog:
     def __init__(self, services: Services) -> None:
         self.services = services
         self._guilds: dict[int, dict[str, Deck]] = {}
+        self._hidden: dict[int, frozenset[str]] = {}
 
     async def load(self) -> None:
         """Read every guild's decks from the database; one that no longer validates is logged
@@ -54,6 +60,7 @@ class DeckCatalog:
                 continue
             guilds.setdefault(entry.guild_id, {})[deck.id] = deck
         self._guilds = guilds
+        self._hidden = await self.services.storage.hidden_decks.hidden()
         log.info(
             "guild decks: %d loaded in %d guild(s)", sum(map(len, guilds.values())), len(guilds)
         )
@@ -67,9 +74,32 @@ class DeckCatalog:
         return dict(self._guilds.get(guild_id, {}))
 
     def decks_for(self, guild_id: int) -> dict[str, Deck]:
-        """Every deck the guild can study, by id, sorted: its own and the library's."""
-        merged = {**self.library, **self._guilds.get(guild_id, {})}
+        """Every deck the guild can study, by id, sorted: its own and the library's it has
+        not hidden."""
+        hidden = self._hidden.get(guild_id, frozenset())
+        library = {i: d for i, d in self.library.items() if i not in hidden}
+        merged = {**library, **self._guilds.get(guild_id, {})}
         return dict(sorted(merged.items()))
+
+    def hidden(self, guild_id: int) -> frozenset[str]:
+        """The library decks the guild hid (ids of decks no longer in the library too)."""
+        return self._hidden.get(guild_id, frozenset())
+
+    async def hide(self, guild_id: int, deck_id: str, by: int, at: datetime) -> bool:
+        """Stop offering the library deck `deck_id` in the guild; False if it was hidden."""
+        changed = await self.services.storage.hidden_decks.hide(guild_id, deck_id, by, at)
+        self._hidden = {**self._hidden, guild_id: self.hidden(guild_id) | {deck_id}}
+        if changed:
+            log.info("guild %s hid library deck %s", guild_id, deck_id)
+        return changed
+
+    async def show(self, guild_id: int, deck_id: str) -> bool:
+        """Offer the library deck `deck_id` in the guild again; False if it was not hidden."""
+        changed = await self.services.storage.hidden_decks.show(guild_id, deck_id)
+        self._hidden = {**self._hidden, guild_id: self.hidden(guild_id) - {deck_id}}
+        if changed:
+            log.info("guild %s shows library deck %s again", guild_id, deck_id)
+        return changed
 
     def deck(self, guild_id: int, deck_id: str) -> Deck | None:
         own = self._guilds.get(guild_id, {}).get(deck_id)
@@ -114,6 +144,22 @@ class DeckCatalog:
             len(summary.retired),
         )
         return summary
+
+    async def rename(self, guild_id: int, deck_id: str, name: str) -> Deck | None:
+        """Give the guild's own deck `deck_id` a new name (its id, which keys everyone's
+        schedules, stays); None if the guild has no such deck. Raises ValueError, saying why,
+        for a name a deck file could not have."""
+        deck = self._guilds.get(guild_id, {}).get(deck_id)
+        if deck is None:
+            return None
+        name = name.strip()
+        problem = rules.check_text("deck name", name, MAX_DECK_NAME_CHARS, single_line=True)
+        if problem is not None:
+            raise ValueError(problem)
+        renamed = replace(deck, name=name)
+        await self.save(guild_id, renamed)
+        log.info("guild %s renamed deck %s from %r to %r", guild_id, deck_id, deck.name, name)
+        return renamed
 
     async def remove(self, guild_id: int, deck_id: str) -> Deck | None:
         """Retire the guild's own deck `deck_id` (its history stays); the deck, or None if the

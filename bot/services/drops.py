@@ -96,7 +96,8 @@ class DropRunner:
         """One warning per config drop that names a deck which is not loaded."""
         for key, drop in self._config_drops():
             loaded = self.catalog.decks_for(drop.guild_id)
-            missing = [deck_id for deck_id in drop.deck_ids if deck_id not in loaded]
+            hidden = self.catalog.hidden(drop.guild_id)  # skipped at the drop, with a log line
+            missing = [d for d in drop.deck_ids if d not in loaded and d not in hidden]
             if missing:
                 log.warning(
                     "%s: no deck %s is loaded (loaded: %s)",
@@ -204,6 +205,13 @@ class DropRunner:
         """Post (or resume) one occurrence. True: posted now; None: had already run."""
         storage, now = self.services.storage, self.services.clock.now()
         assert drop.id is not None
+        if not self.offered_decks(drop):
+            # Every deck hidden: no heading of an empty drop; shown again, the next one runs.
+            if await storage.drops.skip_run(drop.id, occurrence.local_date, now):
+                log.warning(
+                    "drop %s (guild %s): all its decks are hidden; skipped", drop.id, drop.guild_id
+                )
+            return None
         run = await storage.drops.start_run(drop.id, occurrence.local_date, now)
         if run.finished:
             return None
@@ -225,10 +233,22 @@ class DropRunner:
         log.info("drop %s posted in guild %s for %s", drop.id, drop.guild_id, run.local_date)
         return True
 
+    def offered_decks(self, drop: Drop) -> list[str]:
+        """The drop's decks the guild is offered; one it hid (`/settings hide`) is skipped,
+        with a log line, until it is shown again."""
+        hidden = self.catalog.hidden(drop.guild_id)
+        skipped = [deck_id for deck_id in drop.deck_ids if deck_id in hidden]
+        if skipped:
+            log.info("drop %s: skipped hidden deck(s) %s", drop.id, ", ".join(skipped))
+        return [deck_id for deck_id in drop.deck_ids if deck_id not in hidden]
+
     async def post_now(self, drop: Drop, seed: int) -> int:
-        """`/drop now`: post the cards at once, outside the schedule; returns how many."""
+        """`/drop now`: post the cards at once, outside the schedule; returns how many (none,
+        and no heading, when all its decks are hidden)."""
+        if not self.offered_decks(drop):
+            return 0
         cards = await self.poster.choose(
-            drop.guild_id, drop.channel_id, list(drop.deck_ids), drop.cards, seed
+            drop.guild_id, drop.channel_id, self.offered_decks(drop), drop.cards, seed
         )
         target = await self._heading(drop, len(cards), nonce=None)
         for deck, card in cards:
@@ -241,7 +261,11 @@ class DropRunner:
         if not plan:
             async with self._planning[drop.channel_id]:
                 chosen = await self.poster.choose(
-                    drop.guild_id, drop.channel_id, list(drop.deck_ids), drop.cards, seed=run.run_id
+                    drop.guild_id,
+                    drop.channel_id,
+                    self.offered_decks(drop),
+                    drop.cards,
+                    seed=run.run_id,
                 )
                 refs = [CardRef(deck.id, card.id) for deck, card in chosen]
                 plan = await storage.drops.plan_run(run.run_id, refs)

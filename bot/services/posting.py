@@ -28,11 +28,13 @@ from bot.core.members import member_zone
 from bot.core.models import Card, Deck, Rating
 from bot.core.posts import Post, PostKind
 from bot.core.ratings import RatingSource
-from bot.core.reactions import RATING_EMOJI, rating_for
+from bot.core.reactions import FLAG_EMOJI, RATING_EMOJI, is_flag, rating_for
 from bot.core.selection import choose_for_channel
 from bot.core.study_dates import study_date
 from bot.decks.importers.anki import media_folder
 from bot.messages import cards as render
+from bot.messages import flags as flag_texts
+from bot.messages import study as study_texts
 
 if TYPE_CHECKING:
     from bot.app import Services
@@ -228,14 +230,41 @@ def parse_private_button(custom_id: str) -> tuple[str, int] | None:
 
 def private_button(part: str, message_id: int, label: str) -> discord.ui.View:
     """A view holding one private-answer button, made to be sent, never stored (stopped)."""
+    return _buttons([(private_button_id(part, message_id), label, None)])
+
+
+# The Flag button of a revealed post, `card:flag:<message id>`: like the private buttons, any
+# press reaches `CardPoster.flag_pressed`, before or after a restart.
+FLAG_PART = "flag"
+
+
+def flag_button_id(message_id: int) -> str:
+    return f"{PRIVATE_BUTTON}:{FLAG_PART}:{message_id}"
+
+
+def parse_flag_button(custom_id: str) -> int | None:
+    """The message id of a Flag button; None for any other custom id."""
+    pieces = custom_id.split(":")
+    if len(pieces) != 3 or pieces[0] != PRIVATE_BUTTON or pieces[1] != FLAG_PART:
+        return None
+    return int(pieces[2]) if pieces[2].isdigit() else None
+
+
+def revealed_buttons(message_id: int, private_answer: bool) -> discord.ui.View:
+    """A revealed post's buttons: Show answer (when it is private), then Flag."""
+    answer = (private_button_id("answer", message_id), render.ANSWER_BUTTON, None)
+    flag = (flag_button_id(message_id), flag_texts.FLAG_BUTTON, FLAG_EMOJI)
+    return _buttons([answer, flag] if private_answer else [flag])
+
+
+def _buttons(buttons: list[tuple[str, str, str | None]]) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(
-        discord.ui.Button(
-            label=label,
-            style=discord.ButtonStyle.secondary,
-            custom_id=private_button_id(part, message_id),
+    for custom_id, label, emoji in buttons:
+        view.add_item(
+            discord.ui.Button(
+                label=label, style=discord.ButtonStyle.secondary, custom_id=custom_id, emoji=emoji
+            )
         )
-    )
     view.stop()
     return view
 
@@ -378,9 +407,7 @@ class CardPoster:
             deck, card = found
             spoiler_answers = self.services.config.quiz.spoiler_answers
             private = render.answer_is_private(card, spoiler_answers=spoiler_answers)
-            view = (
-                private_button("answer", post.message_id, render.ANSWER_BUTTON) if private else None
-            )
+            view = revealed_buttons(post.message_id, private)
             content = render.revealed_text(deck, card)
             await self._edit_with_image(
                 message,
@@ -454,6 +481,42 @@ class CardPoster:
         self.forbidden_reveals.discard(post.message_id)
         return True
 
+    async def flag_pressed(self, custom_id: str, user_id: int) -> str | None:
+        """Record the presser's flag on a post's card and say so (to them only); None if
+        `custom_id` is not a Flag button."""
+        message_id = parse_flag_button(custom_id)
+        if message_id is None:
+            return None
+        async with self.locks.hold(message_id):
+            flagged = await self._flag(message_id, user_id)
+        if flagged is None:
+            return study_texts.CARD_GONE
+        return flag_texts.FLAGGED if flagged else flag_texts.ALREADY_FLAGGED
+
+    async def _flag(self, message_id: int, user_id: int) -> bool | None:
+        """The member's flag on the post's card: True if new, False if they had one open,
+        None when the post or its card is gone (nothing recorded)."""
+        post = await self.services.storage.posts.get_post(message_id)
+        return None if post is None else await self._flag_post(post, user_id)
+
+    async def _flag_post(self, post: Post, user_id: int, *, catch_up: bool = False) -> bool | None:
+        if self.catalog.find_card(post.guild_id, post.card) is None:
+            return None
+        flags, now = self.services.storage.flags, self.services.clock.now()
+        record = flags.catch_up if catch_up else flags.flag
+        flagged = await record(post.guild_id, post.card, user_id, post.message_id, now)
+        if flagged:
+            log.info("member %s flagged %s on post %s", user_id, post.card, post.message_id)
+        return flagged
+
+    async def _withdraw_flag(self, message_id: int, user_id: int) -> None:
+        post = await self.services.storage.posts.get_post(message_id)
+        if post is None:
+            return
+        now = self.services.clock.now()
+        if await self.services.storage.flags.withdraw(post.guild_id, post.card, user_id, now):
+            log.info("member %s withdrew their flag on %s", user_id, post.card)
+
     async def private_reply(self, custom_id: str) -> discord.Embed | None:
         """The hint or answer a private-answer button shows its presser; None if `custom_id`
         is not such a button."""
@@ -477,7 +540,11 @@ class CardPoster:
             event.guild_id is not None
             and not event.by_bot
             and (me is None or event.user_id != me.id)
-            and (event.emoji == self.reveal_emoji or rating_for(event.emoji) is not None)
+            and (
+                event.emoji == self.reveal_emoji
+                or rating_for(event.emoji) is not None
+                or is_flag(event.emoji)
+            )
         )
 
     async def reaction_added(self, event: ReactionEvent) -> None:
@@ -485,6 +552,9 @@ class CardPoster:
             return
         rating = rating_for(event.emoji)
         async with self.locks.hold(event.message_id):  # the first await: see PostLocks
+            if is_flag(event.emoji):  # a flag, never a rating
+                await self._flag(event.message_id, event.user_id)
+                return
             if rating is None:
                 post = await self.services.storage.posts.get_post(event.message_id)
                 if post is not None and post.revealed_at is None:
@@ -502,8 +572,14 @@ class CardPoster:
         await stored
 
     async def reaction_removed(self, event: ReactionEvent) -> None:
+        if not self._ours(event):
+            return
+        if is_flag(event.emoji):
+            async with self.locks.hold(event.message_id):
+                await self._withdraw_flag(event.message_id, event.user_id)
+            return
         rating = rating_for(event.emoji)
-        if rating is None or not self._ours(event):
+        if rating is None:
             return
         async with self.locks.hold(event.message_id):  # the first await: see PostLocks
             retracted = self.services.storage.ratings.retract_rating_soon(
@@ -519,7 +595,8 @@ class CardPoster:
 
         Reactions added while the bot was offline are recorded (source "reconcile"); ratings
         whose reaction was removed meanwhile are retracted; a post a member asked to reveal is
-        revealed. Recording a rating that is already live is a no-op, so this is idempotent.
+        revealed; a 🚩 added meanwhile is recorded as that member's flag. Recording a rating
+        (or flag) that is already live is a no-op, so this is idempotent.
         Returns the number of ratings recorded or retracted.
         """
         changes = 0
@@ -544,12 +621,18 @@ class CardPoster:
         # Ratings whose listing was cut short: their absence proves nothing, so none is retracted.
         unsure: set[Rating] = set()
         wants_reveal = False
+        flaggers: list[int] = []
         for reaction in message.reactions:
             emoji = str(reaction.emoji)
             rating = rating_for(emoji)
-            if (rating is None and emoji != self.reveal_emoji) or reaction.count - int(
-                reaction.me
-            ) <= 0:
+            if reaction.count - int(reaction.me) <= 0:
+                continue
+            if is_flag(emoji):
+                # Flags raised meanwhile are recorded (not again once cleared); one withdrawn
+                # meanwhile stays open (it may have come from the Flag button, no reaction).
+                flaggers += (await reactor_ids(reaction, post.message_id)).member_ids
+                continue
+            if rating is None and emoji != self.reveal_emoji:
                 continue
             reactors = await reactor_ids(reaction, post.message_id)
             if rating is None:
@@ -573,6 +656,8 @@ class CardPoster:
             for user_id, rating in sorted(gone)
         ]
         await asyncio.gather(*changes)
+        for user_id in flaggers:
+            await self._flag_post(post, user_id, catch_up=True)
         if wants_reveal and post.revealed_at is None:
             await self._reveal_or_retry(post)
         return len(on_discord - stored) + len(gone)

@@ -11,7 +11,9 @@ from bot.core.members import GuildSettings, MemberSettings, member_study_date
 from bot.storage.codec import decode_time, encode_time
 from bot.storage.database import Database, fetch_one
 
-GUILD_SETTINGS_SQL = "SELECT timezone, day_starts_at FROM guild_settings WHERE guild_id = ?"
+GUILD_SETTINGS_SQL = (
+    "SELECT timezone, day_starts_at, deck_manager_role FROM guild_settings WHERE guild_id = ?"
+)
 MEMBER_SETTINGS_SQL = "SELECT timezone, remind_at FROM members WHERE guild_id = ? AND user_id = ?"
 
 
@@ -20,10 +22,15 @@ def guild_settings_from_row(
 ) -> GuildSettings:
     if row is None:
         return replace(defaults, guild_id=guild_id)
+    # NULL: not set for the guild, so the config's (the defaults).
+    day_starts_at = row["day_starts_at"]
     return GuildSettings(
         guild_id=guild_id,
-        timezone=row["timezone"],
-        day_starts_at=decode_time(row["day_starts_at"]),
+        timezone=row["timezone"] or defaults.timezone,
+        day_starts_at=defaults.day_starts_at
+        if day_starts_at is None
+        else decode_time(day_starts_at),
+        deck_manager_role=row["deck_manager_role"] or defaults.deck_manager_role,
     )
 
 
@@ -51,6 +58,15 @@ class MemberStore:
         async with self._database.reading() as db:
             row = await fetch_one(db, GUILD_SETTINGS_SQL, (guild_id,))
         return guild_settings_from_row(guild_id, row, self._guild_defaults)
+
+    async def set_deck_manager_role(self, guild_id: int, role: str | None) -> None:
+        """The guild's own deck manager role (None: back to the config's); the guild's other
+        settings stay as they are (unset ones keep following the config)."""
+        await self._database.write(
+            "INSERT INTO guild_settings (guild_id, deck_manager_role) VALUES (?, ?)"
+            " ON CONFLICT (guild_id) DO UPDATE SET deck_manager_role = excluded.deck_manager_role",
+            (guild_id, role),
+        )
 
     async def member_settings(self, guild_id: int, user_id: int) -> MemberSettings:
         async with self._database.reading() as db:

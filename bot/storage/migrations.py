@@ -314,7 +314,7 @@ END;
 
 # Version 3: what a guild decides about its decks and cards, and the media its decks show.
 # - guild_settings.deck_manager_role: the role (name or id, as in the config) that may change
-#   the guild's decks, set by /settings; NULL: the config's `deck_manager_role`.
+#   the guild's decks, set by /settings; NULL, now for every setting there: the config's.
 # - hidden_library_decks: library decks a guild does not want offered.
 # - suspended_cards: cards a guild took out of drops and reviews (any card it sees, library
 #   cards too); their history stays.
@@ -324,7 +324,18 @@ END;
 #   and named the way the deck's YAML refers to them (`<deck id>.media/<file name>`, the deck
 #   file rule) per deck (`deck_media`); a retired deck keeps its names, so it can come back.
 _V3 = """
-ALTER TABLE guild_settings ADD COLUMN deck_manager_role TEXT;
+-- Rebuilt so that each setting may be "not set" (NULL: the config's), since a guild that sets
+-- one setting must keep following the config for the others.
+CREATE TABLE guild_settings_v3 (
+    guild_id          INTEGER PRIMARY KEY,
+    timezone          TEXT,
+    day_starts_at     TEXT,
+    deck_manager_role TEXT
+);
+INSERT INTO guild_settings_v3 (guild_id, timezone, day_starts_at)
+    SELECT guild_id, timezone, day_starts_at FROM guild_settings;
+DROP TABLE guild_settings;
+ALTER TABLE guild_settings_v3 RENAME TO guild_settings;
 
 CREATE TABLE hidden_library_decks (
     guild_id  INTEGER NOT NULL,

@@ -17,6 +17,8 @@ from bot.storage.database import Database
 from bot.storage.decks import DeckStore
 from bot.storage.drops import DropStore
 from bot.storage.export import ExportStore
+from bot.storage.flags import FlagStore
+from bot.storage.hidden_decks import HiddenDeckStore
 from bot.storage.media import MediaStore
 from bot.storage.members import MemberStore
 from bot.storage.posts import PostStore
@@ -45,6 +47,8 @@ class Storage:
         self.reminders = ReminderStore(database)
         self.export = ExportStore(database)
         self.media = MediaStore(database)
+        self.hidden_decks = HiddenDeckStore(database)
+        self.flags = FlagStore(database)
 
     @classmethod
     async def open(

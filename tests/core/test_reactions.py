@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.models import Rating
-from bot.core.reactions import RATING_EMOJI, rating_for
+from bot.core.reactions import RATING_EMOJI, is_flag, rating_for
 
 
 @pytest.mark.parametrize(
@@ -21,3 +21,19 @@ def test_rating_for_other_emoji_is_none(emoji: str) -> None:
 
 def test_rating_emoji_round_trip() -> None:
     assert [rating_for(RATING_EMOJI[r]) for r in Rating] == list(Rating)
+
+
+@pytest.mark.parametrize(
+    ("emoji", "flag"),
+    [
+        ("\N{TRIANGULAR FLAG ON POST}", True),
+        ("\N{TRIANGULAR FLAG ON POST}\ufe0f", True),
+        ("\N{EYES}", False),
+        ("1\ufe0f\N{COMBINING ENCLOSING KEYCAP}", False),
+        ("\N{CROSSED FLAGS}", False),
+    ],
+)
+def test_is_flag_only_the_triangular_flag(emoji: str, flag: bool) -> None:
+    assert is_flag(emoji) is flag
+    if flag:
+        assert rating_for(emoji) is None  # a flag is never a rating

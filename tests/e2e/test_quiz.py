@@ -459,7 +459,8 @@ async def test_reveal_of_a_code_block_answer_keeps_it_off_the_channel_and_offers
     assert revealed(card)
     shown = card.content + str(card.embeds)
     assert "def add(item, items=None)" not in shown and "```" not in shown
-    assert card.custom_ids() == [f"card:answer:{card.id}"]
+    # The Show answer button first, then the Flag button every revealed post has.
+    assert card.custom_ids() == [f"card:answer:{card.id}", f"card:flag:{card.id}"]
     press = world.server.press_button(world.alice, card, f"card:answer:{card.id}")
     reply = await press
     assert reply.ephemeral

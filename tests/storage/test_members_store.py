@@ -76,3 +76,35 @@ async def test_guild_settings_default_to_configured_zone_and_day(db_path: Path) 
         assert await store.members.guild_settings(GUILD) == GuildSettings(
             GUILD, timezone="Europe/Copenhagen", day_starts_at=time(5, 0)
         )
+
+
+async def test_guild_settings_deck_manager_role_set_kept_and_cleared(db_path: Path) -> None:
+    defaults = GuildSettings(0, timezone="Europe/Paris", day_starts_at=time(6, 0))
+    async with await Storage.open(db_path, guild_defaults=defaults) as store:
+        await store.members.set_deck_manager_role(GUILD, "4242")
+    async with await Storage.open(db_path, guild_defaults=defaults) as store:
+        # A new row keeps the zone and day the guild had (the defaults), beside the role.
+        assert await store.members.guild_settings(GUILD) == GuildSettings(
+            GUILD, timezone="Europe/Paris", day_starts_at=time(6, 0), deck_manager_role="4242"
+        )
+    moved = GuildSettings(0, timezone="Europe/Oslo", day_starts_at=time(4, 30))
+    async with await Storage.open(db_path, guild_defaults=moved) as store:
+        # The zone and day were never set for the guild: it follows the config's new ones.
+        assert await store.members.guild_settings(GUILD) == GuildSettings(
+            GUILD, timezone="Europe/Oslo", day_starts_at=time(4, 30), deck_manager_role="4242"
+        )
+    async with await Storage.open(db_path, guild_defaults=defaults) as store:
+        await store.members.set_deck_manager_role(GUILD, None)
+        assert (await store.members.guild_settings(GUILD)).deck_manager_role is None
+        assert (await store.members.guild_settings(GUILD + 1)).deck_manager_role is None
+
+
+async def test_guild_settings_deck_manager_role_leaves_a_saved_zone_alone(
+    storage: Storage,
+) -> None:
+    saved = GuildSettings(GUILD, timezone="Asia/Tokyo", day_starts_at=time(3, 0))
+    await save_guild_settings(storage, saved)
+    await storage.members.set_deck_manager_role(GUILD, "Editors")
+    assert await storage.members.guild_settings(GUILD) == GuildSettings(
+        GUILD, timezone="Asia/Tokyo", day_starts_at=time(3, 0), deck_manager_role="Editors"
+    )
