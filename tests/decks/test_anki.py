@@ -7,15 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.models import CardKind
+from bot.core.models import Card, CardKind, Deck
 from bot.decks import Format, dump_deck, import_file, load_deck, parse_deck
 from bot.decks.anki_ids import note_id
 from bot.decks.importers import is_package
 from bot.decks.importers.anki import (
+    AnkiImport,
     _text,
     media_file_name,
     read_package,
     reimport_package,
+    split_subdecks,
 )
 from bot.decks.importers.anki.cards import note_entries, template_fields
 from bot.decks.importers.anki.collection import Kind, NoteType, Template
@@ -318,3 +320,59 @@ def test_read_package_names_missing_media_in_a_warning(tmp_path: Path) -> None:
     result = read_package(_package(tmp_path, [('Q <img src="gone.png">', "A")], {}), deck_id="s")
     assert result.deck.cards[0].image is None
     assert any("an image the package does not hold" in warning for warning in result.warnings)
+
+
+def test_read_package_names_each_notes_sub_deck(anki_packages: Packages) -> None:
+    result = read_package(anki_packages.current, deck_id="bio")
+    by_deck = {result.subdecks[c.note_id] for c in result.deck.cards}
+    assert by_deck == {"Biology", "Biology::Cells"}
+    assert read_package(anki_packages.genanki).subdecks == {}
+
+
+def test_split_subdecks_gives_one_checked_deck_per_sub_deck(anki_packages: Packages) -> None:
+    whole = read_package(anki_packages.current, deck_id="bio", name="Bio 101")
+    decks = split_subdecks(whole)
+    assert [(d.deck.id, d.deck.name) for d in decks] == [
+        ("bio", "Bio 101"),
+        ("bio-cells", "Bio 101 / Cells"),
+    ]
+    assert sorted(c.id for d in decks for c in d.deck.cards) == sorted(
+        c.id for c in whole.deck.cards
+    )
+    assert all(
+        tag not in ("Biology", "Biology::Cells")
+        for d in decks
+        for c in d.deck.cards
+        for tag in c.tags
+    )
+    top, cells = decks
+    assert top.media == {} and top.warnings == whole.warnings and cells.warnings == ()
+    [image] = [c.image for c in cells.deck.cards if c.image]
+    assert image is not None and image.startswith("bio-cells.media/")
+    assert cells.media == whole.media
+    for part in decks:
+        assert parse_deck(dump_deck(part.deck), f"{part.deck.id}.yaml").cards == part.deck.cards
+    assert {c.kind for c in cells.deck.cards} == {CardKind.CLOZE, CardKind.BASIC}
+
+
+def test_split_subdecks_of_one_deck_is_the_import_itself(anki_packages: Packages) -> None:
+    single = read_package(anki_packages.genanki)
+    assert split_subdecks(single) == [single]
+
+
+def test_split_subdecks_without_one_top_deck_names_whole_paths() -> None:
+    cards = tuple(Card(f"n{i}", f"q{i}", "a", tags=(path,)) for i, path in enumerate(PATHS))
+    whole = AnkiImport(
+        Deck("mix", "mix", cards), subdecks={f"n{i}": p for i, p in enumerate(PATHS)}
+    )
+    decks = split_subdecks(whole)
+    assert [(d.deck.id, d.deck.name) for d in decks] == [
+        ("mix-default", "Default"),
+        ("mix-spanish-verbs", "Spanish / Verbs"),
+        ("mix-spanish-verbs-2", "Spanish / Verbs!"),
+        ("mix-d4", "日本語"),
+    ]
+    assert all(card.tags == () for d in decks for card in d.deck.cards)
+
+
+PATHS = ("Default", "Spanish::Verbs", "Spanish::Verbs!", "日本語")

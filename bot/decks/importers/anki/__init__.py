@@ -20,7 +20,7 @@ import os
 import re
 import tempfile
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Final
 
@@ -55,6 +55,8 @@ from bot.decks.importers.anki.package import (
     PackageError,
     open_package,
 )
+from bot.decks.importers.anki.result import AnkiImport, media_folder
+from bot.decks.importers.anki.subdecks import split_subdecks
 from bot.decks.importers.common import normalize_text, slugify
 from bot.decks.importers.htmltext import (
     drop_sounds,
@@ -77,6 +79,7 @@ __all__ = [
     "media_folder",
     "read_package",
     "reimport_package",
+    "split_subdecks",
 ]
 
 PACKAGE_SUFFIXES: Final = (".apkg", ".colpkg")
@@ -91,19 +94,6 @@ _MAX_MEDIA_NAME: Final = 100
 _IMAGE_SUFFIXES: Final = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp"})
 
 
-@dataclass(frozen=True, slots=True)
-class AnkiImport:
-    """What read_package read. `media` holds the files the deck's cards refer to, by file name
-    in the deck's media folder (the part of `card.image` after "<deck id>.media/").
-    `subdecks` names the Anki deck ("A::B") each note (by note id) is in, its first card's,
-    when the package's cards are in more than one deck (else it is empty)."""
-
-    deck: Deck
-    media: dict[str, bytes] = field(default_factory=dict)
-    warnings: tuple[str, ...] = ()
-    subdecks: dict[str, str] = field(default_factory=dict)
-
-
 def looks_like_package(path: str | os.PathLike[str]) -> bool:
     """An .apkg/.colpkg name, or a file that starts like a zip."""
     if Path(path).suffix.lower() in PACKAGE_SUFFIXES:
@@ -113,11 +103,6 @@ def looks_like_package(path: str | os.PathLike[str]) -> bool:
             return file.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC
     except OSError:
         return False
-
-
-def media_folder(deck_id: str) -> str:
-    """The folder, beside the deck file, that holds its media: "<deck id>.media"."""
-    return f"{deck_id}.media"
 
 
 def read_package(
