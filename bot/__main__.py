@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="replace the --out deck if it exists; its cards that match the export keep their ids",
     )
+    imp.add_argument(
+        "--split-subdecks",
+        action="store_true",
+        help="an Anki package: one deck per sub-deck (A::B), written into --out-dir",
+    )
+    imp.add_argument("--out-dir", type=Path, help="the folder for --split-subdecks' decks")
 
     chk = command("check-decks", "validate deck files; exit 1 if any is invalid")
     chk.add_argument("paths", nargs="*", type=Path, help="files or folders (default: decks dir)")
@@ -119,8 +125,13 @@ def _run(config: Config, args: argparse.Namespace) -> int:
 
 
 def _import(config: Config, args: argparse.Namespace) -> int:
-    from bot.cli import import_deck
+    from bot.cli import EXIT_USAGE, import_deck, import_subdecks
 
+    if args.split_subdecks != (args.out_dir is not None) or (args.split_subdecks and args.out):
+        print("error: --split-subdecks writes into --out-dir (and not --out)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.split_subdecks:
+        return import_subdecks(args.file, args.format, args.out_dir, args.name, force=args.force)
     return import_deck(args.file, args.format, args.out, args.name, force=args.force)
 
 

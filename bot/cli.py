@@ -21,7 +21,7 @@ from bot.core.models import Deck
 from bot.decks import DeckError, Problem, check_paths, dump_deck, import_file, load_deck
 from bot.decks.errors import shown
 from bot.decks.importers import import_package, is_package
-from bot.decks.importers.anki import media_folder, reimport_package
+from bot.decks.importers.anki import AnkiImport, media_folder, reimport_package, split_subdecks
 from bot.decks.loading import DECK_SUFFIXES
 from bot.decks.matching import CardMatching, reimport
 from bot.decks.rules import check_deck_id, is_media_path
@@ -55,21 +55,11 @@ def import_deck(
 ) -> int:
     """Convert an export into a deck file (or stdout). An existing --out deck is replaced only
     with `force`, and then its cards' ids are kept for the export's cards that match them."""
-    if out is not None and (problem := _out_problem(out)) is not None:
-        _error(f"{out}: {problem}")
-        return EXIT_FAILED
     existing: Deck | None = None
-    if out is not None and (out.exists() or out.is_symlink()):
-        if not force:
-            _error(f"{out} already exists; add --force to replace it")
-            return EXIT_FAILED
-        try:
-            existing = load_deck(out)
-        except DeckError:
-            _error(
-                f"{out} is not a valid deck, so its card ids cannot be kept: fix it"
-                f" (python -m bot check-decks {out}) or delete it first"
-            )
+    if out is not None:
+        existing, failure = _existing_deck(out, force=force)
+        if failure is not None:
+            _error(failure)
             return EXIT_FAILED
     matching: CardMatching | None = None
     media: dict[str, bytes] = {}
@@ -92,11 +82,74 @@ def import_deck(
         deck = _without_media(deck)
         sys.stdout.write(dump_deck(deck))
         return EXIT_OK
+    return _write_import(out, file, deck, media, matching, replace=force)
+
+
+def import_subdecks(
+    file: Path, fmt: str, out_dir: Path, name: str | None, *, force: bool = False
+) -> int:
+    """An Anki package as one deck file per sub-deck ("A::B"), `<out_dir>/<deck id>.yaml` with
+    its media folder (bot.decks.importers.anki.split_subdecks says how they are named). Every
+    file is checked before any is written; with `force` an existing one is re-imported."""
+    if not is_package(file, fmt):
+        _error(f"{file}: --split-subdecks reads Anki packages (.apkg, .colpkg) only")
+        return EXIT_USAGE
+    try:
+        package = import_package(file, name)
+    except DeckError as exc:
+        _problems(exc.problems)
+        return EXIT_FAILED
+    for warning in package.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    planned: list[tuple[Path, AnkiImport, Deck | None]] = []
+    for part in split_subdecks(package):
+        out = out_dir / f"{part.deck.id}.yaml"
+        existing, failure = _existing_deck(out, force=force)
+        if failure is not None:
+            _error(failure)
+            return EXIT_FAILED
+        planned.append((out, part, existing))
+    for out, part, existing in planned:
+        deck, matching = part.deck, None
+        if existing is not None:
+            renamed = part.deck.name if name else None
+            deck, matching = reimport_package(existing, part.deck, name=renamed)
+        if _write_import(out, file, deck, part.media, matching, replace=force) != EXIT_OK:
+            return EXIT_FAILED
+    return EXIT_OK
+
+
+def _existing_deck(out: Path, *, force: bool) -> tuple[Deck | None, str | None]:
+    """The deck already at `out` (None if there is none), or why the import must stop."""
+    if (problem := _out_problem(out)) is not None:
+        return None, f"{out}: {problem}"
+    if not (out.exists() or out.is_symlink()):
+        return None, None
+    if not force:
+        return None, f"{out} already exists; add --force to replace it"
+    try:
+        return load_deck(out), None
+    except DeckError:
+        return None, (
+            f"{out} is not a valid deck, so its card ids cannot be kept: fix it"
+            f" (python -m bot check-decks {out}) or delete it first"
+        )
+
+
+def _write_import(
+    out: Path,
+    file: Path,
+    deck: Deck,
+    media: dict[str, bytes],
+    matching: CardMatching | None,
+    *,
+    replace: bool,
+) -> int:
     # The images first: a deck file is never written that names a file not there yet.
     if (failure := _write_media(out, deck, media)) is not None:
         _error(failure)
         return EXIT_FAILED
-    if (failure := _write_out(out, dump_deck(deck), replace=force)) is not None:
+    if (failure := _write_out(out, dump_deck(deck), replace=replace)) is not None:
         _error(failure)
         return EXIT_FAILED
     _report_import(out, file, deck, matching)

@@ -52,7 +52,7 @@ class Decks(commands.GroupCog, group_name="deck"):
     @app_commands.describe(deck="the deck's id")
     async def deck_info(self, interaction: discord.Interaction, deck: str) -> None:
         """Show a deck's description, size and tags."""
-        found = self.bot.catalog.deck(guild_id_of(interaction), deck)
+        found = self.bot.catalog.decks_for(guild_id_of(interaction)).get(deck)
         if found is None:
             await interaction.response.send_message(texts.no_such_deck(deck), ephemeral=True)
             return

@@ -5,10 +5,11 @@ The one home of reversed and cloze rendering, for deck files and for every impor
 - basic: one card, the note's own id, question -> answer;
 - reversed: question -> answer under the note's id, answer -> question under `<id>-reverse`;
 - cloze: the text holds deletions `{{c1::answer}}` or `{{c1::answer::hint}}` (several numbers,
-  several deletions per number); one card per number, `<id>-c1`, `<id>-c2`…, whose question
-  shows that number's deletions as `[…]` (or `[hint]`) and the others' text plain, and whose
-  answer is the whole text with that number's deletions in bold, then the note's answer (the
-  "extra") below it.
+  several deletions per number, nested as Anki 2.1.56+ allows: `{{c1::a {{c2::b}} c}}`, whose
+  card 1 hides the whole outer deletion and card 2 only `b`); one card per number, `<id>-c1`,
+  `<id>-c2`…, whose question shows that number's deletions as `[…]` (or `[hint]`) and the
+  others' text plain, and whose answer is the whole text with that number's deletions in bold,
+  then the note's answer (the "extra") below it.
 
 Ids come from the note's id (and the cloze number), never from the text, so editing an entry
 keeps its cards' schedules. The syntax follows Anki's, whose packages are read into notes too.
@@ -24,9 +25,13 @@ from bot.core.models import Card, CardKind, Note
 
 REVERSE_SUFFIX: Final = "-reverse"
 HIDDEN: Final = "[…]"
-# A deletion opens with `{{c<digits>` and must go on with `::`; it ends at the next `}}`.
-_OPENING: Final = re.compile(r"\{\{c([0-9]+)(::)?")
+# A deletion opens with `{{c<digits>` and must go on with `::`; it ends at the next `}}` that
+# no deletion opened inside it closes (Anki 2.1.56+ nests them: `{{c1::a {{c2::b}} c}}`).
+_TOKEN: Final = re.compile(r"\{\{c([0-9]+)(::)?|\}\}")
 _MAX_CLOZE_DIGITS: Final = 3  # c1-c999: ids stay short, and int() of a huge number is slow
+# Anki's own notes nest two or three deep; a deeper one is refused, so rendering (recursive,
+# one pass over the tree per card) stays linear in the text.
+MAX_CLOZE_DEPTH: Final = 8
 
 
 class ClozeError(ValueError):
@@ -35,11 +40,16 @@ class ClozeError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Deletion:
-    """One `{{cN::text::hint}}` of a cloze text."""
+    """One `{{cN::text::hint}}` of a cloze text; `parts` may hold deletions nested in it."""
 
     number: int
-    text: str
+    parts: tuple[Segment, ...]
     hint: str | None = None
+
+    @property
+    def text(self) -> str:
+        """What the deletion hides, every deletion inside it shown."""
+        return "".join(part if isinstance(part, str) else part.text for part in self.parts)
 
 
 Segment = str | Deletion
@@ -53,37 +63,68 @@ def cloze_id(note_id: str, number: int) -> str:
     return f"{note_id}-c{number}"
 
 
+@dataclass(slots=True)
+class _Open:
+    """A deletion being read: where it starts, its number, its parts so far."""
+
+    start: int
+    number: int
+    parts: list[Segment]
+
+
 def parse_cloze(text: str) -> tuple[Segment, ...]:
-    """The text as plain pieces and deletions, in order. Raises ClozeError."""
-    segments: list[Segment] = []
+    """The text as a tree of plain pieces and deletions, in order. One pass over the text;
+    raises ClozeError."""
+    top: list[Segment] = []
+    stack: list[_Open] = []
     position = 0
-    while (opening := _OPENING.search(text, position)) is not None:
-        digits = opening.group(1)
-        written = _shown_opening(text, opening.start())
-        if opening.group(2) is None:
+    for token in _TOKEN.finditer(text):
+        if token.group(0) == "}}":
+            if not stack:
+                continue  # a `}}` of other braces ("{{config}}"): plain text
+            parts = stack[-1].parts
+            if text[position : token.start()]:
+                parts.append(text[position : token.start()])
+            closed = stack.pop()
+            (top if not stack else stack[-1].parts).append(_deletion(text, closed))
+            position = token.end()
+            continue
+        digits = token.group(1)
+        written = _shown_opening(text, token.start())
+        if token.group(2) is None:
             raise ClozeError(f"{written} is not a cloze deletion: write {{{{c{digits}::text}}}}")
         if len(digits) > _MAX_CLOZE_DIGITS or int(digits) == 0:
             raise ClozeError(f"{written}: cloze numbers go from c1 to c999")
-        closing = text.find("}}", opening.end())
-        if closing == -1:
-            raise ClozeError(f"{written} is not closed: end the deletion with }}}}")
-        inside = text[opening.end() : closing]
-        if _OPENING.search(inside) is not None:
+        if len(stack) == MAX_CLOZE_DEPTH:
             raise ClozeError(
-                f"{written} holds another deletion: nested deletions are not supported"
+                f"{written}: deletions nest at most {MAX_CLOZE_DEPTH} deep inside each other"
             )
-        answer, _, hint = inside.partition("::")
-        if not answer.strip():
-            raise ClozeError(f"{written} hides nothing: write the hidden text after ::")
-        if text[position : opening.start()]:
-            segments.append(text[position : opening.start()])
-        segments.append(Deletion(int(digits), answer, hint.strip() or None))
-        position = closing + 2
-    if not any(isinstance(segment, Deletion) for segment in segments):
+        if text[position : token.start()]:
+            (top if not stack else stack[-1].parts).append(text[position : token.start()])
+        stack.append(_Open(token.start(), int(digits), []))
+        position = token.end()
+    if stack:
+        written = _shown_opening(text, stack[-1].start)
+        raise ClozeError(f"{written} is not closed: end the deletion with }}}}")
+    if not any(isinstance(segment, Deletion) for segment in top):
         raise ClozeError("cloze text has no deletion: write {{c1::…}} around the part to hide")
     if text[position:]:
-        segments.append(text[position:])
-    return tuple(segments)
+        top.append(text[position:])
+    return tuple(top)
+
+
+def _deletion(text: str, opened: _Open) -> Deletion:
+    """The closed deletion `opened`; its hint is what follows `::` in its last plain piece."""
+    parts, hint = opened.parts, None
+    if parts and isinstance(parts[-1], str) and "::" in parts[-1]:
+        last, _, written_hint = parts[-1].partition("::")
+        parts = [*parts[:-1], *([last] if last else [])]
+        hint = written_hint.strip() or None
+    deletion = Deletion(opened.number, tuple(parts), hint)
+    if not deletion.text.strip():
+        written = _shown_opening(text, opened.start)
+        raise ClozeError(f"{written} hides nothing: write the hidden text after ::")
+    return deletion
 
 
 def _shown_opening(text: str, start: int) -> str:
@@ -93,36 +134,55 @@ def _shown_opening(text: str, start: int) -> str:
 
 
 def cloze_numbers(segments: tuple[Segment, ...]) -> tuple[int, ...]:
-    """The numbers of a cloze text's deletions, each once, in ascending order: one card each."""
-    return tuple(sorted({s.number for s in segments if isinstance(s, Deletion)}))
+    """The numbers of a cloze text's deletions, nested ones too, each once, ascending: one
+    card each."""
+    numbers: set[int] = set()
+    pending = [segment for segment in segments if isinstance(segment, Deletion)]
+    while pending:
+        deletion = pending.pop()
+        numbers.add(deletion.number)
+        pending.extend(part for part in deletion.parts if isinstance(part, Deletion))
+    return tuple(sorted(numbers))
 
 
 def cloze_question(segments: tuple[Segment, ...], number: int) -> str:
-    """Card `number`'s question: its deletions hidden, the other numbers' text plain."""
-    return "".join(
-        segment
-        if isinstance(segment, str)
-        else (f"[{segment.hint}]" if segment.hint else HIDDEN)
-        if segment.number == number
-        else segment.text
-        for segment in segments
-    )
+    """Card `number`'s question: its deletions hidden whole (with any nested in them), the
+    other numbers' text plain (a deletion of `number` nested in one is hidden)."""
+    return "".join(_question_pieces(segments, number))
+
+
+def _question_pieces(segments: tuple[Segment, ...], number: int) -> list[str]:
+    pieces: list[str] = []
+    for segment in segments:
+        if isinstance(segment, str):
+            pieces.append(segment)
+        elif segment.number == number:
+            pieces.append(f"[{segment.hint}]" if segment.hint else HIDDEN)
+        else:
+            pieces.extend(_question_pieces(segment.parts, number))
+    return pieces
 
 
 def cloze_answer(segments: tuple[Segment, ...], number: int, extra: str | None) -> str:
     """Card `number`'s answer: the whole text, its deletions in bold, then the extra."""
     pieces: list[str] = []
+    _answer_pieces(segments, number, pieces)
+    text = "".join(pieces).strip()
+    if extra is not None and extra.strip():
+        return f"{text}\n\n{extra.strip()}"
+    return text
+
+
+def _answer_pieces(segments: tuple[Segment, ...], number: int, pieces: list[str]) -> None:
     for segment in segments:
         if isinstance(segment, str):
             pieces.append(segment)
         elif segment.number == number and not _in_code("".join(pieces)):
             pieces.append(_bold(segment.text))
-        else:
+        elif segment.number == number:
             pieces.append(segment.text)
-    text = "".join(pieces).strip()
-    if extra is not None and extra.strip():
-        return f"{text}\n\n{extra.strip()}"
-    return text
+        else:
+            _answer_pieces(segment.parts, number, pieces)
 
 
 def _in_code(before: str) -> bool:

@@ -306,9 +306,35 @@ def reimport(
     """`imported` as the new version of `existing`: its cards, with ids matched against the
     existing deck's, under the existing deck's id, name (unless `name` is given), description
     and tags, which exports do not carry. Raises DeckError if the result does not fit in one
-    deck file (kept ids can be longer than content ids)."""
-    matching = match_cards(existing.cards, imported.cards)
+    deck file (kept ids can be longer than content ids).
+
+    A text export holds a reversed or cloze entry's cards as plain cards; when every card of
+    such an entry comes back unchanged, the entry is kept as it is (its type, tags, hint and
+    image), else its cards become plain cards like the export's others."""
+    matching = _keeping_notes(match_cards(existing.cards, imported.cards), existing)
     return new_version(existing, imported, matching.cards, name=name), matching
+
+
+def _keeping_notes(matching: CardMatching, existing: Deck) -> CardMatching:
+    """`matching` with the kept cards of the existing deck's typed entries whose every card is
+    kept unchanged given back as those entries' cards: writing the entry once makes them all,
+    so it may be written only when none of them changed or went."""
+    unchanged = {k.old.id for k in matching.kept if k.reason is MatchReason.UNCHANGED}
+    cards_of: defaultdict[str, list[str]] = defaultdict(list)
+    for card in existing.cards:
+        if card.note is not None:
+            cards_of[card.note.id].append(card.id)
+    whole = {note for note, ids in cards_of.items() if all(i in unchanged for i in ids)}
+    if not whole:
+        return matching
+    restored = {
+        k.old.id: k.old for k in matching.kept if k.old.note is not None and k.old.note.id in whole
+    }
+    kept = tuple(
+        replace(k, card=restored[k.old.id]) if k.old.id in restored else k for k in matching.kept
+    )
+    cards = tuple(restored.get(card.id, card) for card in matching.cards)
+    return replace(matching, cards=cards, kept=kept)
 
 
 def new_version(

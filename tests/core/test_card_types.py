@@ -60,11 +60,11 @@ def test_expand_needs_an_answer_unless_cloze() -> None:
 
 def test_parse_cloze_splits_text_and_deletions() -> None:
     assert parse_cloze(CAPITAL) == (
-        Deletion(1, "Copenhagen"),
+        Deletion(1, ("Copenhagen",)),
         " is the capital of ",
-        Deletion(2, "Denmark", "a country"),
+        Deletion(2, ("Denmark",), "a country"),
         ", ",
-        Deletion(1, "still"),
+        Deletion(1, ("still",)),
         ".",
     )
 
@@ -133,7 +133,11 @@ def test_cloze_question_with_a_hint_shows_it_in_brackets() -> None:
         pytest.param("{{c1:one colon}}", "is not a cloze deletion", id="one colon"),
         pytest.param("{{c1::}}", "hides nothing", id="empty"),
         pytest.param("{{c1:: ::hint}}", "hides nothing", id="blank"),
-        pytest.param("{{c1::a {{c2::b}} c}}", "nested deletions", id="nested"),
+        pytest.param("{{c1::a {{c2::b}} c", "'{{c1::a {{c2::b}} c' is not closed", id="outer open"),
+        pytest.param("{{c1::a {{c2::b c}}", "'{{c1::a {{c2::b c}}' is not closed", id="one shut"),
+        pytest.param("{{c1::a {{c2:b}} c}}", "'{{c2:b}} c}}' is not a cloze", id="inner colon"),
+        pytest.param("{{c1::{{c2:: }}}}", "'{{c2:: }}}}' hides nothing", id="inner empty"),
+        pytest.param("{{c1::" * 9 + "x" + "}}" * 9, "nest at most 8 deep", id="too deep"),
     ],
 )
 def test_parse_cloze_refuses_malformed_text(text: str, message: str) -> None:
@@ -144,3 +148,48 @@ def test_parse_cloze_refuses_malformed_text(text: str, message: str) -> None:
 def test_parse_cloze_leaves_other_braces_alone() -> None:
     segments = parse_cloze("In Jinja {{ name }} prints a {{c1::variable}}; {{config}} too.")
     assert cloze_question(segments, 1) == "In Jinja {{ name }} prints a […]; {{config}} too."
+
+
+def test_parse_cloze_reads_nested_deletions_as_a_tree() -> None:
+    assert parse_cloze("{{c1::a {{c2::b::hint}} c::outer}}!") == (
+        Deletion(1, ("a ", Deletion(2, ("b",), "hint"), " c"), "outer"),
+        "!",
+    )
+
+
+@pytest.mark.parametrize(
+    ("number", "question", "answer"),
+    [
+        pytest.param(1, "[…] and d", "**a b c** and d", id="outer hides all"),
+        pytest.param(2, "a […] c and d", "a **b** c and d", id="inner shows outer"),
+        pytest.param(3, "a b c and […]", "a b c and **d**", id="beside"),
+    ],
+)
+def test_cloze_cards_of_nested_deletions_follow_anki(
+    number: int, question: str, answer: str
+) -> None:
+    segments = parse_cloze("{{c1::a {{c2::b}} c}} and {{c3::d}}")
+    assert cloze_question(segments, number) == question
+    assert cloze_answer(segments, number, None) == answer
+
+
+def test_cloze_cards_of_nested_deletions_have_one_card_per_number() -> None:
+    note = Note("n", CardKind.CLOZE, "{{c1::x {{c2::y {{c3::z}}}}}}")
+    assert card_ids(note) == ("n-c1", "n-c2", "n-c3")
+    assert [card.question for card in expand(note)] == ["[…]", "x […]", "x y […]"]
+
+
+def test_cloze_nested_same_number_is_hidden_with_its_outer_deletion() -> None:
+    segments = parse_cloze("{{c1::a {{c2::b {{c1::c}}}}}}")
+    assert cloze_question(segments, 1) == "[…]"
+    assert cloze_question(segments, 2) == "a […]"
+    assert cloze_answer(segments, 2, None) == "a **b c**"
+
+
+def test_parse_cloze_of_a_hostile_text_is_linear() -> None:
+    # Thousands of openings at the depth limit and as many stray closings: one pass each.
+    deep = "".join(f"{{{{c{n}::" for n in range(1, 9)) + "x" + "}}" * 8
+    segments = parse_cloze((deep + " ") * 2_000 + "}}" * 10_000)
+    assert len([s for s in segments if isinstance(s, Deletion)]) == 2_000
+    assert cloze_question(segments, 8).count("[…]") == 2_000
+    assert cloze_answer(segments, 8, None).count("**x**") == 2_000

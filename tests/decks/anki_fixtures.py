@@ -3,7 +3,8 @@ dependency: nothing under bot/ may import it) and by genanki, in a temporary fol
 
 One collection is built with every note type the reader knows, then exported as a current
 package (collection.anki21b), a legacy one (collection.anki21), a collection package (.colpkg),
-and, after editing some notes, again as an update of the first. genanki writes the oldest
+and, after editing some notes (an optional reversed note loses its reverse), again as an update
+of the first. genanki writes the oldest
 format (collection.anki2 only).
 """
 
@@ -76,6 +77,7 @@ def _notes(col: object) -> dict[str, object]:
         Text="{{c1::Ribosomes}} make {{c2::proteins::what?}}",
         Back_Extra="Found in every cell",
     )
+    add("nested", "Cloze", cells, Text="{{c1::Mitochondria {{c2::make ATP}}}} in cells")
     add("sound", "Basic", cells, Front="Say <i>cytoplasm</i> [sound:cyto.mp3]", Back="cytoplasm")
     with open(Path(col.media.dir()) / IMAGE_NAME, "wb") as file:
         file.write(IMAGE)
@@ -118,6 +120,9 @@ def build(folder: Path) -> Packages:
         cloze["Text"] = "{{c1::Ribosomes}} build {{c2::proteins}}"  # type: ignore[index]
         col.update_note(cloze)  # type: ignore[arg-type]
         col.remove_notes([notes["sound"].id])  # type: ignore[attr-defined]
+        optional = notes["optional"]
+        optional["Add Reverse"] = ""  # type: ignore[index]
+        col.update_note(optional)  # type: ignore[arg-type]
         updated = export(folder / "biology-updated.apkg", legacy=False)
         colpkg = folder / "biology.colpkg"
         col.export_collection_package(str(colpkg), include_media=True, legacy=False)

@@ -7,17 +7,19 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.models import Card, CardKind, Deck
 from bot.decks import Format, dump_deck, import_file, load_deck, parse_deck
+from bot.decks.anki_ids import note_id
 from bot.decks.importers import is_package
 from bot.decks.importers.anki import (
-    card_id,
-    cloze_numbers,
+    AnkiImport,
+    _text,
     media_file_name,
     read_package,
     reimport_package,
-    render_cloze,
+    split_subdecks,
 )
-from bot.decks.importers.anki.cards import card_sides
+from bot.decks.importers.anki.cards import note_entries, template_fields
 from bot.decks.importers.anki.collection import Kind, NoteType, Template
 from tests.decks.anki_fixtures import IMAGE, Packages, members
 
@@ -37,7 +39,7 @@ def test_fixtures_are_the_formats_they_claim(anki_packages: Packages) -> None:
 
 @pytest.mark.parametrize(
     ("which", "same_as", "count"),
-    [("current", "current", 11), ("legacy", "current", 11), ("colpkg", "updated", 10)],
+    [("current", "current", 13), ("legacy", "current", 13), ("colpkg", "updated", 11)],
 )
 def test_read_package_reads_every_format_alike(
     anki_packages: Packages, which: str, same_as: str, count: int
@@ -53,8 +55,8 @@ def test_read_package_reads_genanki_legacy_anki2(anki_packages: Packages) -> Non
     deck = read_package(anki_packages.genanki).deck
     assert deck.id == "genanki" and deck.name == "Capitals"
     assert [(c.id, c.question, c.answer) for c in deck.cards] == [
-        (card_id("guid-france", 0), "Capital of **France**?", "Paris"),
-        (card_id("guid-italy", 0), "Capital of Italy?", "Rome"),
+        (note_id("guid-france"), "Capital of **France**?", "Paris"),
+        (note_id("guid-italy"), "Capital of Italy?", "Rome"),
     ]
 
 
@@ -73,8 +75,8 @@ def test_read_package_expands_note_types(anki_packages: Packages) -> None:
     assert ("Zelle", "cell") in pairs and ("cell", "Zelle") in pairs  # reversed
     assert ("Kern", "nucleus") in pairs and ("nucleus", "Kern") in pairs  # optional, filled
     assert ("Wand", "wall") in pairs and ("wall", "Wand") not in pairs  # optional, empty
-    assert ("[…] make proteins", "**Ribosomes** make proteins\nFound in every cell") in pairs
-    assert ("Ribosomes make [what?]", "Ribosomes make **proteins**\nFound in every cell") in pairs
+    assert ("[…] make proteins", "**Ribosomes** make proteins\n\nFound in every cell") in pairs
+    assert ("Ribosomes make [what?]", "Ribosomes make **proteins**\n\nFound in every cell") in pairs
     assert ("Osmosis", "water through a membrane") in pairs  # custom: its templates' fields
 
 
@@ -107,6 +109,36 @@ def test_read_package_gives_ids_from_guid_and_ordinal(anki_packages: Packages) -
     assert parse_deck(dump_deck(first), "biology.yaml").cards == first.cards
 
 
+def test_read_package_round_trips_typed_entries(anki_packages: Packages) -> None:
+    deck = read_package(anki_packages.current, deck_id="biology").deck
+    text = dump_deck(deck)
+    assert text.count("type: reversed") == 2 and text.count("type: cloze") == 2
+    again = parse_deck(text, "biology.yaml")
+    assert again.cards == deck.cards
+    assert [c.id for c in again.cards] == [c.id for c in deck.cards]
+
+
+def test_read_package_twice_gives_the_same_ids(anki_packages: Packages) -> None:
+    first = read_package(anki_packages.current, deck_id="biology").deck
+    deck, matching = reimport_package(first, read_package(anki_packages.current).deck)
+    assert [c.id for c in deck.cards] == [c.id for c in first.cards]
+    assert matching.added == () and matching.retired == ()
+
+
+def test_reimport_package_retires_the_reverse_of_a_note_now_basic(
+    anki_packages: Packages,
+) -> None:
+    old = read_package(anki_packages.current, deck_id="biology").deck
+    new = read_package(anki_packages.updated, deck_id="biology").deck
+    forward = by_question(old.cards)["Kern"]
+    deck, matching = reimport_package(old, new)
+    kept = {k.old.id: k.card for k in matching.kept}
+    assert kept[forward.id].id == forward.id  # type: ignore[attr-defined]
+    assert kept[forward.id].kind is CardKind.BASIC  # type: ignore[attr-defined]
+    assert forward.id + "-reverse" in {c.id for c in matching.retired}  # type: ignore[attr-defined]
+    assert forward.id + "-reverse" not in {c.id for c in deck.cards}  # type: ignore[attr-defined]
+
+
 def test_reimport_package_keeps_ids_of_edited_notes(anki_packages: Packages) -> None:
     old = read_package(anki_packages.current, deck_id="biology").deck
     new = read_package(anki_packages.updated, deck_id="biology").deck
@@ -119,7 +151,7 @@ def test_reimport_package_keeps_ids_of_edited_notes(anki_packages: Packages) -> 
         )
     )
     assert by_question(deck.cards)["[…] build proteins"].id == old_ids["[…] make proteins"]  # type: ignore[attr-defined]
-    assert [c.question for c in matching.retired] == ["Say *cytoplasm*"]
+    assert sorted(c.question for c in matching.retired) == ["Say *cytoplasm*", "nucleus"]
     assert matching.added == ()
 
 
@@ -139,40 +171,64 @@ def test_import_file_detects_packages(anki_packages: Packages) -> None:
     assert deck == read_package(anki_packages.current, deck_id="biology").deck
 
 
-@pytest.mark.parametrize(
-    ("text", "number", "question", "answer"),
-    [
-        ("{{c1::Paris}} is in France", 1, "[…] is in France", "**Paris** is in France"),
-        (
-            "{{c1::Paris::city}} is in {{c2::France}}",
-            1,
-            "[city] is in France",
-            "**Paris** is in France",
-        ),
-        (
-            "{{c1::Paris::city}} is in {{c2::France}}",
-            2,
-            "Paris is in […]",
-            "Paris is in **France**",
-        ),
-        ("{{c1::a}} {{c1::b}}", 1, "[…] […]", "**a** **b**"),
-        ("{{c1::a {{c2::b}} c}}", 1, "[…]", "**a b c**"),
-        ("{{c1::a {{c2::b::hint}} c}}", 2, "a [hint] c", "a **b** c"),
-        ("{{c1::unclosed", 1, "{{c1::unclosed", "{{c1::unclosed"),
-    ],
-)
-def test_render_cloze(text: str, number: int, question: str, answer: str) -> None:
-    assert render_cloze(text, number) == (question, answer)
-
-
-def test_cloze_numbers() -> None:
-    assert cloze_numbers("{{c2::a}} {{c10::b}} {{c2::c}} plain") == [2, 10]
-
-
-def test_card_sides_fall_back_to_a_note_types_first_two_fields() -> None:
+def test_template_fields_fall_back_to_a_note_types_first_two_fields() -> None:
     note_type = NoteType("Odd", Kind.NORMAL, ("A", "B"), (Template(0, "static", "static"),))
-    assert card_sides(note_type, {"A": "q", "B": "a"}, 0) == ("q", "a")
-    assert card_sides(note_type, {"A": "q", "B": "a"}, 1) is None
+    assert template_fields(note_type, {"A": "q", "B": "a"}, 0) == ("A", "B")
+    assert template_fields(note_type, {"A": "q", "B": "a"}, 1) is None
+
+
+def test_note_entries_of_a_custom_note_types_further_templates_are_basic() -> None:
+    templates = (
+        Template(0, "{{Word}}", "{{Meaning}}"),
+        Template(1, "{{Meaning}}", "{{Word}}"),
+        Template(2, "{{Example}}", "{{Word}}"),
+    )
+    note_type = NoteType("Vocab", Kind.NORMAL, ("Word", "Meaning", "Example"), templates)
+    fields = {"Word": "Osmose", "Meaning": "osmosis", "Example": "Wasser wandert"}
+    entries = note_entries(note_type, fields, [0, 1, 2])
+    assert [(e.suffix, e.kind, e.question, e.answer) for e in entries] == [
+        ("", CardKind.REVERSED, "Osmose", "osmosis"),
+        ("-t3", CardKind.BASIC, "Wasser wandert", "Osmose"),
+    ]
+
+
+def test_text_of_a_cloze_keeps_its_markup_and_converts_html() -> None:
+    html = "{{c1::<b>Paris</b>}} is<br>in\n{{c2::France::a <i>country</i>}} [sound:x.mp3]"
+    assert _text(html, keep_cloze=True) == "{{c1::**Paris**}} is\nin {{c2::France::a *country*}}"
+    assert _text(html) == "**Paris** is\nin France"
+
+
+def test_read_package_makes_typed_notes_with_ids_from_the_guid(anki_packages: Packages) -> None:
+    cards = read_package(anki_packages.current).deck.cards
+    kinds = {card.question: (card.kind, card.note_id) for card in cards}
+    notes = {card.note_id: card.kind for card in cards}
+    assert kinds["Zelle"][0] is kinds["cell"][0] is CardKind.REVERSED
+    assert kinds["Kern"][0] is CardKind.REVERSED and kinds["Wand"][0] is CardKind.BASIC
+    assert kinds["[…] make proteins"][0] is CardKind.CLOZE
+    assert kinds["Osmosis"][0] is CardKind.BASIC
+    assert len(notes) == 9  # one entry per Anki note
+    for card in cards:
+        assert card.note_id.startswith("a-")
+        suffix = card.id[len(card.note_id) :]
+        expected = {CardKind.BASIC: {""}, CardKind.REVERSED: {"", "-reverse"}}
+        assert suffix in expected.get(card.kind, {"-c1", "-c2"})
+
+
+def test_read_package_resolves_nested_cloze_as_anki_does(anki_packages: Packages) -> None:
+    cards = [c for c in read_package(anki_packages.current).deck.cards if "cells" in c.question]
+    assert [(c.id[-3:], c.question, c.answer) for c in cards] == [
+        ("-c1", "[…] in cells", "**Mitochondria make ATP** in cells"),
+        ("-c2", "Mitochondria […] in cells", "Mitochondria **make ATP** in cells"),
+    ]
+    assert cards[0].note is not None
+    assert cards[0].note.question == "{{c1::Mitochondria {{c2::make ATP}}}} in cells"
+
+
+def test_read_package_leaves_out_a_note_with_a_card_too_long(tmp_path: Path) -> None:
+    path = _package(tmp_path, [("short", "fine"), ("q", "x" * 5_000)], {})
+    result = read_package(path, deck_id="small")
+    assert [card.question for card in result.deck.cards] == ["short"]
+    assert any("left out note 2 card 1: answer is too long" in w for w in result.warnings)
 
 
 @pytest.mark.parametrize(
@@ -264,3 +320,59 @@ def test_read_package_names_missing_media_in_a_warning(tmp_path: Path) -> None:
     result = read_package(_package(tmp_path, [('Q <img src="gone.png">', "A")], {}), deck_id="s")
     assert result.deck.cards[0].image is None
     assert any("an image the package does not hold" in warning for warning in result.warnings)
+
+
+def test_read_package_names_each_notes_sub_deck(anki_packages: Packages) -> None:
+    result = read_package(anki_packages.current, deck_id="bio")
+    by_deck = {result.subdecks[c.note_id] for c in result.deck.cards}
+    assert by_deck == {"Biology", "Biology::Cells"}
+    assert read_package(anki_packages.genanki).subdecks == {}
+
+
+def test_split_subdecks_gives_one_checked_deck_per_sub_deck(anki_packages: Packages) -> None:
+    whole = read_package(anki_packages.current, deck_id="bio", name="Bio 101")
+    decks = split_subdecks(whole)
+    assert [(d.deck.id, d.deck.name) for d in decks] == [
+        ("bio", "Bio 101"),
+        ("bio-cells", "Bio 101 / Cells"),
+    ]
+    assert sorted(c.id for d in decks for c in d.deck.cards) == sorted(
+        c.id for c in whole.deck.cards
+    )
+    assert all(
+        tag not in ("Biology", "Biology::Cells")
+        for d in decks
+        for c in d.deck.cards
+        for tag in c.tags
+    )
+    top, cells = decks
+    assert top.media == {} and top.warnings == whole.warnings and cells.warnings == ()
+    [image] = [c.image for c in cells.deck.cards if c.image]
+    assert image is not None and image.startswith("bio-cells.media/")
+    assert cells.media == whole.media
+    for part in decks:
+        assert parse_deck(dump_deck(part.deck), f"{part.deck.id}.yaml").cards == part.deck.cards
+    assert {c.kind for c in cells.deck.cards} == {CardKind.CLOZE, CardKind.BASIC}
+
+
+def test_split_subdecks_of_one_deck_is_the_import_itself(anki_packages: Packages) -> None:
+    single = read_package(anki_packages.genanki)
+    assert split_subdecks(single) == [single]
+
+
+def test_split_subdecks_without_one_top_deck_names_whole_paths() -> None:
+    cards = tuple(Card(f"n{i}", f"q{i}", "a", tags=(path,)) for i, path in enumerate(PATHS))
+    whole = AnkiImport(
+        Deck("mix", "mix", cards), subdecks={f"n{i}": p for i, p in enumerate(PATHS)}
+    )
+    decks = split_subdecks(whole)
+    assert [(d.deck.id, d.deck.name) for d in decks] == [
+        ("mix-default", "Default"),
+        ("mix-spanish-verbs", "Spanish / Verbs"),
+        ("mix-spanish-verbs-2", "Spanish / Verbs!"),
+        ("mix-d4", "日本語"),
+    ]
+    assert all(card.tags == () for d in decks for card in d.deck.cards)
+
+
+PATHS = ("Default", "Spanish::Verbs", "Spanish::Verbs!", "日本語")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from bot.core.models import Card
+from bot.core.models import Card, CardKind, Deck
+from bot.decks import dump_deck, parse_deck
 from bot.decks.importers.common import content_id
-from bot.decks.matching import MatchReason, match_cards
+from bot.decks.matching import MatchReason, match_cards, reimport
 
 
 def imported(question: str, answer: str) -> Card:
@@ -229,3 +232,57 @@ def test_match_cards_large_true_false_deck_edited_after_an_insertion_keeps_every
     result = match_cards(old, new)
     assert ids(result.cards)[1:] == [card.id for card in old]
     assert len(result.added) == 1 and result.retired == ()
+
+
+TYPED = """\
+name: Types
+cards:
+  - id: dk
+    type: reversed
+    question: Capital of Denmark?
+    answer: Copenhagen
+    tags: [geo]
+  - id: water
+    type: cloze
+    question: Water boils at {{c1::100 °C}} at {{c2::sea level}}.
+    answer: At 1 atm.
+  - id: plain
+    question: Plain?
+    answer: "Yes"
+"""
+
+
+def _export(deck: Deck) -> Deck:
+    """The deck as a text export gives it back: plain cards with content ids."""
+    cards = tuple(Card(content_id(c.question, c.answer), c.question, c.answer) for c in deck.cards)
+    return Deck("types", "Types", cards)
+
+
+def test_reimport_keeps_a_typed_entry_whose_cards_are_unchanged() -> None:
+    existing = parse_deck(TYPED, "types.yaml")
+    deck, matching = reimport(existing, _export(existing))
+    assert deck.cards == existing.cards
+    assert [c.kind for c in deck.cards] == [
+        CardKind.REVERSED,
+        CardKind.REVERSED,
+        CardKind.CLOZE,
+        CardKind.CLOZE,
+        CardKind.BASIC,
+    ]
+    assert all(k.reason is MatchReason.UNCHANGED for k in matching.kept)
+    assert parse_deck(dump_deck(deck), "types.yaml").cards == existing.cards
+
+
+def test_reimport_makes_plain_cards_of_a_typed_entry_with_an_edited_card() -> None:
+    existing = parse_deck(TYPED, "types.yaml")
+    exported = _export(existing)
+    edited = replace(exported.cards[1], answer="Capital of Denmark (Europe)?")
+    deck, _ = reimport(
+        existing, replace(exported, cards=(exported.cards[0], edited, *exported.cards[2:]))
+    )
+    kinds = {c.id: c.kind for c in deck.cards}
+    assert kinds["dk"] is kinds["dk-reverse"] is CardKind.BASIC
+    assert kinds["water-c1"] is kinds["water-c2"] is CardKind.CLOZE
+    assert [c.id for c in parse_deck(dump_deck(deck), "types.yaml").cards] == [
+        c.id for c in deck.cards
+    ]

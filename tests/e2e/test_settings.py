@@ -121,6 +121,8 @@ async def test_settings_hide_takes_a_library_deck_out_until_unhidden(
     assert await offered(bot, world.alice, "deck info") == ["capitals"]
     quiz = await bot.command(world.alice, "quiz", {"deck": "python"})
     assert quiz.callback is not None and quiz.callback.content == "No deck `python`."
+    info = await bot.command(world.alice, "deck info", {"deck": "python"})
+    assert info.callback is not None and info.callback.content == "No deck `python`."
     listed = await bot.command(world.alice, "deck list")
     assert listed.callback is not None
     assert "`python`" not in listed.callback.embeds[0]["description"]

@@ -46,7 +46,12 @@ def image_sources(html: str) -> list[str]:
 
 def strip_anki_markup(text: str) -> str:
     """Drop [sound:...] tags and reveal clozes: "{{c1::Paris::capital}}" -> "Paris"."""
-    return _CLOZE.sub(r"\1", _SOUND.sub("", text))
+    return _CLOZE.sub(r"\1", drop_sounds(text))
+
+
+def drop_sounds(text: str) -> str:
+    """Drop [sound:...] tags (a cloze note's text keeps its {{c…}} markup for its cards)."""
+    return _SOUND.sub("", text)
 
 
 class _MarkdownWriter(HTMLParser):

@@ -4,35 +4,41 @@ read_package is the whole reader: the command line and (later) `/deck import` ca
 event loop, and get a Deck that passes check-decks, the image files its cards refer to, and
 warnings to show. It never runs anything from the package: the zip is read with limits
 (package.py), the collection is copied to a private temporary file and read with sqlite3
-(collection.py), and every note becomes plain cards (cards.py).
+(collection.py), and every note becomes deck entries, `Note`s (cards.py): basic, reversed or
+cloze, whose cards bot.core.card_types makes, as it does for a deck file's entries.
 
-Card ids come from Anki's own identity of a card, the note's guid and the card's ordinal, so
-an updated export of the same notes keeps every id, whatever was edited (reimport_package).
+A note's id comes from Anki's own identity of the note, its guid (bot.decks.anki_ids), and its
+cards' ids from the note's, so an updated export of the same notes keeps every id, whatever was
+edited (reimport_package).
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import tempfile
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Final
 
+from bot.core.card_types import ClozeError, expand
 from bot.core.models import (
     MAX_ANSWER_CHARS,
     MAX_DECK_NAME_CHARS,
     MAX_QUESTION_CHARS,
     MAX_TAG_CHARS,
     Card,
+    CardKind,
     Deck,
+    Note,
 )
-from bot.decks import rules
+from bot.decks import anki_ids, rules
 from bot.decks.errors import DeckError, Problem, shown
 from bot.decks.fitting import oversize_problem
-from bot.decks.importers.anki.cards import card_sides, cloze_numbers, render_cloze
+from bot.decks.importers.anki.cards import Entry, note_entries
 from bot.decks.importers.anki.collection import (
     MAX_CARDS,
     MAX_NOTES,
@@ -49,8 +55,11 @@ from bot.decks.importers.anki.package import (
     PackageError,
     open_package,
 )
+from bot.decks.importers.anki.result import AnkiImport, media_folder
+from bot.decks.importers.anki.subdecks import split_subdecks
 from bot.decks.importers.common import normalize_text, slugify
 from bot.decks.importers.htmltext import (
+    drop_sounds,
     has_sound,
     html_to_markdown,
     image_sources,
@@ -66,13 +75,11 @@ __all__ = [
     "MAX_PACKAGE_BYTES",
     "PACKAGE_SUFFIXES",
     "AnkiImport",
-    "card_id",
-    "cloze_numbers",
     "looks_like_package",
     "media_folder",
     "read_package",
     "reimport_package",
-    "render_cloze",
+    "split_subdecks",
 ]
 
 PACKAGE_SUFFIXES: Final = (".apkg", ".colpkg")
@@ -87,16 +94,6 @@ _MAX_MEDIA_NAME: Final = 100
 _IMAGE_SUFFIXES: Final = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".bmp"})
 
 
-@dataclass(frozen=True, slots=True)
-class AnkiImport:
-    """What read_package read. `media` holds the files the deck's cards refer to, by file name
-    in the deck's media folder (the part of `card.image` after "<deck id>.media/")."""
-
-    deck: Deck
-    media: dict[str, bytes] = field(default_factory=dict)
-    warnings: tuple[str, ...] = ()
-
-
 def looks_like_package(path: str | os.PathLike[str]) -> bool:
     """An .apkg/.colpkg name, or a file that starts like a zip."""
     if Path(path).suffix.lower() in PACKAGE_SUFFIXES:
@@ -106,17 +103,6 @@ def looks_like_package(path: str | os.PathLike[str]) -> bool:
             return file.read(len(_ZIP_MAGIC)) == _ZIP_MAGIC
     except OSError:
         return False
-
-
-def card_id(guid: str, ordinal: int) -> str:
-    """The deck card id of card `ordinal` (0-based, as Anki counts) of the note `guid`."""
-    digest = hashlib.sha256(guid.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-    return f"a-{digest}-{ordinal + 1}"
-
-
-def media_folder(deck_id: str) -> str:
-    """The folder, beside the deck file, that holds its media: "<deck id>.media"."""
-    return f"{deck_id}.media"
 
 
 def read_package(
@@ -167,10 +153,12 @@ class _Reader:
             deck_id = slugify(name or Path(self.path).stem)
         problems = self._deck_problems(deck_id, deck_name)
         media_list = self.package.media()
+        tag_decks = len(used_decks) > 1
         parsed = [
-            card
-            for row in self.collection.cards()  # one row at a time: memory stays bounded
-            if (card := self._card(row, note_types, deck_names, len(used_decks) > 1)) is not None
+            item
+            # one row at a time, one note's rows together: memory stays bounded
+            for _, rows in itertools.groupby(self.collection.cards(), lambda row: row.note_id)
+            for item in self._note(list(rows), note_types, deck_names, tag_decks)
         ]
         if not parsed and not problems:
             problems.append(Problem(self.path, None, "no cards found"))
@@ -182,7 +170,13 @@ class _Reader:
         deck = Deck(deck_id, deck_name, tuple(cards_), source=self.path)
         if (problem := oversize_problem(deck, self.path)) is not None:
             raise DeckError([problem])
-        return AnkiImport(deck, media, tuple(self._summary()))
+        kept = {card.note_id for card in cards_}
+        subdecks = (
+            {item.note.id: item.subdeck for item in parsed if item.note.id in kept and item.subdeck}
+            if tag_decks
+            else {}
+        )
+        return AnkiImport(deck, media, tuple(self._summary()), subdecks)
 
     def _deck_problems(self, deck_id: str, deck_name: str) -> list[Problem]:
         problems: list[Problem] = []
@@ -195,49 +189,70 @@ class _Reader:
             problems.append(Problem(self.path, None, name_message))
         return problems
 
-    def _card(
+    def _note(
         self,
-        row: CardRow,
+        rows: list[CardRow],
         note_types: dict[int, NoteType],
         deck_names: dict[int, str],
         tag_decks: bool,
-    ) -> _Parsed | None:
-        where = f"note {row.note_id} card {row.ord + 1}"
+    ) -> list[_Parsed]:
+        """The entries of one Anki note (its card rows), each checked as a deck file's."""
+        row = rows[0]
+        where = f"note {row.note_id}"
         note_type = note_types.get(row.notetype_id)
         if note_type is None:
             self.skipped.append(f"{where}: its note type is missing")
-            return None
+            return []
         if row.fields is None:
             self.skipped.append(f"{where}: the note is too long for a card")
-            return None
+            return []
         fields = dict(zip(note_type.fields, row.fields, strict=False))
-        sides = card_sides(note_type, fields, row.ord)
-        if sides is None:
-            return None  # an empty card (Anki's "Empty Cards" would delete it)
-        question_html, answer_html = sides
-        if has_sound(question_html) or has_sound(answer_html):
-            self.sounds += 1
-        question = _text(question_html)
-        answer = _text(answer_html)
-        # A card's image is shown with its question: an image of the answer would give it away.
-        images = image_sources(question_html)
-        if set(image_sources(answer_html)) - set(images):
-            self.answer_images += 1
-        if not question and images:
-            question = _IMAGE_ONLY
-        for side, text, limit in (
-            ("question", question, MAX_QUESTION_CHARS),
-            ("answer", answer, MAX_ANSWER_CHARS),
-        ):
-            if (message := rules.check_text(side, text, limit)) is not None:
-                self.skipped.append(f"{where}: {message}")
-                return None
+        entries = note_entries(note_type, fields, [r.ord for r in rows])
         tags = [tag for tag in row.tags.split() if rules.check_tag(tag) is None]
         deck_path = deck_names.get(row.deck_id, "")
         if tag_decks and deck_path and (tag := deck_path[:MAX_TAG_CHARS].strip()):
             tags.append(tag)
-        card = Card(card_id(row.guid, row.ord), question, answer, tags=tuple(dict.fromkeys(tags)))
-        return _Parsed(card, images, where)
+        note_id = anki_ids.note_id(row.guid)
+        parsed: list[_Parsed] = []
+        for entry in entries:
+            item = self._entry(entry, note_id, tuple(dict.fromkeys(tags)), where)
+            if item is None:
+                return []  # a note is kept whole or left out
+            parsed.append(replace(item, subdeck=deck_path))
+        return parsed
+
+    def _entry(
+        self, entry: Entry, note_id: str, tags: tuple[str, ...], where: str
+    ) -> _Parsed | None:
+        if has_sound(entry.question) or has_sound(entry.answer):
+            self.sounds += 1
+        cloze = entry.kind is CardKind.CLOZE
+        question = _text(entry.question, keep_cloze=cloze)
+        answer = _text(entry.answer)
+        # A card's image is shown with its question: an image of the answer would give it away.
+        images = image_sources(entry.question)
+        if set(image_sources(entry.answer)) - set(images):
+            self.answer_images += 1
+        if not question and images:
+            question = _IMAGE_ONLY
+        note = Note(note_id + entry.suffix, entry.kind, question, answer or None, tags=tags)
+        if cloze and (message := rules.check_text("text", question, MAX_QUESTION_CHARS)):
+            self.skipped.append(f"{where}: {message}")
+            return None
+        try:
+            cards = expand(note)
+        except (ClozeError, ValueError) as error:
+            self.skipped.append(f"{where}: {error}" if cloze else f"{where}: answer is empty")
+            return None
+        for card in cards:
+            for side, text, limit in (
+                ("question", card.question, MAX_QUESTION_CHARS),
+                ("answer", card.answer, MAX_ANSWER_CHARS),
+            ):
+                if (message := rules.check_text(side, text, limit)) is not None:
+                    self.skipped.append(f"{where} card {_card_label(note, card)}: {message}")
+                    return None
+        return _Parsed(note, images, where)
 
     def _media(
         self, parsed: list[_Parsed], media_list: dict[str, MediaRef], deck_id: str
@@ -248,17 +263,17 @@ class _Reader:
         cards: list[Card] = []
         seen: set[str] = set()
         for item in parsed:
-            if item.card.id in seen:
+            if item.note.id in seen:
                 self.skipped.append(f"{item.where}: its note's guid is used twice")
                 continue
-            seen.add(item.card.id)
+            seen.add(item.note.id)
             image, problem = images.image(item.images[0]) if item.images else (None, None)
             if problem is not None:
                 self.skipped.append(f"{item.where}: image left out: {problem}")
-            if image is None and item.card.question == _IMAGE_ONLY:
+            if image is None and item.note.question == _IMAGE_ONLY:
                 self.skipped.append(f"{item.where}: its question is an image that is not kept")
                 continue
-            cards.append(replace(item.card, image=image))
+            cards.extend(expand(replace(item.note, image=image)))
         if images.missing:
             self.warnings.append(
                 f"{images.missing} card(s) show an image the package does not hold"
@@ -321,14 +336,22 @@ class _Images:
 
 @dataclass(frozen=True, slots=True)
 class _Parsed:
-    card: Card
+    note: Note
     images: list[str]
     where: str
+    subdeck: str = ""
 
 
-def _text(html: str) -> str:
+def _card_label(note: Note, card: Card) -> str:
+    # "note 1 card 2" as before for a note's first card; a typed note's others by their suffix.
+    return card.id[len(note.id) + 1 :] if card.id != note.id else "1"
+
+
+def _text(html: str, *, keep_cloze: bool = False) -> str:
+    """Anki field HTML as Discord markdown; a cloze text keeps its {{c…}} markup for its cards."""
     # Anki shows a field's line breaks only as <br>; a raw newline is a space in its HTML.
-    return normalize_text(html_to_markdown(strip_anki_markup(html).replace("\n", " ")).strip())
+    unmarked = drop_sounds(html) if keep_cloze else strip_anki_markup(html)
+    return normalize_text(html_to_markdown(unmarked.replace("\n", " ")).strip())
 
 
 def media_file_name(source: str) -> str | None:

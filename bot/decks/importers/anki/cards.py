@@ -1,68 +1,45 @@
-"""Which question and answer each card of an Anki note shows. Pure: no files, no SQL.
-
-Flashdrop's deck format has no card types yet, so each Anki card becomes a plain card:
+"""Which entries (notes, as Flashdrop's deck format has them) an Anki note makes. Pure: no
+files, no SQL; the HTML of its fields is converted later.
 
 - a normal note type's card shows, as its question, the first field its front template shows,
   and as its answer the first field its back template shows that the front did not (Basic:
-  Front → Back; the reverse card of "Basic (and reversed card)": Back → Front; custom note
-  types alike). A front inside `{{#Field}}…{{/Field}}` needs that field filled (the reverse
-  card of "Basic (optional reversed card)" exists only when "Add Reverse" is filled);
-- a Cloze note's card n hides deletion n: see render_cloze.
-
-render_cloze and cloze_numbers are the card-type rules themselves, free of Anki: the YAML
-card types (`type: reversed`, `{{c1::…}}`) can move them behind Deck parsing unchanged.
+  Front → Back). A front inside `{{#Field}}…{{/Field}}` needs that field filled (the reverse
+  card of "Basic (optional reversed card)" exists only when "Add Reverse" is filled). The
+  note's first card is a basic entry; a further card that shows the first's two fields the
+  other way round makes it a reversed entry ("Basic (and reversed card)"); any other further
+  card (a custom note type's other template) is a basic entry of its own, `-t<ord + 1>`;
+- a Cloze note is one cloze entry: its text field with the `{{c…}}` markup as it is (the
+  cards, one per number, come from bot.core.card_types) and the back's other fields as extra.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Final
 
-from bot.decks.importers.anki.collection import Kind, NoteType
+from bot.core.models import CardKind
+from bot.decks.importers.anki.collection import Kind, NoteType, Template
 
-# A deletion with no other deletion inside it: text and hint hold no "{{" or "}}".
-_PLAIN: Final = r"(?:(?!\{\{|\}\}).)*?"
-CLOZE: Final = re.compile(rf"\{{\{{c(\d+)::({_PLAIN})(?:::({_PLAIN}))?\}}\}}", re.DOTALL)
 _REFERENCE: Final = re.compile(r"\{\{\s*([#^/]?)\s*([^{}]*?)\s*\}\}")
 _SPECIAL: Final = frozenset({"FrontSide", "Tags", "Type", "Deck", "Subdeck", "Card", "CardFlag"})
 
 
-def cloze_numbers(text: str) -> list[int]:
-    """The cloze numbers a text uses, ascending: "{{c2::a}} {{c1::b}}" -> [1, 2]."""
-    return sorted({int(match.group(1)) for match in CLOZE.finditer(text)})
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One entry of an Anki note, its texts still Anki HTML. `suffix` follows the note's id
+    ("" for its first card, `-t<n>` for a further template's); `ord` is its first card's."""
+
+    suffix: str
+    kind: CardKind
+    question: str
+    answer: str
+    ord: int
 
 
-def render_cloze(text: str, number: int, bold: tuple[str, str] = ("**", "**")) -> tuple[str, str]:
-    """Card `number` of a cloze text: the question with deletion `number` shown as `[…]` (or
-    `[hint]`), the answer with it wrapped in `bold`; every other deletion shows its text.
-    Nested deletions ("{{c1::a {{c2::b}} c}}", Anki 2.1.56+) are resolved inside out."""
-
-    def question(match: re.Match[str]) -> str:
-        if int(match.group(1)) != number:
-            return match.group(2)
-        return f"[{match.group(3) or '…'}]"
-
-    def answer(match: re.Match[str]) -> str:
-        if int(match.group(1)) != number:
-            return match.group(2)
-        return f"{bold[0]}{match.group(2)}{bold[1]}"
-
-    return _inside_out(question, text), _inside_out(answer, text)
-
-
-# Anki's own notes nest two or three deep; deeper markup is left as it is, so a hostile note
-# costs a few linear passes, not one per level.
-MAX_CLOZE_DEPTH: Final = 8
-
-
-def _inside_out(replace: Callable[[re.Match[str]], str], text: str) -> str:
-    for _ in range(MAX_CLOZE_DEPTH):
-        replaced = CLOZE.sub(replace, text)  # the innermost deletions
-        if replaced == text:
-            break
-        text = replaced
-    return text
+def template_suffix(ord_: int) -> str:
+    """The id suffix of the entry a custom note type's further card `ord_` (0-based) makes."""
+    return f"-t{ord_ + 1}"
 
 
 def _references(template: str) -> tuple[list[str], set[str]]:
@@ -87,23 +64,49 @@ def _first_filled(names: list[str], fields: dict[str, str], skip: list[str]) -> 
     return None
 
 
-def card_sides(note_type: NoteType, fields: dict[str, str], ord_: int) -> tuple[str, str] | None:
-    """The question and answer HTML of card `ord_` of a note, or None if it shows nothing.
+def note_entries(note_type: NoteType, fields: dict[str, str], ords: list[int]) -> list[Entry]:
+    """The entries of a note whose cards are `ords`; [] if it shows nothing.
 
     `fields` maps the note type's field names to the note's field HTML."""
     if note_type.kind is Kind.CLOZE:
-        template = note_type.templates[0] if note_type.templates else None
-        front = _references(template.front)[0] if template else []
-        text_field = _first_filled(front, fields, []) or next(iter(fields), None)
-        if text_field is None:
-            return None
-        number = ord_ + 1
-        if number not in cloze_numbers(fields[text_field]):
-            return None
-        question, answer = render_cloze(fields[text_field], number, ("<b>", "</b>"))
-        back = _references(template.back)[0] if template else []
-        extra = [fields[name] for name in back if name != text_field and fields.get(name, "")]
-        return question, "<br>".join([answer, *extra])
+        entry = _cloze_entry(note_type, fields, min(ords, default=0))
+        return [] if entry is None else [entry]
+    sides = [
+        (ord_, pair)
+        for ord_ in sorted(set(ords))
+        if (pair := template_fields(note_type, fields, ord_)) is not None
+    ]
+    if not sides:
+        return []
+    (first_ord, (front, back)), further = sides[0], sides[1:]
+    reversed_ = any(pair == (back, front) for _, pair in further)
+    kind = CardKind.REVERSED if reversed_ else CardKind.BASIC
+    entries = [Entry("", kind, fields[front], fields[back], first_ord)]
+    for ord_, (question, answer) in further:
+        if (question, answer) not in ((back, front), (front, back)):
+            entry = Entry(
+                template_suffix(ord_), CardKind.BASIC, fields[question], fields[answer], ord_
+            )
+            entries.append(entry)
+    return entries
+
+
+def _cloze_entry(note_type: NoteType, fields: dict[str, str], ord_: int) -> Entry | None:
+    template: Template | None = note_type.templates[0] if note_type.templates else None
+    front = _references(template.front)[0] if template else []
+    text_field = _first_filled(front, fields, []) or next(iter(fields), None)
+    if text_field is None:
+        return None
+    back = _references(template.back)[0] if template else []
+    extra = [fields[name] for name in back if name != text_field and _filled(fields.get(name, ""))]
+    return Entry("", CardKind.CLOZE, fields[text_field], "<br>".join(extra), ord_)
+
+
+def template_fields(
+    note_type: NoteType, fields: dict[str, str], ord_: int
+) -> tuple[str, str] | None:
+    """The names of the question and answer fields card `ord_` of a normal note shows, or
+    None if the card shows nothing (Anki's "Empty Cards" would delete it)."""
     template = next((t for t in note_type.templates if t.ord == ord_), None)
     if template is None:
         return None
@@ -117,7 +120,7 @@ def card_sides(note_type: NoteType, fields: dict[str, str], ord_: int) -> tuple[
         if len(names) < 2:
             return None
         question_field, answer_field = names[0], names[1]
-    return fields[question_field], fields[answer_field]
+    return question_field, answer_field
 
 
 def _filled(html: str) -> bool:
