@@ -247,7 +247,23 @@ def preview(plan: ImportPlan) -> discord.Embed:
         changes,
         images=(len(plan.media), plan.media_bytes),
         warnings=plan.warnings,
+        subdecks=plan.subdecks,
     )
+
+
+def split_preview(parts: tuple[ImportPlan, ...]) -> discord.Embed:
+    decks = [
+        (
+            part.deck,
+            len(part.media),
+            None
+            if (r := part.replacement) is None
+            else (len(r.kept), len(r.added), len(r.retired)),
+        )
+        for part in parts
+    ]
+    warnings = tuple(line for part in parts for line in part.warnings)
+    return texts.import_split_preview(parts[0].filename, decks, warnings)
 
 
 def button_id(kind: str, token: int, action: str) -> str:
@@ -320,6 +336,23 @@ class ConfirmView(discord.ui.View):
         self.cog.pending.pop(self.token, None)
 
 
+class _SplitButton(discord.ui.Button["ImportView"]):
+    """Turns the preview of a package with sub-decks into one of a deck per sub-deck."""
+
+    def __init__(self, token: int, decks: int) -> None:
+        super().__init__(
+            label=texts.split_label(decks),
+            style=discord.ButtonStyle.primary,
+            custom_id=button_id(_IMPORT, token, "split"),
+        )
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        view = self.view
+        assert view is not None  # a button's callback runs only while in its view
+        view.remove_item(self)  # which makes self.view None
+        await view.split(interaction)
+
+
 class ImportView(ConfirmView):
     kind = _IMPORT
     cancelled = texts.IMPORT_CANCELLED
@@ -328,17 +361,33 @@ class ImportView(ConfirmView):
     def __init__(self, cog: Decks, owner_id: int, token: int, plan: ImportPlan) -> None:
         super().__init__(cog, owner_id, token, texts.IMPORT_CONFIRM)
         self.plan = plan
+        self.parts: tuple[ImportPlan, ...] | None = None  # once the member chose to split
+        if plan.subdecks > 1:
+            self.add_item(_SplitButton(token, plan.subdecks))
+
+    async def split(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer()
+        try:
+            self.parts = await self.cog.bot.deck_imports.split(self.plan)
+        except ImportRefused as refused:
+            self.finish()
+            await interaction.edit_original_response(content=str(refused), embed=None, view=None)
+            return
+        await interaction.edit_original_response(embed=split_preview(self.parts), view=self)
 
     async def confirm(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer()
+        imports = self.cog.bot.deck_imports
         try:
-            plan, summary = await self.cog.bot.deck_imports.confirm(self.plan)
+            if self.parts is None:
+                stored = [await imports.confirm(self.plan)]
+            else:
+                stored = await imports.confirm_split(self.parts)
         except ImportRefused as refused:
             await interaction.edit_original_response(content=str(refused), embed=None, view=None)
             return
-        text = texts.imported(
-            plan.deck, len(summary.added), len(summary.changed), len(summary.retired)
-        )
+        counts = [(plan.deck, len(s.added), len(s.changed), len(s.retired)) for plan, s in stored]
+        text = texts.imported(*counts[0]) if self.parts is None else texts.imported_many(counts)
         await interaction.edit_original_response(content=text, embed=None, view=None)
 
 

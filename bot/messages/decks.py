@@ -187,13 +187,22 @@ def import_preview(
     *,
     images: tuple[int, int] = (0, 0),
     warnings: tuple[str, ...] = (),
+    subdecks: int = 1,
 ) -> discord.Embed:
     """What Confirm would store: the deck, its card types, its first cards, its image files
-    (how many, how many bytes), what the import left out, and what a replacement changes."""
+    (how many, how many bytes), what the import left out, and what a replacement changes.
+    `subdecks`: the decks splitting the package would make (1: it has no sub-decks)."""
+    split = (
+        f" Its {subdecks} Anki sub-decks become this one deck, each card tagged with its"
+        f" sub-deck; **{split_label(subdecks)}** makes a deck of each instead."
+        if subdecks > 1
+        else ""
+    )
     embed = discord.Embed(
         title=_cut(f"Import {deck.name}?", 256),
         description=_cut(
-            f"From `{filename}`. Nothing is stored until you press **{IMPORT_CONFIRM}**.", 4096
+            f"From `{filename}`. Nothing is stored until you press **{IMPORT_CONFIRM}**.{split}",
+            4096,
         ),
     )
     embed.add_field(name="Id", value=f"`{deck.id}`")
@@ -220,6 +229,61 @@ def import_preview(
             inline=False,
         )
     return embed
+
+
+def split_label(decks: int) -> str:
+    """The preview's button that makes one deck of each Anki sub-deck."""
+    return f"Split into {decks} decks"
+
+
+# What a replacement does to one deck's cards: how many are kept, added and retired.
+Changes = tuple[int, int, int]
+
+
+def import_split_preview(
+    filename: str,
+    decks: list[tuple[Deck, int, Changes | None]],
+    warnings: tuple[str, ...] = (),
+) -> discord.Embed:
+    """What Confirm would store when the package is split: each deck (name, id, card types,
+    image files, what replacing this server's deck of that id does), then what was left out."""
+    embed = discord.Embed(
+        title=_cut(f"Import {len(decks)} decks?", 256),
+        description=_cut(
+            f"From `{filename}`, one deck per Anki sub-deck. Nothing is stored until you"
+            f" press **{IMPORT_CONFIRM}**.",
+            4096,
+        ),
+    )
+    for deck, images, changes in decks[:20]:
+        lines = [f"`{deck.id}`: {card_count(len(deck.cards))} ({type_counts(deck)})"]
+        if images:
+            lines.append(f"{images} image(s)")
+        if changes is not None:
+            kept, added, retired = changes
+            lines.append(
+                f"replaces this server's deck: {kept} kept, {added} added, {retired} retired"
+            )
+        embed.add_field(name=_cut(deck.name, 256), value=_cut("\n".join(lines), _FIELD_CHARS))
+    if len(decks) > 20:
+        embed.add_field(name="…", value=f"and {len(decks) - 20} more decks", inline=False)
+    if warnings:
+        embed.add_field(
+            name="Left out", value=_lines_within(list(warnings), _FIELD_CHARS), inline=False
+        )
+    return embed
+
+
+def imported_many(decks: list[tuple[Deck, int, int, int]]) -> str:
+    """The decks a split import stored, with what each changed (added, edited, retired)."""
+    lines = [f"Imported {len(decks)} decks:"]
+    for deck, added, changed, retired in decks:
+        line = f"- **{deck.name}** (`{deck.id}`, {card_count(len(deck.cards))})"
+        if added or changed or retired:
+            line += f": {added} added, {changed} edited, {retired} retired"
+        lines.append(line)
+    lines.append(f"Try them with `/quiz deck:{decks[0][0].id}`.")
+    return _lines_within(lines, _MESSAGE_CHARS)
 
 
 def imported(deck: Deck, added: int, changed: int, retired: int) -> str:

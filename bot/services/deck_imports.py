@@ -6,6 +6,9 @@ the guild's decks and limits without storing anything; `confirm` checks again ag
 as they are then (another import may have landed in between) and stores the deck through the
 catalog. Every refusal is an `ImportRefused` whose text is the one message the member sees.
 
+A package with sub-decks may instead be split into one deck per sub-deck (`split`,
+`confirm_split`), each checked like an import of its own and all together within the limits.
+
 A package's images are stored first (`storage.media`, content-addressed), then the deck, then
 the deck's media names it no longer uses are forgotten. Saving media only adds, so a crash
 after the first step leaves unreferenced files, which nothing shows and the media limit does
@@ -15,14 +18,15 @@ not count; never a stored deck without its images.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.core.models import Deck
 from bot.decks import DeckError
 from bot.decks.importers import AnkiImport, import_upload, is_deck_file, is_package_upload
-from bot.decks.importers.anki import media_folder, reimport_package
+from bot.decks.importers.anki import media_folder, reimport_package, split_subdecks
 from bot.decks.matching import CardMatching, reimport
 from bot.messages import decks as texts
 from bot.storage import SyncSummary
@@ -54,25 +58,27 @@ class Replacement:
 class ImportPlan:
     guild_id: int
     filename: str
-    imported: Deck  # as the file gave it
+    upload: AnkiImport  # as the file gave it (a text or deck file: no media, no warnings)
     deck: Deck  # as it would be stored: ids matched against the deck it replaces
     replacement: Replacement | None  # None: a new deck
     replace: bool
     name: str | None
-    # A package's image files, by name in the deck's media folder (after "<deck id>.media/").
-    media: Mapping[str, bytes] = field(default_factory=dict)
-    warnings: tuple[str, ...] = ()  # what the import left out, one line each
     package: bool = False  # an Anki package: a replacement keeps ids by note and card
+    warnings: tuple[str, ...] = ()  # the upload's, and the images its cards name that are nowhere
+    subdecks: int = 1  # the decks `split` makes of the package (1: nothing to split)
+
+    @property
+    def imported(self) -> Deck:
+        return self.upload.deck
+
+    @property
+    def media(self) -> Mapping[str, bytes]:
+        """A package's image files, by name in the deck's media folder."""
+        return self.upload.media
 
     @property
     def media_bytes(self) -> int:
         return sum(len(data) for data in self.media.values())
-
-    @property
-    def upload(self) -> AnkiImport:
-        """What the file gave, as the importers return it (e.g. to split a package's
-        sub-decks into decks of their own)."""
-        return AnkiImport(self.imported, dict(self.media), self.warnings)
 
 
 class DeckImports:
@@ -91,15 +97,23 @@ class DeckImports:
     ) -> ImportPlan:
         """What importing `data` would store; raises ImportRefused. Stores nothing."""
         try:
-            upload = await asyncio.to_thread(import_upload, data, filename, name=name)
+            upload, subdecks = await asyncio.to_thread(_read, data, filename, name)
         except DeckError as error:
             raise ImportRefused(
                 texts.import_failed(filename, [str(p) for p in error.problems])
             ) from error
         package = is_package_upload(data, filename)
-        return await self._checked(
+        plan = await self._checked(
             guild_id, filename, upload, package=package, replace=replace, name=name
         )
+        return dataclasses.replace(plan, subdecks=subdecks)
+
+    async def split(self, plan: ImportPlan) -> tuple[ImportPlan, ...]:
+        """The package of `plan` as one deck per Anki sub-deck (`split_subdecks`), each
+        checked as an import of its own and all together within the guild's limits; raises
+        ImportRefused. Stores nothing."""
+        parts = await asyncio.to_thread(split_subdecks, plan.upload)
+        return await self._checked_parts(plan.guild_id, plan.filename, parts, plan.replace)
 
     async def confirm(self, plan: ImportPlan) -> tuple[ImportPlan, SyncSummary]:
         """Store the planned deck and its media, checked again against the guild's decks as
@@ -112,11 +126,60 @@ class DeckImports:
             replace=plan.replace,
             name=plan.name,
         )
-        media = self.services.storage.media
-        await media.save(current.guild_id, current.deck.id, current.media)
-        summary = await self.catalog.save(current.guild_id, current.deck)
-        await media.retain(current.guild_id, current.deck.id, media_names(current.deck))
+        [summary] = await self._store([current])
         return current, summary
+
+    async def confirm_split(
+        self, parts: tuple[ImportPlan, ...]
+    ) -> list[tuple[ImportPlan, SyncSummary]]:
+        """Store the decks `split` planned, checked again as they are now. Every deck's
+        media are stored before any deck; each deck is then stored in a transaction of its
+        own, so a crash in between leaves some of the decks imported, each whole."""
+        first = parts[0]
+        current = await self._checked_parts(
+            first.guild_id, first.filename, [p.upload for p in parts], first.replace
+        )
+        return list(zip(current, await self._store(current), strict=True))
+
+    async def _store(self, plans: Sequence[ImportPlan]) -> list[SyncSummary]:
+        media = self.services.storage.media
+        for plan in plans:
+            await media.save(plan.guild_id, plan.deck.id, plan.media)
+        summaries: list[SyncSummary] = []
+        for plan in plans:
+            summaries.append(await self.catalog.save(plan.guild_id, plan.deck))
+            await media.retain(plan.guild_id, plan.deck.id, media_names(plan.deck))
+        return summaries
+
+    async def _checked_parts(
+        self, guild_id: int, filename: str, parts: Sequence[AnkiImport], replace: bool
+    ) -> tuple[ImportPlan, ...]:
+        plans = tuple(
+            [
+                await self._checked(
+                    guild_id, filename, part, package=True, replace=replace, name=None
+                )
+                for part in parts
+            ]
+        )
+        # Each part alone is within the limits; together they must be too.
+        storage, config = self.services.storage, self.services.config
+        ids = [plan.deck.id for plan in plans]
+        existing = self.catalog.guild_decks(guild_id)
+        cards = sum(len(plan.deck.cards) for plan in plans)
+        others = await storage.decks.guild_card_count(guild_id) - sum(
+            len(existing[i].cards) for i in ids if i in existing
+        )
+        if others + cards > config.max_cards_per_guild:
+            limit = config.max_cards_per_guild
+            raise ImportRefused(texts.import_over_guild_limit(cards, others, limit))
+        size = sum(plan.media_bytes for plan in plans)
+        if size:
+            stored = await storage.media.total_bytes(guild_id, besides=ids)
+            media_limit = config.max_media_mib_per_guild * MIB
+            if stored + size > media_limit:
+                raise ImportRefused(texts.import_over_media_limit(size, stored, media_limit))
+        return plans
 
     async def _checked(
         self,
@@ -156,23 +219,29 @@ class DeckImports:
         plan = ImportPlan(
             guild_id,
             filename,
-            imported,
+            upload,
             deck,
             replacement,
             replace,
             name,
-            media=upload.media,
-            warnings=warnings,
             package=package,
+            warnings=warnings,
         )
         if plan.media:
             media_limit = self.services.config.max_media_mib_per_guild * MIB
-            stored = await storage.media.total_bytes(guild_id, besides=deck.id)
+            stored = await storage.media.total_bytes(guild_id, besides=[deck.id])
             if stored + plan.media_bytes > media_limit:
                 raise ImportRefused(
                     texts.import_over_media_limit(plan.media_bytes, stored, media_limit)
                 )
         return plan
+
+
+def _read(data: bytes, filename: str, name: str | None) -> tuple[AnkiImport, int]:
+    """The upload, and how many decks splitting its sub-decks would make (file work and
+    parsing: run off the event loop)."""
+    upload = import_upload(data, filename, name=name)
+    return upload, len(split_subdecks(upload)) if upload.subdecks else 1
 
 
 def media_names(deck: Deck) -> set[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 from collections.abc import Collection, Iterable, Mapping
 
 import aiosqlite
@@ -105,17 +106,18 @@ class MediaStore:
             )
         return bytes(row["data"]) if row else None
 
-    async def total_bytes(self, owner: int, *, besides: str | None = None) -> int:
-        """The bytes the media of the guild's live decks take, leaving out deck `besides`;
-        a file that several of its decks hold counts once."""
+    async def total_bytes(self, owner: int, *, besides: Collection[str] = ()) -> int:
+        """The bytes the media of the guild's live decks take, leaving out the decks
+        `besides`; a file that several of its decks hold counts once."""
         async with self._database.reading() as db:
             row = await fetch_one(
                 db,
                 "SELECT coalesce(sum(m.size), 0) AS n FROM media m WHERE m.digest IN ("
                 " SELECT dm.digest FROM deck_media dm JOIN decks d"
                 " ON d.owner = dm.owner AND d.deck_id = dm.deck_id AND d.retired = 0"
-                " WHERE dm.owner = ? AND dm.deck_id IS NOT ?)",
-                (owner, besides),
+                " WHERE dm.owner = ? AND dm.deck_id NOT IN"
+                " (SELECT value FROM json_each(?)))",
+                (owner, json.dumps(sorted(besides))),
             )
         return int(row["n"]) if row else 0
 

@@ -117,3 +117,8 @@ def test_import_upload_leaves_no_temporary_file(anki_packages: Packages) -> None
     with pytest.raises(DeckError):
         import_upload(b"junk", "junk.apkg")
     assert set(Path(tempfile.gettempdir()).glob("flashdrop-upload-*")) == before
+
+
+def test_import_upload_keeps_the_package_s_sub_decks(anki_packages: Packages) -> None:
+    upload = import_upload(anki_packages.current.read_bytes(), "biology.apkg")
+    assert set(upload.subdecks.values()) == {"Biology", "Biology::Cells"}

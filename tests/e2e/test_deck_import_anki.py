@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.decks.importers import import_upload
 from bot.storage.database import fetch_all
 from tests.decks.anki_fixtures import IMAGE, Packages, build
 from tests.e2e.test_deck_import import import_file, manager, press, preview_of
@@ -187,7 +188,8 @@ async def test_deck_import_of_an_anki_package_previews_types_images_and_what_was
 
     assert preview.embed is not None and preview.embed["title"] == "Import Biology?"
     fields = {f["name"]: f["value"] for f in preview.embed["fields"]}
-    assert fields["Cards"] == "11" and fields["Images"].startswith("1 (")
+    cards = len(import_upload(data, "biology.apkg").deck.cards)
+    assert fields["Cards"] == str(cards) and fields["Images"].startswith("1 (")
     assert "biology.apkg: 1 card(s) had sounds" in fields["Left out"]
     assert "/tmp" not in str(preview.embed)  # the temporary file is never named
 
@@ -214,12 +216,14 @@ async def test_deck_import_replace_of_an_updated_package_keeps_ids_and_its_image
     assert preview.embed is not None
     fields = {f["name"]: f["value"] for f in preview.embed["fields"]}
     replaced = fields["Replaces this server's deck `biology`"]
-    # The sound note went; every other card (the edited ones too) keeps its id.
-    assert "added: 0" in replaced and "retired (history kept): 1:" in replaced
+    # The cards the update removed retire; every other card (the edited ones too) keeps its id.
+    gone = before - {c.id for c in import_upload(updated, "biology.apkg").deck.cards}
+    assert gone and "added: 0" in replaced
+    assert f"retired (history kept): {len(gone)}: " in replaced
     await press(bot, editor, preview, "confirm")
 
     after = {c.id for c in bot.bot.catalog.guild_decks(world.guild.id)["biology"].cards}
-    assert after < before and len(before - after) == 1
+    assert after == before - gone
     assert list((await bot.storage.media.files(world.guild.id, "biology")).values()) == [IMAGE]
     assert await stored_media_rows(bot) == (1, 1)
 
@@ -280,3 +284,79 @@ async def test_deck_import_media_limit_counts_the_guild_s_other_decks(
 
     assert "this server's other decks 700 KiB: more than the 1 MiB" in answer.content
     assert [d.deck_id for d in await bot.storage.decks.guild_decks()] == ["a"]
+
+
+async def test_deck_import_split_makes_a_deck_of_each_sub_deck_with_its_images(
+    world: World, flashdrop: Flashdrops, anki_packages: Packages
+) -> None:
+    bot = await flashdrop.start()
+    editor = manager(flashdrop)
+    data = anki_packages.current.read_bytes()
+    preview = await preview_of(await import_file(bot, editor, "biology.apkg", data))
+    assert preview.embed is not None
+    assert "**Split into 2 decks** makes a deck of each" in preview.embed["description"]
+    assert any(c.endswith(":split") for c in preview.custom_ids())
+
+    await press(bot, editor, preview, "split")
+
+    assert preview.embed is not None and preview.embed["title"] == "Import 2 decks?"
+    fields = {f["name"]: f["value"] for f in preview.embed["fields"]}
+    assert fields["Biology"].startswith("`biology`: ")
+    assert fields["Biology / Cells"].startswith("`biology-cells`: ")
+    assert "1 image(s)" in fields["Biology / Cells"]
+    assert "biology.apkg: 1 card(s) had sounds" in fields["Left out"]
+    assert [c.rsplit(":", 1)[1] for c in preview.custom_ids()] == ["confirm", "cancel"]
+    assert await bot.storage.decks.guild_decks() == []  # nothing before Confirm
+
+    await press(bot, editor, preview, "confirm")
+
+    assert preview.content.startswith("Imported 2 decks:\n- **Biology** (`biology`, ")
+    assert "- **Biology / Cells** (`biology-cells`, " in preview.content
+    stored = await bot.storage.decks.guild_decks()
+    assert [d.deck_id for d in stored] == ["biology", "biology-cells"]
+    assert list((await bot.storage.media.files(world.guild.id, "biology-cells")).values()) == [
+        IMAGE
+    ]
+    assert await bot.storage.media.files(world.guild.id, "biology") == {}
+    whole = import_upload(data, "biology.apkg").deck
+    split = bot.bot.catalog.guild_decks(world.guild.id)
+    # The same cards, by id, whether imported whole or split.
+    assert {c.id for c in whole.cards} == {
+        c.id for deck_id in ("biology", "biology-cells") for c in split[deck_id].cards
+    }
+
+
+async def test_deck_import_of_a_package_without_sub_decks_offers_no_split(
+    world: World, flashdrop: Flashdrops, cells: bytes
+) -> None:
+    bot = await flashdrop.start()
+    editor = manager(flashdrop)
+
+    preview = await preview_of(await import_file(bot, editor, "cells.apkg", cells))
+
+    assert [c.rsplit(":", 1)[1] for c in preview.custom_ids()] == ["confirm", "cancel"]
+    assert preview.embed is not None and "Split" not in preview.embed["description"]
+
+
+async def test_deck_import_split_into_a_deck_the_server_has_needs_replace(
+    world: World, flashdrop: Flashdrops, anki_packages: Packages
+) -> None:
+    bot = await flashdrop.start()
+    editor = manager(flashdrop)
+    data = anki_packages.current.read_bytes()
+    first = await preview_of(await import_file(bot, editor, "biology.apkg", data))
+    await press(bot, editor, first, "split")
+    await press(bot, editor, first, "confirm")
+
+    again = await preview_of(await import_file(bot, editor, "biology.apkg", data, replace=True))
+    await press(bot, editor, again, "split")
+
+    assert again.embed is not None
+    fields = {f["name"]: f["value"] for f in again.embed["fields"]}
+    assert "replaces this server's deck: " in fields["Biology / Cells"]
+    assert "0 added, 0 retired" in fields["Biology / Cells"]
+    await press(bot, editor, again, "confirm")
+    assert [d.deck_id for d in await bot.storage.decks.guild_decks()] == [
+        "biology",
+        "biology-cells",
+    ]

@@ -87,9 +87,10 @@ async def test_media_total_bytes_counts_live_decks_once_per_content(db_path: Pat
         await storage.media.save(GUILD, "chem", {"same.png": PNG})
         await storage.media.save(OTHER_GUILD, "x", {"big.png": PNG * 10})
         assert await storage.media.total_bytes(GUILD) == len(PNG) + len(GIF)
-        assert await storage.media.total_bytes(GUILD, besides="bio") == len(PNG)
+        assert await storage.media.total_bytes(GUILD, besides=["bio"]) == len(PNG)
+        assert await storage.media.total_bytes(GUILD, besides=["bio", "chem"]) == 0
         await storage.decks.retire_guild_deck(GUILD, "chem")
-        assert await storage.media.total_bytes(GUILD, besides="bio") == 0
+        assert await storage.media.total_bytes(GUILD, besides=["bio"]) == 0
 
 
 async def test_media_of_a_deck_not_stored_do_not_count(db_path: Path) -> None:

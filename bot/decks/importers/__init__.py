@@ -223,8 +223,7 @@ def import_upload(data: bytes, filename: str, *, name: str | None = None) -> Ank
         f"{filename}: {w.removeprefix(prefix)}" if w.startswith(prefix) else w
         for w in result.warnings
     )
-    deck = replace(result.deck, source=filename)
-    return AnkiImport(deck, result.media, warnings)
+    return replace(result, deck=replace(result.deck, source=filename), warnings=warnings)
 
 
 def _safe_file_name(filename: str) -> str:
