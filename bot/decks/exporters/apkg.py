@@ -92,7 +92,9 @@ def deck_notes(deck: Deck) -> list[Note]:
 
 
 def _own_note(card: Card) -> Note:
-    return Note(card.id, CardKind.BASIC, card.question, card.answer, card.hint, card.tags, card.image)
+    return Note(
+        card.id, CardKind.BASIC, card.question, card.answer, card.hint, card.tags, card.image
+    )
 
 
 def media_name(image: str) -> str | None:
