@@ -38,7 +38,13 @@ async def test_startup_syncs_slash_commands_as_guild_only(
     commands = {c.name: c for c in world.server.global_commands()}
     assert {"quiz", "review", "due", "timezone", "deck"} <= set(commands)
     assert all(command.payload["contexts"] == [0] for command in commands.values())
-    assert [o["name"] for o in commands["deck"].options] == ["list", "info", "import", "remove"]
+    assert [o["name"] for o in commands["deck"].options] == [
+        "list",
+        "info",
+        "import",
+        "remove",
+        "export",
+    ]
     assert commands["quiz"].options[0]["autocomplete"] is True
 
 

@@ -152,3 +152,13 @@ async def test_deck_export_offers_the_guild_s_decks(world: World, flashdrop: Fla
     ).choices()
 
     assert [c["value"] for c in choices] == ["capitals"]
+
+
+async def test_deck_export_format_is_a_choice_of_three(world: World, flashdrop: Flashdrops) -> None:
+    await flashdrop.start()
+
+    [deck] = [c for c in world.server.global_commands() if c.name == "deck"]
+    [command] = [o for o in deck.payload["options"] if o["name"] == "export"]
+    options = {o["name"]: o for o in command["options"]}
+    assert [c["value"] for c in options["format"]["choices"]] == ["yaml", "csv", "apkg"]
+    assert options["deck"]["autocomplete"] is True
