@@ -1,10 +1,12 @@
 """`/deck list`, `/deck info`: what the study group can quiz itself on; `/deck import`: a
 deck of the group's own, from an uploaded file, after a preview its deck manager confirms;
 `/deck remove`: one of those decks gone (history kept), after a confirmation; `/deck rename`;
-`/deck flags` and `/deck unflag`: the cards members flagged as wrong, for deck managers."""
+`/deck flags` and `/deck unflag`: the cards members flagged as wrong, for deck managers;
+`/deck export`: a deck as a file (YAML, CSV or an Anki package)."""
 
 from __future__ import annotations
 
+import io
 import logging
 
 import discord
@@ -15,8 +17,11 @@ from bot.app import Flashdrop
 from bot.cogs.common import MAX_CHOICES, deck_choices, guild_id_of, require_deck_manager
 from bot.core.models import CardRef
 from bot.messages import decks as texts
+from bot.messages import exports as export_texts
 from bot.messages import flags as flag_texts
 from bot.messages import settings as settings_texts
+from bot.services import deck_exports
+from bot.services.deck_exports import ExportFormat
 from bot.services.deck_imports import MAX_UPLOAD_BYTES, ImportPlan, ImportRefused
 
 log = logging.getLogger(__name__)
@@ -214,6 +219,39 @@ class Decks(commands.GroupCog, group_name="deck"):
             for f in flagged
             if needle in f.card.card_id.casefold()
         ]
+
+    @app_commands.command(name="export")
+    @app_commands.describe(deck="the deck's id", fmt=export_texts.FORMAT_DESCRIPTION)
+    @app_commands.rename(fmt="format")
+    async def export_deck(
+        self, interaction: discord.Interaction, deck: str, fmt: ExportFormat
+    ) -> None:
+        """Get a deck as a file: a deck file (YAML), CSV, or an Anki package (.apkg)."""
+        # Any member: whoever can quiz on a deck sees all its cards already.
+        guild_id = guild_id_of(interaction)
+        found = self.bot.catalog.decks_for(guild_id).get(deck)
+        if found is None:
+            await interaction.response.send_message(texts.no_such_deck(deck), ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        now = self.bot.services.clock.now()
+        exported = await deck_exports.export(
+            self.bot.services.storage, self.bot.catalog, guild_id, found, fmt, now
+        )
+        size, limit = len(exported.data), interaction.filesize_limit
+        if size > limit:
+            text = export_texts.too_large(exported.filename, size, limit)
+            await interaction.followup.send(text, ephemeral=True)
+            return
+        file = discord.File(io.BytesIO(exported.data), filename=exported.filename)
+        text = export_texts.exported(found, fmt.value)
+        await interaction.followup.send(text, file=file, ephemeral=True)
+
+    @export_deck.autocomplete("deck")
+    async def export_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return deck_choices(self.bot, interaction, current)
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction) -> None:

@@ -25,6 +25,7 @@ from bot.storage.posts import PostStore
 from bot.storage.ratings import RatingStore
 from bot.storage.reminders import ReminderStore
 from bot.storage.schedule import ScheduleStore
+from bot.storage.suspensions import SuspensionStore
 
 
 class Storage:
@@ -49,6 +50,7 @@ class Storage:
         self.media = MediaStore(database)
         self.hidden_decks = HiddenDeckStore(database)
         self.flags = FlagStore(database)
+        self.suspensions = SuspensionStore(database)
 
     @classmethod
     async def open(

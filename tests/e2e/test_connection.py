@@ -38,7 +38,7 @@ async def test_startup_syncs_slash_commands_as_guild_only(
     commands = {c.name: c for c in world.server.global_commands()}
     assert {"quiz", "review", "due", "timezone", "deck", "settings"} <= set(commands)
     assert all(command.payload["contexts"] == [0] for command in commands.values())
-    deck = ["list", "info", "import", "remove", "rename", "flags", "unflag"]
+    deck = ["list", "info", "import", "remove", "rename", "flags", "unflag", "export"]
     assert [o["name"] for o in commands["deck"].options] == deck
     settings = ["view", "manager-role", "hide", "unhide"]
     assert [o["name"] for o in commands["settings"].options] == settings
