@@ -360,3 +360,34 @@ async def test_deck_import_split_into_a_deck_the_server_has_needs_replace(
         "biology",
         "biology-cells",
     ]
+
+
+async def test_deck_import_of_its_own_apkg_export_keeps_every_id_and_the_image(
+    world: World, flashdrop: Flashdrops, anki_packages: Packages
+) -> None:
+    bot = await flashdrop.start()
+    editor = manager(flashdrop)
+    data = anki_packages.current.read_bytes()
+    await press(
+        bot,
+        editor,
+        await preview_of(await import_file(bot, editor, "biology.apkg", data)),
+        "confirm",
+    )
+    before = bot.bot.catalog.guild_decks(world.guild.id)["biology"]
+
+    record = await bot.command(world.alice, "deck export", {"deck": "biology", "format": "apkg"})
+    [attachment] = (await record.followup(1)).attachments
+    preview = await preview_of(
+        await import_file(bot, editor, attachment.filename, attachment.data, replace=True)
+    )
+
+    assert preview.embed is not None
+    fields = {f["name"]: f["value"] for f in preview.embed["fields"]}
+    replaced = fields["Replaces this server's deck `biology`"]
+    assert f"kept (schedules stay): {len(before.cards)}: " in replaced
+    assert "added: 0\nretired (history kept): 0" in replaced
+    await press(bot, editor, preview, "confirm")
+    after = bot.bot.catalog.guild_decks(world.guild.id)["biology"]
+    assert [c.id for c in after.cards] == [c.id for c in before.cards]
+    assert list((await bot.storage.media.files(world.guild.id, "biology")).values()) == [IMAGE]
