@@ -124,6 +124,17 @@ def parse_cloze(text: str) -> tuple[Segment, ...]:
     return tuple(top)
 
 
+def revealed(text: str) -> str:
+    """The text with every deletion shown, as a cloze note reads as plain text (an Anki
+    "Notes in Plain Text" export): "{{c1::Paris::city}} is in {{c2::France}}" -> "Paris is in
+    France". A text that is not a valid cloze text is returned as it is."""
+    try:
+        segments = parse_cloze(text)
+    except ClozeError:
+        return text
+    return "".join(segment if isinstance(segment, str) else segment.text for segment in segments)
+
+
 def _deletion(text: str, opened: _Open) -> Deletion:
     """The closed deletion `opened`; its hint is what follows `::` in its last plain piece."""
     parts, hint = opened.parts, None
