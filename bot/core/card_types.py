@@ -18,7 +18,8 @@ keeps its cards' schedules. The syntax follows Anki's, whose packages are read i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Final
 
 from bot.core.models import Card, CardKind, Note
@@ -40,16 +41,23 @@ class ClozeError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Deletion:
-    """One `{{cN::text::hint}}` of a cloze text; `parts` may hold deletions nested in it."""
+    """One `{{cN::text::hint}}` of a cloze text; `parts` may hold deletions nested in it.
+    `text` is what it hides, every deletion inside it shown; `numbers` its own number and
+    those nested in it (worked out once: each card of the text asks)."""
 
     number: int
     parts: tuple[Segment, ...]
     hint: str | None = None
+    text: str = field(init=False, repr=False, compare=False)
+    numbers: frozenset[int] = field(init=False, repr=False, compare=False)
 
-    @property
-    def text(self) -> str:
-        """What the deletion hides, every deletion inside it shown."""
-        return "".join(part if isinstance(part, str) else part.text for part in self.parts)
+    def __post_init__(self) -> None:
+        text = "".join(part if isinstance(part, str) else part.text for part in self.parts)
+        numbers = frozenset({self.number}).union(
+            *(part.numbers for part in self.parts if isinstance(part, Deletion))
+        )
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "numbers", numbers)
 
 
 Segment = str | Deletion
@@ -90,14 +98,17 @@ def parse_cloze(text: str) -> tuple[Segment, ...]:
             position = token.end()
             continue
         digits = token.group(1)
-        written = _shown_opening(text, token.start())
         if token.group(2) is None:
+            written = _shown_opening(text, token.start())
             raise ClozeError(f"{written} is not a cloze deletion: write {{{{c{digits}::text}}}}")
         if len(digits) > _MAX_CLOZE_DIGITS or int(digits) == 0:
-            raise ClozeError(f"{written}: cloze numbers go from c1 to c999")
+            raise ClozeError(
+                f"{_shown_opening(text, token.start())}: cloze numbers go from c1 to c999"
+            )
         if len(stack) == MAX_CLOZE_DEPTH:
             raise ClozeError(
-                f"{written}: deletions nest at most {MAX_CLOZE_DEPTH} deep inside each other"
+                f"{_shown_opening(text, token.start())}: deletions nest at most"
+                f" {MAX_CLOZE_DEPTH} deep inside each other"
             )
         if text[position : token.start()]:
             (top if not stack else stack[-1].parts).append(text[position : token.start()])
@@ -111,6 +122,17 @@ def parse_cloze(text: str) -> tuple[Segment, ...]:
     if text[position:]:
         top.append(text[position:])
     return tuple(top)
+
+
+def revealed(text: str) -> str:
+    """The text with every deletion shown, as a cloze note reads as plain text (an Anki
+    "Notes in Plain Text" export): "{{c1::Paris::city}} is in {{c2::France}}" -> "Paris is in
+    France". A text that is not a valid cloze text is returned as it is."""
+    try:
+        segments = parse_cloze(text)
+    except ClozeError:
+        return text
+    return "".join(segment if isinstance(segment, str) else segment.text for segment in segments)
 
 
 def _deletion(text: str, opened: _Open) -> Deletion:
@@ -136,53 +158,79 @@ def _shown_opening(text: str, start: int) -> str:
 def cloze_numbers(segments: tuple[Segment, ...]) -> tuple[int, ...]:
     """The numbers of a cloze text's deletions, nested ones too, each once, ascending: one
     card each."""
-    numbers: set[int] = set()
-    pending = [segment for segment in segments if isinstance(segment, Deletion)]
-    while pending:
-        deletion = pending.pop()
-        numbers.add(deletion.number)
-        pending.extend(part for part in deletion.parts if isinstance(part, Deletion))
-    return tuple(sorted(numbers))
+    found: set[int] = set()
+    for segment in segments:
+        if isinstance(segment, Deletion):
+            found |= segment.numbers
+    return tuple(sorted(found))
+
+
+class _Rendering:
+    """A cloze text ready to give card after card: its text with every deletion shown, and per
+    number the deletions (at the top) that its card changes. A card then costs a copy and a
+    join of those pieces plus its own deletions, not a walk of the whole text."""
+
+    def __init__(self, segments: tuple[Segment, ...]) -> None:
+        self.segments = segments
+        self.plain = [segment if isinstance(segment, str) else segment.text for segment in segments]
+        self.changed: defaultdict[int, list[int]] = defaultdict(list)
+        for index, segment in enumerate(segments):
+            if isinstance(segment, Deletion):
+                for number in segment.numbers:
+                    self.changed[number].append(index)
+
+    def question(self, number: int) -> str:
+        pieces = self.plain.copy()
+        for index in self.changed.get(number, ()):
+            pieces[index] = _hidden(self.segments[index], number)
+        return "".join(pieces)
+
+    def answer(self, number: int, extra: str | None) -> str:
+        pieces = self.plain.copy()
+        for index in self.changed.get(number, ()):
+            before = "".join(self.plain[:index])
+            pieces[index] = _shown(self.segments[index], number, before)
+        text = "".join(pieces).strip()
+        if extra is not None and extra.strip():
+            return f"{text}\n\n{extra.strip()}"
+        return text
+
+
+def _hidden(segment: Segment, number: int) -> str:
+    """A segment in card `number`'s question: that number's deletions hidden whole."""
+    if isinstance(segment, str):
+        return segment
+    if segment.number == number:
+        return f"[{segment.hint}]" if segment.hint else HIDDEN
+    if number not in segment.numbers:
+        return segment.text
+    return "".join(_hidden(part, number) for part in segment.parts)
+
+
+def _shown(segment: Segment, number: int, before: str) -> str:
+    """A segment in card `number`'s answer, after the text `before`: that number's deletions
+    in bold (unless in code)."""
+    if isinstance(segment, str):
+        return segment
+    if segment.number == number:
+        return segment.text if _in_code(before) else _bold(segment.text)
+    if number not in segment.numbers:
+        return segment.text
+    pieces: list[str] = []
+    for part in segment.parts:
+        pieces.append(_shown(part, number, before + "".join(pieces)))
+    return "".join(pieces)
 
 
 def cloze_question(segments: tuple[Segment, ...], number: int) -> str:
     """Card `number`'s question: its deletions hidden whole (with any nested in them), the
     other numbers' text plain (a deletion of `number` nested in one is hidden)."""
-    return "".join(_question_pieces(segments, number))
-
-
-def _question_pieces(segments: tuple[Segment, ...], number: int) -> list[str]:
-    pieces: list[str] = []
-    for segment in segments:
-        if isinstance(segment, str):
-            pieces.append(segment)
-        elif segment.number == number:
-            pieces.append(f"[{segment.hint}]" if segment.hint else HIDDEN)
-        else:
-            pieces.extend(_question_pieces(segment.parts, number))
-    return pieces
+    return _Rendering(segments).question(number)
 
 
 def cloze_answer(segments: tuple[Segment, ...], number: int, extra: str | None) -> str:
     """Card `number`'s answer: the whole text, its deletions in bold, then the extra."""
-    pieces: list[str] = []
-    _answer_pieces(segments, number, pieces)
-    text = "".join(pieces).strip()
-    if extra is not None and extra.strip():
-        return f"{text}\n\n{extra.strip()}"
-    return text
-
-
-def _answer_pieces(segments: tuple[Segment, ...], number: int, pieces: list[str]) -> None:
-    for segment in segments:
-        if isinstance(segment, str):
-            pieces.append(segment)
-        elif segment.number == number and not _in_code("".join(pieces)):
-            pieces.append(_bold(segment.text))
-        elif segment.number == number:
-            pieces.append(segment.text)
-        else:
-            _answer_pieces(segment.parts, number, pieces)
+    return _Rendering(segments).answer(number, extra)
 
 
 def _in_code(before: str) -> bool:
@@ -240,11 +288,12 @@ def reversed_cards(note: Note) -> tuple[Card, Card]:
 def cloze_cards(note: Note) -> tuple[Card, ...]:
     """One card per cloze number of the note's text, `<id>-c<number>`. Raises ClozeError."""
     segments = parse_cloze(note.question)
+    rendering = _Rendering(segments)
     return tuple(
         Card(
             cloze_id(note.id, number),
-            cloze_question(segments, number),
-            cloze_answer(segments, number, note.answer),
+            rendering.question(number),
+            rendering.answer(number, note.answer),
             note.hint,
             note.tags,
             note.image,

@@ -13,6 +13,7 @@ from bot.core.card_types import (
     cloze_question,
     expand,
     parse_cloze,
+    revealed,
     reversed_cards,
 )
 from bot.core.models import Card, CardKind, Note
@@ -193,3 +194,16 @@ def test_parse_cloze_of_a_hostile_text_is_linear() -> None:
     assert len([s for s in segments if isinstance(s, Deletion)]) == 2_000
     assert cloze_question(segments, 8).count("[…]") == 2_000
     assert cloze_answer(segments, 8, None).count("**x**") == 2_000
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("{{c1::Paris::city}} is in {{c2::France}}", "Paris is in France"),
+        ("{{c1::a {{c2::b::hint}} c}}!", "a b c!"),
+        ("{{c1::open", "{{c1::open"),
+        ("no deletion", "no deletion"),
+    ],
+)
+def test_revealed_shows_every_deletion_or_leaves_a_broken_text(text: str, plain: str) -> None:
+    assert revealed(text) == plain

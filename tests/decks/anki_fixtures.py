@@ -92,8 +92,20 @@ def _notes(col: object) -> dict[str, object]:
     template["qfmt"] = "<div class=word>{{Word}}</div>"
     template["afmt"] = "{{FrontSide}}<hr id=answer>{{Meaning}}<br>{{Example}}"
     models.add_template(custom, template)
+    usage = models.new_template("Use")  # a card only for notes with an example
+    usage["qfmt"] = "{{Example}}"
+    usage["afmt"] = "{{FrontSide}}<hr id=answer>{{Word}}"
+    models.add_template(custom, usage)
     models.add(custom)
     add("custom", "Vocabulary", biology, Word="Osmosis", Meaning="water through a membrane")
+    add(
+        "example",
+        "Vocabulary",
+        biology,
+        Word="Diffusion",
+        Meaning="spreading out",
+        Example="Ink spreads in water",
+    )
     return added
 
 

@@ -39,7 +39,7 @@ def test_fixtures_are_the_formats_they_claim(anki_packages: Packages) -> None:
 
 @pytest.mark.parametrize(
     ("which", "same_as", "count"),
-    [("current", "current", 13), ("legacy", "current", 13), ("colpkg", "updated", 11)],
+    [("current", "current", 15), ("legacy", "current", 15), ("colpkg", "updated", 13)],
 )
 def test_read_package_reads_every_format_alike(
     anki_packages: Packages, which: str, same_as: str, count: int
@@ -206,7 +206,9 @@ def test_read_package_makes_typed_notes_with_ids_from_the_guid(anki_packages: Pa
     assert kinds["Kern"][0] is CardKind.REVERSED and kinds["Wand"][0] is CardKind.BASIC
     assert kinds["[…] make proteins"][0] is CardKind.CLOZE
     assert kinds["Osmosis"][0] is CardKind.BASIC
-    assert len(notes) == 9  # one entry per Anki note
+    diffusion, example = kinds["Diffusion"][1], kinds["Ink spreads in water"][1]
+    assert example == diffusion + "-t2"  # the custom note type's second template
+    assert len(notes) == 11  # one entry per Anki note (10), and one per further template
     for card in cards:
         assert card.note_id.startswith("a-")
         suffix = card.id[len(card.note_id) :]

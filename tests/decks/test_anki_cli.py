@@ -14,7 +14,7 @@ from tests.test_cli import run
 def test_cli_import_package_writes_deck_and_media(tmp_path: Path, anki_packages: Packages) -> None:
     result = run("import", str(anki_packages.current), "--out", "decks/bio.yaml", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "decks/bio.yaml: 13 cards" in result.stderr
+    assert "decks/bio.yaml: 15 cards" in result.stderr
     assert "warning:" in result.stderr and "[sound:" in result.stderr
     data = yaml.safe_load((tmp_path / "decks" / "bio.yaml").read_text(encoding="utf-8"))
     [image] = [card["image"] for card in data["cards"] if "image" in card]
@@ -30,7 +30,7 @@ def test_cli_import_package_with_format_apkg(tmp_path: Path, anki_packages: Pack
     shutil.copy(anki_packages.colpkg, renamed)
     result = run("import", str(renamed), "--format", "apkg", "--out", "x.yaml", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "x.yaml: 11 cards" in result.stderr
+    assert "x.yaml: 13 cards" in result.stderr
 
 
 def test_cli_import_package_to_stdout_drops_images(tmp_path: Path, anki_packages: Packages) -> None:

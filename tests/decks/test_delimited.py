@@ -133,6 +133,8 @@ def test_html_to_markdown_converts(html: str, markdown: str) -> None:
     [
         ("{{c1::Paris}} is the capital", "Paris is the capital"),
         ("{{c1::Paris::city}} and {{c2::France::country}}", "Paris and France"),
+        ("{{c1::Paris {{c2::on the Seine}}}} it is", "Paris on the Seine it is"),
+        ("{{c1::unclosed", "{{c1::unclosed"),
         ("Hear it [sound:bonjour.mp3]", "Hear it "),
         ("no markup", "no markup"),
     ],

@@ -836,6 +836,16 @@ def anki_collection(notes: Sequence[tuple[str, str]], extra_sql: str = "") -> by
         return path.read_bytes()
 
 
+def _cloze_flood(notes: int) -> bytes:
+    """Cloze notes of one card row each whose texts have 150 numbers: 150 cards a note."""
+    model = (
+        '{"1": {"name": "Cloze", "type": 1, "flds": [{"name": "Text"}, {"name": "Extra"}],'
+        ' "tmpls": [{"ord": 0, "qfmt": "{{cloze:Text}}", "afmt": "{{cloze:Text}}{{Extra}}"}]}}'
+    )
+    text = " ".join(f"{{{{c{n}::x}}}}" for n in range(1, 151))
+    return anki_collection([(text, "")] * notes, f"UPDATE col SET models = '{model}';")
+
+
 def zip_members(members: dict[str, bytes | Iterable[bytes]]) -> bytes:
     import io
     import zipfile
@@ -956,6 +966,11 @@ def anki_package_cases() -> list[Case]:
                 }
             ),
             None,
+        ),
+        (
+            "cloze-card-flood.apkg",
+            zip_members({"collection.anki21": _cloze_flood(2_000)}),
+            "notes make more than 20,000 cards",
         ),
         (
             "many-members.apkg",

@@ -7,6 +7,8 @@ from html import unescape
 from html.parser import HTMLParser
 from typing import Final
 
+from bot.core.card_types import revealed
+
 _INLINE: Final = {"b": "**", "strong": "**", "i": "*", "em": "*", "u": "__", "code": "`"}
 _BLOCKS: Final = frozenset(
     {"div", "p", "ul", "ol", "tr", "table", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"}
@@ -14,7 +16,6 @@ _BLOCKS: Final = frozenset(
 # Their text is code or styling, never card content.
 _HIDDEN: Final = frozenset({"script", "style"})
 _SOUND: Final = re.compile(r"\[sound:[^\]\n]*\]")
-_CLOZE: Final = re.compile(r"\{\{c\d+::(.*?)(?:::[^{}]*?)?\}\}", re.DOTALL)
 # Closing tags, <br>, <img> and entities: "a<b and c>d" in a plain-text card must not count.
 _HTML_HINT: Final = re.compile(
     r"</(?:b|i|u|em|strong|div|p|li|ul|ol|code|span|font|sub|sup|a)\s*>"
@@ -45,8 +46,9 @@ def image_sources(html: str) -> list[str]:
 
 
 def strip_anki_markup(text: str) -> str:
-    """Drop [sound:...] tags and reveal clozes: "{{c1::Paris::capital}}" -> "Paris"."""
-    return _CLOZE.sub(r"\1", drop_sounds(text))
+    """Drop [sound:...] tags and reveal clozes: "{{c1::Paris::capital}}" -> "Paris" (the
+    cloze rule is bot.core.card_types', nested deletions too)."""
+    return revealed(drop_sounds(text))
 
 
 def drop_sounds(text: str) -> str:

@@ -134,6 +134,7 @@ class _Reader:
         self.sounds = 0
         self.answer_images = 0
         self.skipped: list[str] = []
+        self.cards_made = 0
 
     def read(self, name: str | None, deck_id: str | None) -> AnkiImport:
         notes, cards = self.collection.counts()
@@ -244,6 +245,14 @@ class _Reader:
         except (ClozeError, ValueError) as error:
             self.skipped.append(f"{where}: {error}" if cloze else f"{where}: answer is empty")
             return None
+        # A cloze note makes a card per number of its text, whatever cards the package lists:
+        # the rows counted in read() do not bound them.
+        self.cards_made += len(cards)
+        if self.cards_made > MAX_CARDS:
+            raise PackageError(
+                f"the package's notes make more than {MAX_CARDS:,} cards (a deck file holds"
+                " about 7,000): export the notes in parts of a few thousand"
+            )
         for card in cards:
             for side, text, limit in (
                 ("question", card.question, MAX_QUESTION_CHARS),
