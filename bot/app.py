@@ -55,6 +55,7 @@ COGS = (
     "bot.cogs.drops",
     "bot.cogs.reminders",
     "bot.cogs.settings",
+    "bot.cogs.cards",
 )
 HEARTBEAT_SECONDS = 30
 

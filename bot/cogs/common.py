@@ -1,5 +1,5 @@
-"""What several cogs share: deck autocomplete, the admin and deck manager checks, permission
-refusals, replies.
+"""What several cogs share: deck and card autocomplete, the admin and deck manager checks,
+permission refusals, replies.
 
 Cogs never import each other; whatever two of them need lives here.
 """
@@ -7,12 +7,13 @@ Cogs never import each other; whatever two of them need lives here.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
+from bot.core.models import CardRef
 from bot.core.permissions import POST_PERMISSIONS, is_admin, is_deck_manager, missing_permissions
 from bot.infra.interactions import answer_privately
 from bot.messages import decks as deck_texts
@@ -60,6 +61,29 @@ def deck_choices(
         app_commands.Choice(name=deck_texts.choice_label(d), value=d.id)
         for d in bot.catalog.decks_for(interaction.guild_id).values()
         if needle in d.id.casefold() or needle in d.name.casefold()
+    ][:MAX_CHOICES]
+
+
+def card_choices(
+    bot: Flashdrop,
+    interaction: discord.Interaction,
+    current: str,
+    only: Collection[CardRef] | None = None,
+) -> list[app_commands.Choice[str]]:
+    """The cards of the deck chosen in the command's `deck` option (among `only`, if given)
+    whose id or question contains what the member typed; none without a deck."""
+    deck_id = getattr(interaction.namespace, "deck", None)
+    if interaction.guild_id is None or not deck_id:
+        return []
+    deck = bot.catalog.decks_for(interaction.guild_id).get(str(deck_id))
+    if deck is None:
+        return []
+    needle = current.casefold()
+    return [
+        app_commands.Choice(name=deck_texts.card_choice_label(card), value=card.id)
+        for card in deck.cards
+        if (only is None or CardRef(deck.id, card.id) in only)
+        and (needle in card.id.casefold() or needle in card.question.casefold())
     ][:MAX_CHOICES]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.core.models import CardKind, Deck
+from bot.core.models import Card, CardKind, Deck
 
 NO_DECKS = "No decks are loaded."
 NO_CARDS = "There are no cards to post."
@@ -25,6 +25,12 @@ def no_such_deck_hint(deck_id: str) -> str:
 def choice_label(deck: Deck) -> str:
     """How a deck appears in autocomplete (Discord allows 100 characters)."""
     return f"{deck.name} ({deck.id})"[:100]
+
+
+def card_choice_label(card: Card) -> str:
+    """How a card appears in autocomplete: its id and its question's start."""
+    question = " ".join(card.question.split())
+    return f"{card.id}: {question}"[:100]
 
 
 def deck_list(decks: list[Deck]) -> discord.Embed:
