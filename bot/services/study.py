@@ -6,6 +6,7 @@ new cards within today's allowance, so `/due` never says "nothing" while `/revie
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -43,23 +44,41 @@ class StudyService:
         )
         cards = [state.card for state in due]
         cards += await self._new_cards(guild_id, user_id, deck_ids, today)
+        return await self._one_card_of_a_note(guild_id, user_id, today, deck_ids, cards)
+
+    async def overview(self, guild_id: int, user_id: int) -> StudyOverview:
+        """What `queue` would give for every deck the guild offers, counted in full (a session
+        takes the first MAX_DUE_IN_SESSION due cards)."""
+        storage = self.services.storage
+        today = await storage.members.study_date_for(guild_id, user_id, self.services.clock.now())
+        deck_ids = list(self.catalog.decks_for(guild_id))
+        counts = await storage.schedule.due_counts(guild_id, user_id, today)
+        due_count = sum(n for deck_id, n in counts.items() if deck_id in deck_ids)
+        due = await storage.schedule.next_due(
+            guild_id, user_id, today, deck_ids=deck_ids, limit=due_count
+        )
+        new = await self._new_cards(guild_id, user_id, deck_ids, today)
+        due_cards = [state.card for state in due]
+        kept = set(
+            await self._one_card_of_a_note(guild_id, user_id, today, deck_ids, due_cards + new)
+        )
+        return StudyOverview(
+            due=dict(Counter(card.deck_id for card in due_cards if card in kept)),
+            new=sum(card in kept for card in new),
+            next_due=await storage.schedule.next_due_date(guild_id, user_id, today),
+        )
+
+    async def _one_card_of_a_note(
+        self, guild_id: int, user_id: int, today: date, deck_ids: list[str], cards: list[CardRef]
+    ) -> list[CardRef]:
+        """`cards` less the siblings of cards before them or reviewed today (core.siblings)."""
         note_of = self.catalog.notes_of(guild_id, deck_ids)
         if not note_of:
             return cards
-        reviewed = await storage.schedule.reviewed_on(guild_id, user_id, today, deck_ids)
+        reviewed = await self.services.storage.schedule.reviewed_on(
+            guild_id, user_id, today, deck_ids
+        )
         return one_per_note(cards, note_of, shown=reviewed)[0]
-
-    async def overview(self, guild_id: int, user_id: int) -> StudyOverview:
-        storage = self.services.storage
-        today = await storage.members.study_date_for(guild_id, user_id, self.services.clock.now())
-        new = await self._new_cards(
-            guild_id, user_id, list(self.catalog.decks_for(guild_id)), today
-        )
-        return StudyOverview(
-            due=await storage.schedule.due_counts(guild_id, user_id, today),
-            new=len(new),
-            next_due=await storage.schedule.next_due_date(guild_id, user_id, today),
-        )
 
     async def _new_cards(
         self, guild_id: int, user_id: int, deck_ids: list[str], today: date

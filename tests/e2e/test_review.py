@@ -382,6 +382,10 @@ async def test_review_of_reversed_and_cloze_entries_rates_each_card_on_its_own(
 ) -> None:
     (flashdrop.decks_dir / "types.yaml").write_text(TYPES_DECK, encoding="utf-8")
     bot = await flashdrop.start()
+    # As many new cards as /review starts: the other decks' 4, and of this deck's three cards
+    # dk and water-c1 (dk-reverse waits for another day).
+    due = await bot.command(world.alice, "due")
+    assert due.callback is not None and "**6** new card(s) are waiting" in due.callback.content
     session = await start_review(bot, world.alice, deck="types")
     asked = [await answer(bot, world.alice, session, rating) for rating in (5, 3)]
     # The reverse side waits for another day: right after its front it would give itself away.
