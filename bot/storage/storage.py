@@ -22,6 +22,7 @@ from bot.storage.posts import PostStore
 from bot.storage.ratings import RatingStore
 from bot.storage.reminders import ReminderStore
 from bot.storage.schedule import ScheduleStore
+from bot.storage.suspensions import SuspensionStore
 
 
 class Storage:
@@ -43,6 +44,7 @@ class Storage:
         self.drops = DropStore(database)
         self.reminders = ReminderStore(database)
         self.export = ExportStore(database)
+        self.suspensions = SuspensionStore(database)
 
     @classmethod
     async def open(
