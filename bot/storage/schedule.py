@@ -16,10 +16,13 @@ from bot.storage.codec import decode_date, encode_date, encode_instant
 from bot.storage.database import Database, fetch_all, fetch_one
 from bot.storage.decks import owner_of
 from bot.storage.states import STATE_COLUMNS, state_from_row
+from bot.storage.suspensions import not_suspended
 
 # The owner of a state's card, and of a deck the guild given as a parameter sees.
 _STATE_OWNER = owner_of("s.guild_id", "s.deck_id")
 _GUILD_OWNER = owner_of("?", "c.deck_id")
+# Offered in the state's guild: neither retired nor suspended there.
+_STATE_OFFERED = f"c.retired = 0 AND {not_suspended('s.guild_id')}"
 _PREFIXED_STATE_COLUMNS = ", ".join(f"s.{column.strip()}" for column in STATE_COLUMNS.split(","))
 
 
@@ -51,7 +54,7 @@ class ScheduleStore:
                 " JOIN cards c ON c.deck_id = s.deck_id AND c.card_id = s.card_id"
                 f" AND c.owner = {_STATE_OWNER}"
                 f" WHERE s.guild_id = ? AND s.user_id = ? AND s.due_date <= ?{deck_filter}"
-                " AND c.retired = 0 ORDER BY s.due_date, s.deck_id, s.card_id LIMIT ?",
+                f" AND {_STATE_OFFERED} ORDER BY s.due_date, s.deck_id, s.card_id LIMIT ?",
                 (guild_id, user_id, encode_date(today), *(deck_ids or ()), limit),
             )
         return [state_from_row(row) for row in rows]
@@ -64,8 +67,8 @@ class ScheduleStore:
                 "SELECT s.deck_id, count(*) AS due FROM member_card_state s"
                 " JOIN cards c ON c.deck_id = s.deck_id AND c.card_id = s.card_id"
                 f" AND c.owner = {_STATE_OWNER}"
-                " WHERE s.guild_id = ? AND s.user_id = ? AND s.due_date <= ? AND c.retired = 0"
-                " GROUP BY s.deck_id",
+                " WHERE s.guild_id = ? AND s.user_id = ? AND s.due_date <= ?"
+                f" AND {_STATE_OFFERED} GROUP BY s.deck_id",
                 (guild_id, user_id, encode_date(today)),
             )
         return {row["deck_id"]: row["due"] for row in rows}
@@ -78,7 +81,8 @@ class ScheduleStore:
                 "SELECT min(s.due_date) AS due FROM member_card_state s"
                 " JOIN cards c ON c.deck_id = s.deck_id AND c.card_id = s.card_id"
                 f" AND c.owner = {_STATE_OWNER}"
-                " WHERE s.guild_id = ? AND s.user_id = ? AND s.due_date > ? AND c.retired = 0",
+                " WHERE s.guild_id = ? AND s.user_id = ? AND s.due_date > ?"
+                f" AND {_STATE_OFFERED}",
                 (guild_id, user_id, encode_date(after)),
             )
         return None if row is None or row["due"] is None else decode_date(row["due"])
@@ -100,11 +104,11 @@ class ScheduleStore:
             rows = await fetch_all(
                 db,
                 f"SELECT c.card_id FROM cards c WHERE c.deck_id = ? AND c.owner = {_GUILD_OWNER}"
-                " AND c.retired = 0"
+                f" AND c.retired = 0 AND {not_suspended('?')}"
                 " AND NOT EXISTS (SELECT 1 FROM member_card_state s WHERE s.guild_id = ?"
                 " AND s.user_id = ? AND s.deck_id = c.deck_id AND s.card_id = c.card_id)"
                 " ORDER BY c.position LIMIT ?",
-                (deck_id, guild_id, guild_id, user_id, allowance),
+                (deck_id, guild_id, guild_id, guild_id, user_id, allowance),
             )
         return [CardRef(deck_id, row["card_id"]) for row in rows]
 
@@ -119,8 +123,8 @@ class ScheduleStore:
             cards = await fetch_all(
                 db,
                 f"SELECT c.deck_id, c.card_id, c.position FROM cards c WHERE c.deck_id IN ({decks})"
-                f" AND c.owner = {_GUILD_OWNER} AND c.retired = 0",
-                (*deck_ids, guild_id),
+                f" AND c.owner = {_GUILD_OWNER} AND c.retired = 0 AND {not_suspended('?')}",
+                (*deck_ids, guild_id, guild_id),
             )
             members = await fetch_all(
                 db,

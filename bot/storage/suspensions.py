@@ -44,3 +44,15 @@ class SuspensionStore:
                 (guild_id,),
             )
         return frozenset(CardRef(row["deck_id"], row["card_id"]) for row in rows)
+
+
+def not_suspended(guild: str, card: str = "c") -> str:
+    """The SQL condition "the card aliased `card` is not suspended in the guild `guild`".
+
+    `guild` is a column or "?"; one home for leaving suspended cards out wherever a card is
+    offered (next to `retired = 0`), so limits and counts already leave them out.
+    """
+    return (
+        f"NOT EXISTS (SELECT 1 FROM suspended_cards sc WHERE sc.guild_id = {guild}"
+        f" AND sc.deck_id = {card}.deck_id AND sc.card_id = {card}.card_id)"
+    )
