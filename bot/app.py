@@ -54,6 +54,7 @@ COGS = (
     "bot.cogs.timezone",
     "bot.cogs.drops",
     "bot.cogs.reminders",
+    "bot.cogs.cards",
 )
 HEARTBEAT_SECONDS = 30
 
