@@ -31,8 +31,8 @@ class Cards(commands.GroupCog, group_name="card"):
 
     def __init__(self, bot: Flashdrop) -> None:
         self.bot = bot
-        self.edit_menu = app_commands.ContextMenu(name="Edit card", callback=self.edit_posted)
-        self.edit_menu.guild_only = True
+        menu = app_commands.ContextMenu(name="Edit card", callback=self.edit_posted)
+        self.edit_menu = app_commands.guild_only(menu)
         bot.tree.add_command(self.edit_menu)
 
     async def cog_unload(self) -> None:
