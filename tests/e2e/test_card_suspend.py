@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.core.models import CardRef
 from tests.storage.helpers import card_state
-from tests.support.bot_fixture import RATE, Flashdrops
+from tests.support.bot_fixture import RATE, START, Flashdrops
 from tests.support.clock import FakeClock
 from tests.support.fakediscord import Perm
 from tests.support.harness import World
@@ -47,3 +47,27 @@ async def test_card_suspend_takes_a_library_card_out_and_unsuspend_brings_its_sc
     assert due.callback is not None and "**Capitals**: 1 due" in (due.callback.content or "")
     after = await card_state(bot.storage, world.guild.id, world.alice.id, CardRef("capitals", "dk"))
     assert after == state
+
+
+async def test_card_suspend_takes_a_card_out_of_drops(world: World, flashdrop: Flashdrops) -> None:
+    drop = {
+        "guild_id": world.guild.id,
+        "channel_id": world.channel.id,
+        "deck": "python",
+        "time": "12:01",  # START is 12:00 UTC
+        "timezone": "UTC",
+        "cards": 3,
+    }
+    bot = await flashdrop.start(drops=[drop])
+    role = flashdrop.server.add_role(world.guild, "Deck editors", int(Perm.MANAGE_GUILD))
+    editor = flashdrop.server.add_member(world.guild, "editor", roles=[role])
+    await bot.command(editor, "card suspend", {"deck": "python", "card": "py-len"})
+
+    at = START + timedelta(minutes=1, seconds=5)
+    bot.services.clock.set(at)  # type: ignore[attr-defined]
+    await bot.bot.drops.tick(at)
+    await bot.settle()
+
+    messages = flashdrop.server.channel_messages(world.channel)
+    posts = [await bot.storage.posts.get_post(m.id) for m in messages]
+    assert sorted(p.card_id for p in posts if p is not None) == ["py-def", "py-none"]
