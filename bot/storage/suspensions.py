@@ -45,13 +45,13 @@ class SuspensionStore:
         )
         return changed > 0
 
-    async def suspended(self, guild_id: int, deck_id: str | None = None) -> list[CardRef]:
-        """The guild's suspended cards (of one deck), by deck and card id."""
+    async def suspended(self, guild_id: int, deck_id: str | None = None) -> frozenset[CardRef]:
+        """The guild's suspended cards (of one deck)."""
         async with self._database.reading() as db:
             rows = await fetch_all(
                 db,
                 "SELECT deck_id, card_id FROM suspended_cards WHERE guild_id = ?"
-                " AND deck_id = coalesce(?, deck_id) ORDER BY deck_id, card_id",
+                " AND deck_id = coalesce(?, deck_id)",
                 (guild_id, deck_id),
             )
-        return [CardRef(row["deck_id"], row["card_id"]) for row in rows]
+        return frozenset(CardRef(row["deck_id"], row["card_id"]) for row in rows)

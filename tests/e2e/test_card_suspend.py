@@ -9,7 +9,7 @@ from bot.core.models import CardRef
 from tests.e2e.test_review import QUESTIONS, answer, question, start_review
 from tests.e2e.test_settings import admin
 from tests.storage.helpers import card_state, rating_history
-from tests.support.bot_fixture import Flashdrops
+from tests.support.bot_fixture import START, Flashdrops
 from tests.support.clock import FakeClock
 from tests.support.harness import World
 
@@ -28,10 +28,10 @@ async def test_a_suspended_card_leaves_review_and_quiz_and_comes_back_with_its_s
 
     done = await bot.command(boss, "card suspend", {"deck": "python", "card": "py-len"})
     assert done.callback is not None and done.callback.ephemeral
-    assert done.callback.content.startswith("Suspended `python/py-len`")
+    assert done.callback.content.startswith("Card `py-len` of **Python basics** is suspended")
     again = await bot.command(boss, "card suspend", {"deck": "python", "card": "py-len"})
     assert again.callback is not None
-    assert again.callback.content == "`python/py-len` is already suspended here."
+    assert again.callback.content == "Card `py-len` of **Python basics** is already suspended."
 
     clock.advance(timedelta(days=30))  # everything is due
     due = await bot.command(world.alice, "due")
@@ -54,7 +54,7 @@ async def test_a_suspended_card_leaves_review_and_quiz_and_comes_back_with_its_s
     back = await bot.command(boss, "card unsuspend", {"deck": "python", "card": "py-len"})
     assert back.callback is not None
     assert back.callback.content == (
-        "`python/py-len` is studied here again, with everyone's schedule as it was."
+        "Card `py-len` of **Python basics** is back, with its schedules as they were."
     )
     session = await start_review(bot, world.alice, deck="python")
     assert question(session) == QUESTIONS["py-len"]  # due for 30 days: the most overdue
@@ -75,10 +75,32 @@ async def test_card_suspend_refuses_members_and_unknown_cards_and_stores_nothing
         "Only members with the Manage Server permission can suspend cards."
     )
     assert unknown.callback is not None
-    assert unknown.callback.content == "Deck `python` has no card `nope`."
+    assert unknown.callback.content == "No card `nope` in deck `python`."
     assert no_deck.callback is not None and no_deck.callback.content == "No deck `chem`."
-    assert await bot.storage.suspensions.suspended(world.guild.id) == []
+    assert await bot.storage.suspensions.suspended(world.guild.id) == frozenset()
     choices = await bot.server.autocomplete(
         boss, world.channel, "card suspend", {"deck": "python", "card": "len"}, focused="card"
     ).choices()
     assert [c["value"] for c in choices] == ["py-len"]
+
+
+async def test_card_suspend_takes_a_card_out_of_drops(world: World, flashdrop: Flashdrops) -> None:
+    drop = {
+        "guild_id": world.guild.id,
+        "channel_id": world.channel.id,
+        "deck": "python",
+        "time": "12:01",  # START is 12:00 UTC
+        "timezone": "UTC",
+        "cards": 3,
+    }
+    bot = await flashdrop.start(drops=[drop])
+    await bot.command(admin(flashdrop), "card suspend", {"deck": "python", "card": "py-len"})
+
+    at = START + timedelta(minutes=1, seconds=5)
+    bot.services.clock.set(at)  # type: ignore[attr-defined]
+    await bot.bot.drops.tick(at)
+    await bot.settle()
+
+    messages = flashdrop.server.channel_messages(world.channel)
+    posts = [await bot.storage.posts.get_post(m.id) for m in messages]
+    assert sorted(p.card_id for p in posts if p is not None) == ["py-def", "py-none"]

@@ -36,13 +36,16 @@ async def test_startup_syncs_slash_commands_as_guild_only(
     [sync] = world.server.requests_to(SYNC)
     assert sync.status == 200
     commands = {c.name: c for c in world.server.global_commands()}
-    assert {"quiz", "review", "due", "timezone", "deck", "settings"} <= set(commands)
+    assert {"quiz", "review", "due", "timezone", "deck", "settings", "card", "Edit card"} <= set(
+        commands
+    )
     assert all(command.payload["contexts"] == [0] for command in commands.values())
     deck = ["list", "info", "import", "remove", "rename", "flags", "unflag", "export"]
     assert [o["name"] for o in commands["deck"].options] == deck
     settings = ["view", "manager-role", "hide", "unhide"]
     assert [o["name"] for o in commands["settings"].options] == settings
     assert commands["quiz"].options[0]["autocomplete"] is True
+    assert [o["name"] for o in commands["card"].options] == ["add", "edit", "suspend", "unsuspend"]
 
 
 async def test_restart_records_a_rating_on_a_post_made_before_it(

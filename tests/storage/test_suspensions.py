@@ -1,56 +1,84 @@
-"""Suspended cards: out of every choice of what to study, their history kept, back when
-unsuspended — on real SQLite files."""
-
 from __future__ import annotations
 
 from datetime import timedelta
 
 from bot.core.models import CardRef
 from bot.storage import Storage
-from tests.core.factories import GUILD, T0, USER
-from tests.storage.conftest import CHANNEL
-from tests.storage.helpers import card_state, rating_history
-from tests.storage.test_schedule_store import TODAY, rate
+from tests.core.factories import GUILD, T0, USER, make_event
+from tests.storage.conftest import CHANNEL, make_post
+from tests.storage.helpers import effective_ratings
 
-C1, C2, C3 = (CardRef("dl", f"c{n}") for n in (1, 2, 3))
-TOMORROW = TODAY + timedelta(days=1)
-
-
-async def test_suspend_is_per_guild_and_said_once(storage: Storage) -> None:
-    assert await storage.suspensions.suspend(GUILD, C1, USER, T0) is True
-    assert await storage.suspensions.suspend(GUILD, C1, USER, T0) is False
-    assert await storage.suspensions.suspended(GUILD) == [C1]
-    assert await storage.suspensions.suspended(GUILD, "ml") == []
-    assert await storage.suspensions.suspended(GUILD + 1) == []
-    assert await storage.suspensions.unsuspend(GUILD, C1) is True
-    assert await storage.suspensions.unsuspend(GUILD, C1) is False
-    assert await storage.suspensions.suspended(GUILD) == []
+C1 = CardRef("dl", "c1")
+C2 = CardRef("dl", "c2")
+LIBRARY_CARD = CardRef("ml", "m1")
+TODAY = T0.date()
 
 
-async def test_a_suspended_card_is_neither_due_nor_new_nor_chosen_and_keeps_its_history(
+async def rate(storage: Storage, card_id: str, rating: int, *, guild_id: int = GUILD) -> None:
+    await storage.ratings.record_rating(
+        make_event(rating, study_date=TODAY, card_id=card_id, guild_id=guild_id)
+    )
+
+
+async def test_suspensions_suspend_then_listed(storage: Storage) -> None:
+    assert await storage.suspensions.suspended(GUILD) == frozenset()
+    assert await storage.suspensions.suspend(GUILD, C1, USER, T0)
+    assert await storage.suspensions.suspend(GUILD, LIBRARY_CARD, USER, T0)
+    assert await storage.suspensions.suspended(GUILD) == {C1, LIBRARY_CARD}
+
+
+async def test_suspensions_twice_keeps_one(storage: Storage) -> None:
+    assert await storage.suspensions.suspend(GUILD, C1, USER, T0)
+    assert not await storage.suspensions.suspend(GUILD, C1, USER + 1, T0 + timedelta(hours=1))
+    assert await storage.suspensions.suspended(GUILD) == {C1}
+
+
+async def test_suspensions_are_per_guild(storage: Storage) -> None:
+    await storage.suspensions.suspend(GUILD, C1, USER, T0)
+    await storage.suspensions.suspend(GUILD + 1, C2, USER, T0)
+    assert await storage.suspensions.suspended(GUILD) == {C1}
+    assert await storage.suspensions.suspended(GUILD + 1) == {C2}
+
+
+async def test_suspensions_unsuspend_brings_back(storage: Storage) -> None:
+    await storage.suspensions.suspend(GUILD, C1, USER, T0)
+    await storage.suspensions.suspend(GUILD, C2, USER, T0)
+    assert await storage.suspensions.unsuspend(GUILD, C1)
+    assert not await storage.suspensions.unsuspend(GUILD, C1)
+    assert await storage.suspensions.suspended(GUILD) == {C2}
+
+
+async def test_suspensions_keep_ratings(storage: Storage) -> None:
+    await storage.posts.record_post(make_post(1))
+    await storage.ratings.record_rating(make_event(4, post_id=1))
+    await storage.suspensions.suspend(GUILD, C1, USER, T0)
+    await storage.suspensions.unsuspend(GUILD, C1)
+    assert await effective_ratings(storage, 1) == {USER: 4}
+
+
+async def test_suspensions_leave_card_out_of_reviews_and_due(storage: Storage) -> None:
+    await rate(storage, "c1", 3)
+    await rate(storage, "c2", 3)
+    tomorrow = TODAY + timedelta(days=1)
+    before = await storage.schedule.next_due(GUILD, USER, tomorrow)
+    await storage.suspensions.suspend(GUILD, C1, USER, T0)
+    assert [state.card for state in await storage.schedule.next_due(GUILD, USER, tomorrow)] == [C2]
+    assert await storage.schedule.due_counts(GUILD, USER, tomorrow) == {"dl": 1}
+    # another guild still sees it
+    await rate(storage, "c1", 3, guild_id=GUILD + 1)
+    assert [s.card for s in await storage.schedule.next_due(GUILD + 1, USER, tomorrow)] == [C1]
+    await storage.suspensions.unsuspend(GUILD, C1)
+    assert await storage.schedule.next_due(GUILD, USER, tomorrow) == before
+
+
+async def test_suspensions_leave_card_out_of_new_cards_and_channel_choice(
     storage: Storage,
 ) -> None:
-    await rate(storage, "c1", 3)  # due tomorrow
-    await rate(storage, "c2", 3)
-    before = await card_state(storage, GUILD, USER, C1)
-
     await storage.suspensions.suspend(GUILD, C1, USER, T0)
-
-    due = await storage.schedule.next_due(GUILD, USER, TOMORROW)
-    assert [state.card for state in due] == [C2]
-    assert await storage.schedule.due_counts(GUILD, USER, TOMORROW) == {"dl": 1}
-    await storage.suspensions.suspend(GUILD, C3, USER, T0)
     new = await storage.schedule.new_card_candidates(GUILD, USER, "dl", TODAY)
-    assert C3 not in new and new  # the deck's other new cards are still offered
+    assert C1 not in new and C2 in new
     snapshot = await storage.schedule.group_snapshot(GUILD, CHANNEL, ["dl"], T0)
-    assert C1 not in snapshot.cards and C3 not in snapshot.cards and C2 in snapshot.cards
-    # Another guild studies the same library cards as before.
-    other = await storage.schedule.group_snapshot(GUILD + 1, CHANNEL, ["dl"], T0)
-    assert C1 in other.cards and C3 in other.cards
-    # History and schedule untouched, and back as they were once unsuspended.
-    assert await card_state(storage, GUILD, USER, C1) == before
-    assert len(await rating_history(storage, GUILD, USER, C1)) == 1
+    assert C1 not in snapshot.cards and C2 in snapshot.cards
     await storage.suspensions.unsuspend(GUILD, C1)
-    due = await storage.schedule.next_due(GUILD, USER, TOMORROW)
-    assert [state.card for state in due] == [C1, C2]
-    assert await storage.schedule.next_due_date(GUILD, USER, TODAY) == TOMORROW
+    snapshot = await storage.schedule.group_snapshot(GUILD, CHANNEL, ["dl"], T0)
+    assert snapshot.cards[0] == C1
