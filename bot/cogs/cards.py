@@ -1,7 +1,11 @@
-"""`/card`: one card of a deck — `/card suspend` takes it out of the server's study (drops,
-`/quiz`, `/review`, `/due`) without losing anyone's history, `/card unsuspend` brings it back."""
+"""`/card`: one card of a deck — `/card add` and `/card edit` (and the "Edit card" menu on a
+posted card) open one modal that writes the server's own deck (`bot.services.card_edits`);
+`/card suspend` takes a card out of the server's study (drops, `/quiz`, `/review`, `/due`)
+without losing anyone's history, `/card unsuspend` brings it back."""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
 
 import discord
 from discord import app_commands
@@ -9,9 +13,52 @@ from discord.ext import commands
 
 from bot.app import Flashdrop
 from bot.cogs.common import card_choices, deck_choices, guild_id_of, require_deck_manager
-from bot.core.models import CardRef
+from bot.core.models import MAX_ANSWER_CHARS, MAX_HINT_CHARS, MAX_QUESTION_CHARS, CardKind, CardRef
+from bot.decks import DeckError
+from bot.messages import cards_editing as edit_texts
 from bot.messages import decks as deck_texts
 from bot.messages import suspensions as suspension_texts
+from bot.services import card_edits
+from bot.services.card_edits import CardText
+
+Save = Callable[[discord.Interaction, CardText], Awaitable[None]]
+
+
+class CardModal(discord.ui.Modal):
+    """Question, answer and hint of one card; a cloze card's text and extra instead."""
+
+    def __init__(self, title: str, text: CardText, kind: CardKind, save: Save) -> None:
+        super().__init__(title=title, timeout=900)
+        cloze = kind is CardKind.CLOZE
+        self._save = save
+        self.question: discord.ui.TextInput[CardModal] = discord.ui.TextInput(
+            label=edit_texts.CLOZE_LABEL if cloze else edit_texts.QUESTION_LABEL,
+            style=discord.TextStyle.paragraph,
+            default=text.question or None,
+            max_length=MAX_QUESTION_CHARS,
+            custom_id="question",
+        )
+        self.answer: discord.ui.TextInput[CardModal] = discord.ui.TextInput(
+            label=edit_texts.EXTRA_LABEL if cloze else edit_texts.ANSWER_LABEL,
+            style=discord.TextStyle.paragraph,
+            default=text.answer or None,
+            max_length=MAX_ANSWER_CHARS,
+            required=not cloze,
+            custom_id="answer",
+        )
+        self.hint: discord.ui.TextInput[CardModal] = discord.ui.TextInput(
+            label=edit_texts.HINT_LABEL,
+            default=text.hint or None,
+            max_length=MAX_HINT_CHARS,
+            required=False,
+            custom_id="hint",
+        )
+        for item in (self.question, self.answer, self.hint):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        text = CardText(self.question.value, self.answer.value, self.hint.value)
+        await self._save(interaction, text)
 
 
 @app_commands.guild_only()
@@ -20,6 +67,93 @@ class Cards(commands.GroupCog, group_name="card"):
 
     def __init__(self, bot: Flashdrop) -> None:
         self.bot = bot
+        menu = app_commands.ContextMenu(name=edit_texts.EDIT_MENU, callback=self.edit_post)
+        self.edit_menu = app_commands.guild_only(menu)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.edit_menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.edit_menu.name, type=self.edit_menu.type)
+
+    @app_commands.command(name="add")
+    @app_commands.describe(deck="one of this server's own decks")
+    async def add(self, interaction: discord.Interaction, deck: str) -> None:
+        """Add a card to one of this server's decks: a form asks its question, answer and hint."""
+        if await self._refused(interaction, deck):
+            return
+
+        async def save(submitted: discord.Interaction, text: CardText) -> None:
+            guild_id = guild_id_of(submitted)
+            current = self.bot.catalog.guild_decks(guild_id).get(deck)
+            if current is None:
+                await _say(submitted, deck_texts.no_such_deck(deck))
+                return
+            try:
+                new_deck, card = card_edits.added(guild_id, current, text)
+            except DeckError as error:
+                await _say(submitted, edit_texts.rejected(error))
+                return
+            await self.bot.catalog.save(guild_id, new_deck)
+            await _say(submitted, edit_texts.added(CardRef(deck, card.id)))
+
+        modal = CardModal(edit_texts.ADD_TITLE, CardText("", ""), CardKind.BASIC, save)
+        await interaction.response.send_modal(modal)
+
+    @app_commands.command(name="edit")
+    @app_commands.describe(deck="one of this server's own decks", card="the card's id")
+    async def edit(self, interaction: discord.Interaction, deck: str, card: str) -> None:
+        """Edit a card's question, answer and hint; everyone's schedule of it is kept."""
+        await self._open_edit(interaction, CardRef(deck, card))
+
+    async def edit_post(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """The "Edit card" menu: the card a message of the bot posted, in the same form."""
+        post = await self.bot.services.storage.posts.get_post(message.id)
+        if post is None or post.guild_id != guild_id_of(interaction):
+            await _say(interaction, edit_texts.NOT_A_POST)
+            return
+        await self._open_edit(interaction, post.card)
+
+    async def _open_edit(self, interaction: discord.Interaction, ref: CardRef) -> None:
+        if await self._refused(interaction, ref.deck_id):
+            return
+        deck = self.bot.catalog.guild_decks(guild_id_of(interaction))[ref.deck_id]
+        card = deck.card(ref.card_id)
+        if card is None:
+            await _say(interaction, suspension_texts.no_such_card(ref))
+            return
+
+        async def save(submitted: discord.Interaction, text: CardText) -> None:
+            guild_id = guild_id_of(submitted)
+            current = self.bot.catalog.guild_decks(guild_id).get(ref.deck_id)
+            found = current.card(ref.card_id) if current is not None else None
+            if current is None or found is None:
+                await _say(submitted, suspension_texts.no_such_card(ref))
+                return
+            try:
+                new_deck = card_edits.edited(guild_id, current, found, text)
+            except DeckError as error:
+                await _say(submitted, edit_texts.rejected(error))
+                return
+            await self.bot.catalog.save(guild_id, new_deck)
+            ids = tuple(c.id for c in new_deck.cards if c.note_id == found.note_id)
+            await _say(submitted, edit_texts.edited(ref, ids))
+
+        modal = CardModal(edit_texts.EDIT_TITLE, card_edits.modal_text(card), card.kind, save)
+        await interaction.response.send_modal(modal)
+
+    async def _refused(self, interaction: discord.Interaction, deck_id: str) -> bool:
+        """Told why (privately) unless a deck manager names one of the server's own decks."""
+        guild_id = guild_id_of(interaction)
+        if not await require_deck_manager(interaction, self.bot, "add and edit cards"):
+            return True
+        if deck_id in self.bot.catalog.guild_decks(guild_id):
+            return False
+        if deck_id in self.bot.catalog.decks_for(guild_id):
+            await _say(interaction, edit_texts.library_deck(deck_id))
+        else:
+            await _say(interaction, deck_texts.no_such_deck(deck_id))
+        return True
 
     @app_commands.command(name="suspend")
     @app_commands.describe(deck="the card's deck", card="the card's id")
@@ -62,6 +196,14 @@ class Cards(commands.GroupCog, group_name="card"):
             return suspension_texts.no_such_card(ref)
         return None
 
+    @add.autocomplete("deck")
+    @edit.autocomplete("deck")
+    async def own_deck_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        own = self.bot.catalog.guild_decks(interaction.guild_id) if interaction.guild_id else {}
+        return [c for c in deck_choices(self.bot, interaction, current) if c.value in own]
+
     @suspend.autocomplete("deck")
     @unsuspend.autocomplete("deck")
     async def deck_autocomplete(
@@ -70,6 +212,7 @@ class Cards(commands.GroupCog, group_name="card"):
         return deck_choices(self.bot, interaction, current)
 
     @suspend.autocomplete("card")
+    @edit.autocomplete("card")
     async def card_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -84,6 +227,10 @@ class Cards(commands.GroupCog, group_name="card"):
         storage = self.bot.services.storage
         suspended = await storage.suspensions.suspended(interaction.guild_id)
         return card_choices(self.bot, interaction, current, only=set(suspended))
+
+
+async def _say(interaction: discord.Interaction, text: str) -> None:
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 async def setup(bot: Flashdrop) -> None:
