@@ -5,6 +5,8 @@ without losing anyone's history, `/card unsuspend` brings it back."""
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 
 import discord
@@ -13,7 +15,14 @@ from discord.ext import commands
 
 from bot.app import Flashdrop
 from bot.cogs.common import card_choices, deck_choices, guild_id_of, require_deck_manager
-from bot.core.models import MAX_ANSWER_CHARS, MAX_HINT_CHARS, MAX_QUESTION_CHARS, CardKind, CardRef
+from bot.core.models import (
+    MAX_ANSWER_CHARS,
+    MAX_HINT_CHARS,
+    MAX_QUESTION_CHARS,
+    CardKind,
+    CardRef,
+    Deck,
+)
 from bot.decks import DeckError
 from bot.messages import cards_editing as edit_texts
 from bot.messages import decks as deck_texts
@@ -22,6 +31,9 @@ from bot.services import card_edits
 from bot.services.card_edits import CardText
 
 Save = Callable[[discord.Interaction, CardText], Awaitable[None]]
+# What a submitted form makes of a deck (guild id, the deck as it is now, the form's texts):
+# the new deck and what to tell the member, or why there is none. Raises DeckError.
+Change = Callable[[int, Deck, CardText], tuple[Deck, str] | str]
 
 
 class CardModal(discord.ui.Modal):
@@ -67,6 +79,7 @@ class Cards(commands.GroupCog, group_name="card"):
 
     def __init__(self, bot: Flashdrop) -> None:
         self.bot = bot
+        self._saving = asyncio.Lock()
         menu = app_commands.ContextMenu(name=edit_texts.EDIT_MENU, callback=self.edit_post)
         self.edit_menu = app_commands.guild_only(menu)
 
@@ -83,20 +96,11 @@ class Cards(commands.GroupCog, group_name="card"):
         if await self._refused(interaction, deck):
             return
 
-        async def save(submitted: discord.Interaction, text: CardText) -> None:
-            guild_id = guild_id_of(submitted)
-            current = self.bot.catalog.guild_decks(guild_id).get(deck)
-            if current is None:
-                await _say(submitted, deck_texts.no_such_deck(deck))
-                return
-            try:
-                new_deck, card = card_edits.added(guild_id, current, text)
-            except DeckError as error:
-                await _say(submitted, edit_texts.rejected(error))
-                return
-            await self.bot.catalog.save(guild_id, new_deck)
-            await _say(submitted, edit_texts.added(CardRef(deck, card.id)))
+        def change(guild_id: int, current: Deck, text: CardText) -> tuple[Deck, str]:
+            new_deck, card = card_edits.added(guild_id, current, text)
+            return new_deck, edit_texts.added(CardRef(deck, card.id))
 
+        save = functools.partial(self._store, deck_id=deck, change=change)
         modal = CardModal(edit_texts.ADD_TITLE, CardText("", ""), CardKind.BASIC, save)
         await interaction.response.send_modal(modal)
 
@@ -123,29 +127,47 @@ class Cards(commands.GroupCog, group_name="card"):
             await _say(interaction, suspension_texts.no_such_card(ref))
             return
 
-        async def save(submitted: discord.Interaction, text: CardText) -> None:
-            guild_id = guild_id_of(submitted)
-            current = self.bot.catalog.guild_decks(guild_id).get(ref.deck_id)
-            found = current.card(ref.card_id) if current is not None else None
-            if current is None or found is None:
-                await _say(submitted, suspension_texts.no_such_card(ref))
-                return
-            try:
-                new_deck = card_edits.edited(guild_id, current, found, text)
-            except DeckError as error:
-                await _say(submitted, edit_texts.rejected(error))
-                return
-            await self.bot.catalog.save(guild_id, new_deck)
+        def change(guild_id: int, current: Deck, text: CardText) -> tuple[Deck, str] | str:
+            found = current.card(ref.card_id)
+            if found is None:
+                return suspension_texts.no_such_card(ref)
+            new_deck = card_edits.edited(guild_id, current, found, text)
             ids = tuple(c.id for c in new_deck.cards if c.note_id == found.note_id)
-            await _say(submitted, edit_texts.edited(ref, ids))
+            return new_deck, edit_texts.edited(ref, ids)
 
+        save = functools.partial(self._store, deck_id=ref.deck_id, change=change)
         modal = CardModal(edit_texts.EDIT_TITLE, card_edits.modal_text(card), card.kind, save)
         await interaction.response.send_modal(modal)
+
+    async def _store(
+        self, interaction: discord.Interaction, text: CardText, *, deck_id: str, change: Change
+    ) -> None:
+        """Save `change` of the server's deck as it is now (one save at a time, so two forms
+        sent together both count); a member who lost the right meanwhile is refused."""
+        if not await require_deck_manager(interaction, self.bot, edit_texts.ACTION):
+            return
+        guild_id = guild_id_of(interaction)
+        # Checking the whole deck again takes about a second per 4,000 cards: off the loop.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self._saving:
+            current = self.bot.catalog.guild_decks(guild_id).get(deck_id)
+            try:
+                outcome = (
+                    deck_texts.no_such_deck(deck_id)
+                    if current is None
+                    else await asyncio.to_thread(change, guild_id, current, text)
+                )
+            except DeckError as error:
+                outcome = edit_texts.rejected(error)
+            if not isinstance(outcome, str):
+                new_deck, outcome = outcome
+                await self.bot.catalog.save(guild_id, new_deck)
+        await interaction.edit_original_response(content=outcome)
 
     async def _refused(self, interaction: discord.Interaction, deck_id: str) -> bool:
         """Told why (privately) unless a deck manager names one of the server's own decks."""
         guild_id = guild_id_of(interaction)
-        if not await require_deck_manager(interaction, self.bot, "add and edit cards"):
+        if not await require_deck_manager(interaction, self.bot, edit_texts.ACTION):
             return True
         if deck_id in self.bot.catalog.guild_decks(guild_id):
             return False

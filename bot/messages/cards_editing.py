@@ -7,6 +7,7 @@ from bot.decks import DeckError
 from bot.messages.suspensions import shown
 
 EDIT_MENU = "Edit card"
+ACTION = "add and edit cards"  # ends the deck-manager refusal: "…can add and edit cards."
 ADD_TITLE = "Add a card"
 EDIT_TITLE = "Edit card"
 QUESTION_LABEL = "Question"

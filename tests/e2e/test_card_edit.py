@@ -35,7 +35,7 @@ async def submit(bot: RunningBot, opened: InteractionRecord, values: Mapping[str
     await submitted
     await bot.settle()
     assert submitted.callback is not None and submitted.callback.ephemeral
-    return submitted.callback.content or ""
+    return (await submitted.original_message()).content
 
 
 async def menu(bot: RunningBot, member: Member, target: Message) -> InteractionRecord:
