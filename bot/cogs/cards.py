@@ -158,7 +158,7 @@ class Cards(commands.GroupCog, group_name="card"):
                     else await asyncio.to_thread(change, guild_id, current, text)
                 )
             except DeckError as error:
-                outcome = edit_texts.rejected(error)
+                outcome = edit_texts.rejected([problem.message for problem in error.problems])
             if not isinstance(outcome, str):
                 new_deck, outcome = outcome
                 await self.bot.catalog.save(guild_id, new_deck)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.core.models import CardRef
-from bot.decks import DeckError
 from bot.messages.suspensions import shown
 
 EDIT_MENU = "Edit card"
@@ -38,7 +39,7 @@ def edited(card: CardRef, card_ids: tuple[str, ...]) -> str:
     return f"Saved {shown(card)}{also}; everyone's schedule of it is kept."
 
 
-def rejected(error: DeckError) -> str:
-    """A bad modal: what the deck file validator found, without the stored file's line."""
-    lines = [f"- {problem.message}" for problem in error.problems[:MAX_SHOWN_PROBLEMS]]
+def rejected(problems: Sequence[str]) -> str:
+    """A bad form: what the deck file validator found (without the stored file's line)."""
+    lines = [f"- {problem}" for problem in problems[:MAX_SHOWN_PROBLEMS]]
     return "Nothing was saved; the card is not valid:\n" + "\n".join(lines)
