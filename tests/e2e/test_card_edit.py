@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from tests.e2e.test_deck_import import manager
+from tests.e2e.test_deck_import import import_file, manager, press, preview_of
 from tests.e2e.test_deck_rename import import_maths
 from tests.e2e.test_quiz import EYES, RATING_PROMPT
 from tests.storage.helpers import card_state, rating_history
@@ -153,3 +153,48 @@ async def test_card_edit_refuses_members_library_decks_and_bad_text_storing_noth
     record = await menu(bot, editor, not_a_card)
     assert record.callback is not None
     assert record.callback.content == "That message is not a card this bot posted here."
+
+
+GEOGRAPHY = b"""\
+name: Geography
+cards:
+  - id: oslo
+    type: cloze
+    question: "{{c1::Oslo}} is the capital of {{c2::Norway}}"
+  - id: fr
+    type: reversed
+    question: France
+    answer: Paris
+"""
+
+
+async def test_card_edit_of_typed_cards_edits_their_entry(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    bot = await flashdrop.start()
+    editor = manager(flashdrop)
+    preview = await preview_of(await import_file(bot, editor, "geo.yaml", GEOGRAPHY))
+    await press(bot, editor, preview, "confirm")
+
+    cloze = await bot.command(editor, "card edit", {"deck": "geo", "card": "oslo-c2"})
+    assert fields(cloze) == {
+        "question": "{{c1::Oslo}} is the capital of {{c2::Norway}}",
+        "answer": "",
+        "hint": "",
+    }
+    said = await submit(bot, cloze, {"question": "{{c1::Bergen}} is a city in {{c2::Norway}}"})
+    assert said == "Saved `geo/oslo-c2` (its entry's other cards too: `oslo-c1`); everyone's" + (
+        " schedule of it is kept."
+    )
+    reverse = await bot.command(editor, "card edit", {"deck": "geo", "card": "fr-reverse"})
+    assert fields(reverse) == {"question": "France", "answer": "Paris", "hint": ""}
+    await submit(bot, reverse, {"question": "Italy", "answer": "Rome"})
+
+    deck = bot.bot.catalog.guild_decks(world.guild.id)["geo"]
+    shown = {c.id: (c.question, c.answer) for c in deck.cards}
+    assert shown == {
+        "oslo-c1": ("[…] is a city in Norway", "**Bergen** is a city in Norway"),
+        "oslo-c2": ("Bergen is a city in […]", "Bergen is a city in **Norway**"),
+        "fr": ("Italy", "Rome"),
+        "fr-reverse": ("Rome", "Italy"),
+    }
