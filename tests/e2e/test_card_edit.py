@@ -149,6 +149,10 @@ async def test_card_edit_refuses_members_library_decks_and_bad_text_storing_noth
     )
     assert await stored_deck(bot, "maths") == source
     assert bot.bot.catalog.guild_decks(world.guild.id)["maths"].cards[0].question != "   "
+    offered = await bot.server.autocomplete(
+        editor, world.channel, "card add", {"deck": ""}, focused="deck"
+    ).choices()
+    assert [c["value"] for c in offered] == ["maths"]  # the server's own decks, no library deck
     not_a_card = bot.server.send_as(world.alice, world.channel, "hello")
     record = await menu(bot, editor, not_a_card)
     assert record.callback is not None
