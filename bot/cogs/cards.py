@@ -1,9 +1,13 @@
-"""`/card add`, `/card edit` and the "Edit card" message menu: a deck manager writes a card of
-one of the server's own decks in a modal (saved through the deck-file rules and the catalog,
-so the card's id and every schedule stay). `/card suspend` and `/card unsuspend`: a card out of
-drops, quizzes and reviews (its history and every member's schedule kept), and back."""
+"""`/card`: one card of a deck — `/card add` and `/card edit` (and the "Edit card" menu on a
+posted card) open one modal that writes the server's own deck (`bot.services.card_edits`);
+`/card suspend` takes a card out of the server's study (drops, `/quiz`, `/review`, `/due`)
+without losing anyone's history, `/card unsuspend` brings it back."""
 
 from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Awaitable, Callable
 
 import discord
 from discord import app_commands
@@ -15,25 +19,72 @@ from bot.core.models import (
     MAX_ANSWER_CHARS,
     MAX_HINT_CHARS,
     MAX_QUESTION_CHARS,
-    Card,
+    CardKind,
     CardRef,
     Deck,
 )
-from bot.messages import cards_editing as texts
+from bot.decks import DeckError
+from bot.messages import cards_editing as edit_texts
 from bot.messages import decks as deck_texts
-from bot.services.card_edits import CardText, EditRefused, with_card_added, with_card_edited
-from bot.services.catalog import guild_deck_path
+from bot.messages import suspensions as suspension_texts
+from bot.services import card_edits
+from bot.services.card_edits import CardText
+
+Save = Callable[[discord.Interaction, CardText], Awaitable[None]]
+# What a submitted form makes of a deck (guild id, the deck as it is now, the form's texts):
+# the new deck and what to tell the member, or why there is none. Raises DeckError.
+Change = Callable[[int, Deck, CardText], tuple[Deck, str] | str]
+
+
+class CardModal(discord.ui.Modal):
+    """Question, answer and hint of one card; a cloze card's text and extra instead."""
+
+    def __init__(self, title: str, text: CardText, kind: CardKind, save: Save) -> None:
+        super().__init__(title=title, timeout=900)
+        cloze = kind is CardKind.CLOZE
+        self._save = save
+        self.question: discord.ui.TextInput[CardModal] = discord.ui.TextInput(
+            label=edit_texts.CLOZE_LABEL if cloze else edit_texts.QUESTION_LABEL,
+            style=discord.TextStyle.paragraph,
+            default=text.question or None,
+            max_length=MAX_QUESTION_CHARS,
+            custom_id="question",
+        )
+        self.answer: discord.ui.TextInput[CardModal] = discord.ui.TextInput(
+            label=edit_texts.EXTRA_LABEL if cloze else edit_texts.ANSWER_LABEL,
+            style=discord.TextStyle.paragraph,
+            default=text.answer or None,
+            max_length=MAX_ANSWER_CHARS,
+            required=not cloze,
+            custom_id="answer",
+        )
+        self.hint: discord.ui.TextInput[CardModal] = discord.ui.TextInput(
+            label=edit_texts.HINT_LABEL,
+            default=text.hint or None,
+            max_length=MAX_HINT_CHARS,
+            required=False,
+            custom_id="hint",
+        )
+        for item in (self.question, self.answer, self.hint):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        text = CardText(self.question.value, self.answer.value, self.hint.value)
+        await self._save(interaction, text)
 
 
 @app_commands.guild_only()
 class Cards(commands.GroupCog, group_name="card"):
-    """Change the cards of this server's decks."""
+    """Manage one card of a deck."""
 
     def __init__(self, bot: Flashdrop) -> None:
         self.bot = bot
-        menu = app_commands.ContextMenu(name="Edit card", callback=self.edit_posted)
+        self._saving = asyncio.Lock()
+        menu = app_commands.ContextMenu(name=edit_texts.EDIT_MENU, callback=self.edit_post)
         self.edit_menu = app_commands.guild_only(menu)
-        bot.tree.add_command(self.edit_menu)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.edit_menu)
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.edit_menu.name, type=self.edit_menu.type)
@@ -41,126 +92,140 @@ class Cards(commands.GroupCog, group_name="card"):
     @app_commands.command(name="add")
     @app_commands.describe(deck="one of this server's own decks")
     async def add(self, interaction: discord.Interaction, deck: str) -> None:
-        """Add a card to one of this server's decks: you write it in a form."""
-        found = await self._own_deck(interaction, deck, "add cards")
-        if found is not None:
-            await interaction.response.send_modal(CardModal(self, found, None))
+        """Add a card to one of this server's decks: a form asks its question, answer and hint."""
+        if await self._refused(interaction, deck):
+            return
+
+        def change(guild_id: int, current: Deck, text: CardText) -> tuple[Deck, str]:
+            new_deck, card = card_edits.added(guild_id, current, text)
+            return new_deck, edit_texts.added(CardRef(deck, card.id))
+
+        save = functools.partial(self._store, deck_id=deck, change=change)
+        modal = CardModal(edit_texts.ADD_TITLE, CardText("", ""), CardKind.BASIC, save)
+        await interaction.response.send_modal(modal)
 
     @app_commands.command(name="edit")
-    @app_commands.describe(deck="one of this server's own decks", card="the card to edit")
+    @app_commands.describe(deck="one of this server's own decks", card="the card's id")
     async def edit(self, interaction: discord.Interaction, deck: str, card: str) -> None:
-        """Edit a card of one of this server's decks in a form; its schedules are kept."""
-        await self._open_edit(interaction, deck, card)
+        """Edit a card's question, answer and hint; everyone's schedule of it is kept."""
+        await self._open_edit(interaction, CardRef(deck, card))
 
-    async def edit_posted(self, interaction: discord.Interaction, message: discord.Message) -> None:
-        """The "Edit card" menu on a posted card: the same form as `/card edit`."""
+    async def edit_post(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """The "Edit card" menu: the card a message of the bot posted, in the same form."""
         post = await self.bot.services.storage.posts.get_post(message.id)
         if post is None or post.guild_id != guild_id_of(interaction):
-            await interaction.response.send_message(texts.NOT_A_POST, ephemeral=True)
+            await _say(interaction, edit_texts.NOT_A_POST)
             return
-        await self._open_edit(interaction, post.deck_id, post.card_id)
+        await self._open_edit(interaction, post.card)
 
-    async def _open_edit(
-        self, interaction: discord.Interaction, deck_id: str, card_id: str
-    ) -> None:
-        deck = await self._own_deck(interaction, deck_id, "edit cards")
-        if deck is None:
+    async def _open_edit(self, interaction: discord.Interaction, ref: CardRef) -> None:
+        if await self._refused(interaction, ref.deck_id):
             return
-        card = deck.card(card_id)
+        deck = self.bot.catalog.guild_decks(guild_id_of(interaction))[ref.deck_id]
+        card = deck.card(ref.card_id)
         if card is None:
-            text = texts.no_such_card(deck_id, card_id)
-        elif card.note is not None:
-            text = texts.typed_card(deck, card)
-        else:
-            await interaction.response.send_modal(CardModal(self, deck, card))
+            await _say(interaction, suspension_texts.no_such_card(ref))
             return
-        await interaction.response.send_message(text, ephemeral=True)
 
-    async def _own_deck(
-        self, interaction: discord.Interaction, deck_id: str, action: str
-    ) -> Deck | None:
-        """The guild's own deck for a deck manager; anyone else, a library deck or an unknown
-        deck is told why."""
-        if not await require_deck_manager(interaction, self.bot, action):
-            return None
-        guild_id = guild_id_of(interaction)
-        deck = self.bot.catalog.guild_decks(guild_id).get(deck_id)
-        if deck is not None:
-            return deck
-        library = self.bot.catalog.deck(guild_id, deck_id)
-        text = deck_texts.no_such_deck(deck_id) if library is None else texts.library_deck(library)
-        await interaction.response.send_message(text, ephemeral=True)
-        return None
+        def change(guild_id: int, current: Deck, text: CardText) -> tuple[Deck, str] | str:
+            found = current.card(ref.card_id)
+            if found is None:
+                return suspension_texts.no_such_card(ref)
+            new_deck = card_edits.edited(guild_id, current, found, text)
+            ids = tuple(c.id for c in new_deck.cards if c.note_id == found.note_id)
+            return new_deck, edit_texts.edited(ref, ids)
 
-    async def save(
-        self, interaction: discord.Interaction, deck: Deck, card: Card | None, text: CardText
+        save = functools.partial(self._store, deck_id=ref.deck_id, change=change)
+        modal = CardModal(edit_texts.EDIT_TITLE, card_edits.modal_text(card), card.kind, save)
+        await interaction.response.send_modal(modal)
+
+    async def _store(
+        self, interaction: discord.Interaction, text: CardText, *, deck_id: str, change: Change
     ) -> None:
-        """A submitted modal: the deck's next version, checked and stored, or why not."""
-        guild_id = guild_id_of(interaction)
-        current = self.bot.catalog.guild_decks(guild_id).get(deck.id)
-        path = guild_deck_path(guild_id, deck.id)
-        try:
-            if current is None:  # removed while the form was open
-                raise EditRefused(deck_texts.no_such_deck(deck.id))
-            if card is None:
-                edited, saved = with_card_added(current, text, path)
-                reply = texts.card_added(edited, saved)
-            else:
-                if current.card(card.id) is None:
-                    raise EditRefused(texts.no_such_card(deck.id, card.id))
-                edited = with_card_edited(current, card.id, text, path)
-                reply = texts.card_saved(edited, card)
-        except EditRefused as refused:
-            await interaction.response.send_message(str(refused), ephemeral=True)
+        """Save `change` of the server's deck as it is now (one save at a time, so two forms
+        sent together both count); a member who lost the right meanwhile is refused."""
+        if not await require_deck_manager(interaction, self.bot, edit_texts.ACTION):
             return
-        await self.bot.catalog.save(guild_id, edited)
-        await interaction.response.send_message(reply, ephemeral=True)
+        guild_id = guild_id_of(interaction)
+        # Checking the whole deck again takes about a second per 4,000 cards: off the loop.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self._saving:
+            current = self.bot.catalog.guild_decks(guild_id).get(deck_id)
+            try:
+                outcome = (
+                    deck_texts.no_such_deck(deck_id)
+                    if current is None
+                    else await asyncio.to_thread(change, guild_id, current, text)
+                )
+            except DeckError as error:
+                outcome = edit_texts.rejected([problem.message for problem in error.problems])
+            if not isinstance(outcome, str):
+                new_deck, outcome = outcome
+                await self.bot.catalog.save(guild_id, new_deck)
+        await interaction.edit_original_response(content=outcome)
+
+    async def _refused(self, interaction: discord.Interaction, deck_id: str) -> bool:
+        """Told why (privately) unless a deck manager names one of the server's own decks."""
+        guild_id = guild_id_of(interaction)
+        if not await require_deck_manager(interaction, self.bot, edit_texts.ACTION):
+            return True
+        if deck_id in self.bot.catalog.guild_decks(guild_id):
+            return False
+        if deck_id in self.bot.catalog.decks_for(guild_id):
+            await _say(interaction, edit_texts.library_deck(deck_id))
+        else:
+            await _say(interaction, deck_texts.no_such_deck(deck_id))
+        return True
 
     @app_commands.command(name="suspend")
-    @app_commands.describe(deck="the card's deck", card="the card to take out")
+    @app_commands.describe(deck="the card's deck", card="the card's id")
     async def suspend(self, interaction: discord.Interaction, deck: str, card: str) -> None:
-        """Take a card out of drops, quizzes and reviews; its history is kept."""
-        found = await self._managed_card(interaction, deck, card, "suspend cards")
-        if found is None:
+        """Take a card out of drops, /quiz and /review here; everyone's history is kept."""
+        guild_id = guild_id_of(interaction)
+        if not await require_deck_manager(interaction, self.bot, "suspend cards"):
             return
-        ref, now = CardRef(found[0].id, found[1].id), self.bot.services.clock.now()
-        storage = self.bot.services.storage
-        done = await storage.suspensions.suspend(
-            guild_id_of(interaction), ref, interaction.user.id, now
-        )
-        text = texts.suspended(*found) if done else texts.already_suspended(*found)
+        ref = CardRef(deck, card)
+        refusal = self._unknown(guild_id, ref)
+        if refusal is None:
+            now = self.bot.services.clock.now()
+            storage = self.bot.services.storage
+            done = await storage.suspensions.suspend(guild_id, ref, interaction.user.id, now)
+            text = (
+                suspension_texts.suspended(ref) if done else suspension_texts.already_suspended(ref)
+            )
+        else:
+            text = refusal
         await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="unsuspend")
-    @app_commands.describe(deck="the card's deck", card="the card to bring back")
+    @app_commands.describe(deck="the card's deck", card="the suspended card's id")
     async def unsuspend(self, interaction: discord.Interaction, deck: str, card: str) -> None:
-        """Bring a suspended card back, with its schedules as they were."""
-        found = await self._managed_card(interaction, deck, card, "unsuspend cards")
-        if found is None:
+        """Study a suspended card here again, with everyone's schedule as it was."""
+        guild_id = guild_id_of(interaction)
+        if not await require_deck_manager(interaction, self.bot, "unsuspend cards"):
             return
-        ref = CardRef(found[0].id, found[1].id)
-        done = await self.bot.services.storage.suspensions.unsuspend(guild_id_of(interaction), ref)
-        text = texts.unsuspended(*found) if done else texts.not_suspended(*found)
+        ref = CardRef(deck, card)
+        done = await self.bot.services.storage.suspensions.unsuspend(guild_id, ref)
+        text = suspension_texts.unsuspended(ref) if done else suspension_texts.not_suspended(ref)
         await interaction.response.send_message(text, ephemeral=True)
 
-    async def _managed_card(
-        self, interaction: discord.Interaction, deck_id: str, card_id: str, action: str
-    ) -> tuple[Deck, Card] | None:
-        """The named card for a deck manager; anyone else, or an unknown card, is told why."""
-        if not await require_deck_manager(interaction, self.bot, action):
-            return None
-        guild_id = guild_id_of(interaction)
-        if self.bot.catalog.deck(guild_id, deck_id) is None:
-            text = deck_texts.no_such_deck(deck_id)
-        elif (found := self.bot.catalog.find_card(guild_id, CardRef(deck_id, card_id))) is None:
-            text = texts.no_such_card(deck_id, card_id)
-        else:
-            return found
-        await interaction.response.send_message(text, ephemeral=True)
+    def _unknown(self, guild_id: int, ref: CardRef) -> str | None:
+        """Why `ref` names no card this server studies, or None."""
+        deck = self.bot.catalog.decks_for(guild_id).get(ref.deck_id)
+        if deck is None:
+            return deck_texts.no_such_deck(ref.deck_id)
+        if deck.card(ref.card_id) is None:
+            return suspension_texts.no_such_card(ref)
         return None
 
     @add.autocomplete("deck")
     @edit.autocomplete("deck")
+    async def own_deck_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        own = self.bot.catalog.guild_decks(interaction.guild_id) if interaction.guild_id else {}
+        return [c for c in deck_choices(self.bot, interaction, current) if c.value in own]
+
     @suspend.autocomplete("deck")
     @unsuspend.autocomplete("deck")
     async def deck_autocomplete(
@@ -168,8 +233,8 @@ class Cards(commands.GroupCog, group_name="card"):
     ) -> list[app_commands.Choice[str]]:
         return deck_choices(self.bot, interaction, current)
 
-    @edit.autocomplete("card")
     @suspend.autocomplete("card")
+    @edit.autocomplete("card")
     async def card_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
@@ -181,46 +246,13 @@ class Cards(commands.GroupCog, group_name="card"):
     ) -> list[app_commands.Choice[str]]:
         if interaction.guild_id is None:
             return []
-        suspended = await self.bot.services.storage.suspensions.suspended(interaction.guild_id)
+        storage = self.bot.services.storage
+        suspended = await storage.suspensions.suspended(interaction.guild_id)
         return card_choices(self.bot, interaction, current, only=suspended)
 
 
-class CardModal(discord.ui.Modal):
-    """Question, answer and hint of one card: empty for `/card add`, prefilled for an edit."""
-
-    def __init__(self, cog: Cards, deck: Deck, card: Card | None) -> None:
-        title = texts.MODAL_ADD_TITLE if card is None else texts.MODAL_EDIT_TITLE
-        super().__init__(
-            title=title, custom_id=f"cardmodal:{deck.id}:{card.id if card else ''}"[:100]
-        )
-        self.cog, self.deck, self.card = cog, deck, card
-        self.question: discord.ui.TextInput[CardModal] = discord.ui.TextInput(
-            label=texts.QUESTION_LABEL,
-            style=discord.TextStyle.paragraph,
-            max_length=MAX_QUESTION_CHARS,
-            default=card.question if card else None,
-            custom_id="question",
-        )
-        self.answer: discord.ui.TextInput[CardModal] = discord.ui.TextInput(
-            label=texts.ANSWER_LABEL,
-            style=discord.TextStyle.paragraph,
-            max_length=MAX_ANSWER_CHARS,
-            default=card.answer if card else None,
-            custom_id="answer",
-        )
-        self.hint: discord.ui.TextInput[CardModal] = discord.ui.TextInput(
-            label=texts.HINT_LABEL,
-            required=False,
-            max_length=MAX_HINT_CHARS,
-            default=card.hint if card else None,
-            custom_id="hint",
-        )
-        for item in (self.question, self.answer, self.hint):
-            self.add_item(item)
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        text = CardText(self.question.value, self.answer.value, self.hint.value or None)
-        await self.cog.save(interaction, self.deck, self.card, text)
+async def _say(interaction: discord.Interaction, text: str) -> None:
+    await interaction.response.send_message(text, ephemeral=True)
 
 
 async def setup(bot: Flashdrop) -> None:

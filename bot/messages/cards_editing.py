@@ -1,64 +1,45 @@
-"""What a deck manager is told when changing cards: the card modal, suspend and unsuspend."""
+"""What `/card add`, `/card edit` and the "Edit card" message menu say, their modal included."""
 
 from __future__ import annotations
 
-from bot.core.models import Card, Deck
+from collections.abc import Sequence
 
+from bot.core.models import CardRef
+from bot.messages.suspensions import shown
 
-def no_such_card(deck_id: str, card_id: str) -> str:
-    return f"No card `{card_id}` in deck `{deck_id}`."
-
-
-def suspended(deck: Deck, card: Card) -> str:
-    return (
-        f"Card `{card.id}` of **{deck.name}** is suspended: it is no longer posted or reviewed."
-        " Its history and schedules are kept; `/card unsuspend` brings it back."
-    )
-
-
-def already_suspended(deck: Deck, card: Card) -> str:
-    return f"Card `{card.id}` of **{deck.name}** is already suspended."
-
-
-def unsuspended(deck: Deck, card: Card) -> str:
-    return f"Card `{card.id}` of **{deck.name}** is back, with its schedules as they were."
-
-
-def not_suspended(deck: Deck, card: Card) -> str:
-    return f"Card `{card.id}` of **{deck.name}** is not suspended."
-
-
-MODAL_ADD_TITLE = "Add a card"
-MODAL_EDIT_TITLE = "Edit card"
+EDIT_MENU = "Edit card"
+ACTION = "add and edit cards"  # ends the deck-manager refusal: "…can add and edit cards."
+ADD_TITLE = "Add a card"
+EDIT_TITLE = "Edit card"
 QUESTION_LABEL = "Question"
 ANSWER_LABEL = "Answer"
+CLOZE_LABEL = "Cloze text ({{c1::hidden}})"
+EXTRA_LABEL = "Extra (shown below the answer)"
 HINT_LABEL = "Hint (optional)"
+NOT_A_POST = "That message is not a card this bot posted here."
+MAX_SHOWN_PROBLEMS = 5
 
 
-def library_deck(deck: Deck) -> str:
+def library_deck(deck_id: str) -> str:
     return (
-        f"**{deck.name}** (`{deck.id}`) is a library deck, the host's file: its cards cannot be"
-        " changed here. Import a copy with `/deck import` to edit it."
+        f"`{deck_id}` is a library deck: its cards are files on the bot's host and are edited"
+        " there. Cards can be added and edited in this server's own decks (`/deck import`)."
     )
 
 
-def typed_card(deck: Deck, card: Card) -> str:
-    return (
-        f"Card `{card.id}` of **{deck.name}** is made from a {card.kind} entry (`{card.note_id}`);"
-        " edit that entry in the deck file and re-import it with `/deck import replace:True`."
+def added(card: CardRef) -> str:
+    return f"Added {shown(card)}. `/quiz deck:{card.deck_id}` can post it now."
+
+
+def edited(card: CardRef, card_ids: tuple[str, ...]) -> str:
+    others = [i for i in card_ids if i != card.card_id]
+    also = (
+        f" (its entry's other cards too: {', '.join(f'`{i}`' for i in others)})" if others else ""
     )
+    return f"Saved {shown(card)}{also}; everyone's schedule of it is kept."
 
 
-def bad_edit(problems: str) -> str:
-    return f"Nothing was saved: {problems}"
-
-
-def card_added(deck: Deck, card: Card) -> str:
-    return f"Added card `{card.id}` to **{deck.name}**."
-
-
-def card_saved(deck: Deck, card: Card) -> str:
-    return f"Saved card `{card.id}` of **{deck.name}**; everyone's schedule of it is kept."
-
-
-NOT_A_POST = "That message is not a card the bot posted here."
+def rejected(problems: Sequence[str]) -> str:
+    """A bad form: what the deck file validator found (without the stored file's line)."""
+    lines = [f"- {problem}" for problem in problems[:MAX_SHOWN_PROBLEMS]]
+    return "Nothing was saved; the card is not valid:\n" + "\n".join(lines)

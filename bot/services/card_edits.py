@@ -1,70 +1,91 @@
-"""Building a guild deck's next version from one card added or edited through the modal.
+"""One card of a guild's deck added or edited from Discord (`/card add`, `/card edit`, the
+"Edit card" menu): the texts the modal shows and the deck the submitted texts make.
 
-One home for that: the new deck goes through the deck-file validator (dumped as the deck's
-YAML and parsed back, so a modal edit meets exactly the rules a deck file does) and keeps
-every other card, and the edited card's id, as they were; `catalog.save` then keeps schedules.
+The edited deck is written out and read back through the deck file validator (`parse_deck`),
+so a modal accepts exactly what a deck file would, with the same messages. A card keeps its id,
+so every member's schedule stays. A card made from a reversed or cloze entry edits that entry
+(its note): a reversed note's question and answer, a cloze note's text and extra; every card of
+the entry changes with it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.core.models import Card, Deck
-from bot.decks import DeckError
-from bot.decks.deckfile import parse_deck
-from bot.decks.dump import dump_deck
+from bot.core.card_types import expand
+from bot.core.models import Card, Deck, Note
+from bot.decks import dump_deck, parse_deck
 from bot.decks.importers.common import content_id
-from bot.messages import cards_editing as texts
-
-
-class EditRefused(Exception):
-    """An add or edit that cannot be made; its text is what the deck manager is told."""
+from bot.services.catalog import guild_deck_path
 
 
 @dataclass(frozen=True, slots=True)
 class CardText:
-    """What the modal holds; an empty hint is no hint."""
+    """What the modal holds: a blank answer or hint is none."""
 
     question: str
     answer: str
-    hint: str | None = None
+    hint: str = ""
 
 
-def with_card_edited(deck: Deck, card_id: str, text: CardText, path: str) -> Deck:
-    """`deck` with basic card `card_id` holding `text`; raises EditRefused if it breaks a rule,
-    EditRefused for a card made from a reversed or cloze entry (edit the deck file)."""
-    card = deck.card(card_id)
-    if card is not None and card.note is not None:
-        raise EditRefused(texts.typed_card(deck, card))
-    cards = tuple(
-        replace(card, question=text.question, answer=text.answer, hint=text.hint or None)
-        if card.id == card_id
-        else card
-        for card in deck.cards
-    )
-    return _validated(replace(deck, cards=cards), path)
+def modal_text(card: Card) -> CardText:
+    """The texts the modal opens with: the card's own, or its entry's (a cloze card shows the
+    cloze text and the extra, a reverse card its note's front and back)."""
+    source = card.note if card.note is not None else card
+    return CardText(source.question, source.answer or "", source.hint or "")
 
 
-def with_card_added(deck: Deck, text: CardText, path: str) -> tuple[Deck, Card]:
-    """`deck` with a new basic card at its end, its id made from its text like an imported
-    card's (numbered if the deck has it already); raises EditRefused if it breaks a rule."""
-    base, taken = content_id(text.question, text.answer), {card.id for card in deck.cards}
+def new_card_id(deck: Deck, text: CardText) -> str:
+    """A stable id for a new card: its content's hash, as importers give (numbered when the
+    deck already has it), never the clock or the row order."""
+    taken = {card.id for card in deck.cards} | {card.note_id for card in deck.cards}
+    base = content_id(text.question, text.answer)
     card_id, n = base, 1
     while card_id in taken:
         n += 1
         card_id = f"{base}-{n}"
-    card = Card(card_id, text.question, text.answer, hint=text.hint or None)
-    edited = _validated(replace(deck, cards=(*deck.cards, card)), path)
-    found = edited.card(card_id)
-    assert found is not None  # parse_deck keeps every card's id
-    return edited, found
+    return card_id
 
 
-def _validated(deck: Deck, path: str) -> Deck:
-    """The deck as its file would load; a broken rule is refused with the rule's words (the
-    line numbers of a YAML the member never saw would not help)."""
+def added(guild_id: int, deck: Deck, text: CardText) -> tuple[Deck, Card]:
+    """`deck` with a new basic card of `text` at its end, checked like a deck file. Raises
+    DeckError saying what is wrong."""
+    card = Card(new_card_id(deck, text), text.question, text.answer, text.hint or None)
+    checked = _checked(guild_id, replace(deck, cards=(*deck.cards, card)))
+    found = checked.card(card.id)
+    assert found is not None  # the validator keeps every card it accepts
+    return checked, found
+
+
+def edited(guild_id: int, deck: Deck, card: Card, text: CardText) -> Deck:
+    """`deck` with `card` (or its entry) holding `text`, checked like a deck file; every
+    other card as it was. Raises DeckError saying what is wrong."""
+    made = _remade(card, text)
+    cards: list[Card] = []
+    for other in deck.cards:
+        if other.note_id != card.note_id:
+            cards.append(other)
+        elif made:
+            cards.extend(made)  # the entry's cards where its first card was
+            made = ()
+    return _checked(guild_id, replace(deck, cards=tuple(cards)))
+
+
+def _remade(card: Card, text: CardText) -> tuple[Card, ...]:
+    hint = text.hint or None
+    if card.note is None:
+        return (replace(card, question=text.question, answer=text.answer, hint=hint),)
+    note = replace(card.note, question=text.question, answer=text.answer or None, hint=hint)
+    return _expanded(note)
+
+
+def _expanded(note: Note) -> tuple[Card, ...]:
+    # A bad cloze text or a missing answer is left for the validator to word, as in a file.
     try:
-        return parse_deck(dump_deck(deck), path)
-    except DeckError as error:
-        problems = "; ".join(problem.message for problem in error.problems)
-        raise EditRefused(texts.bad_edit(problems)) from error
+        return expand(note)
+    except ValueError:
+        return (Card(note.id, note.question, note.answer or "", note.hint, note=note),)
+
+
+def _checked(guild_id: int, deck: Deck) -> Deck:
+    return parse_deck(dump_deck(deck), guild_deck_path(guild_id, deck.id))

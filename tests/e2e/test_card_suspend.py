@@ -28,10 +28,10 @@ async def test_a_suspended_card_leaves_review_and_quiz_and_comes_back_with_its_s
 
     done = await bot.command(boss, "card suspend", {"deck": "python", "card": "py-len"})
     assert done.callback is not None and done.callback.ephemeral
-    assert done.callback.content.startswith("Card `py-len` of **Python basics** is suspended")
+    assert done.callback.content.startswith("Suspended `python/py-len`")
     again = await bot.command(boss, "card suspend", {"deck": "python", "card": "py-len"})
     assert again.callback is not None
-    assert again.callback.content == "Card `py-len` of **Python basics** is already suspended."
+    assert again.callback.content == "`python/py-len` is already suspended here."
 
     clock.advance(timedelta(days=30))  # everything is due
     due = await bot.command(world.alice, "due")
@@ -54,7 +54,7 @@ async def test_a_suspended_card_leaves_review_and_quiz_and_comes_back_with_its_s
     back = await bot.command(boss, "card unsuspend", {"deck": "python", "card": "py-len"})
     assert back.callback is not None
     assert back.callback.content == (
-        "Card `py-len` of **Python basics** is back, with its schedules as they were."
+        "`python/py-len` is studied here again, with everyone's schedule as it was."
     )
     session = await start_review(bot, world.alice, deck="python")
     assert question(session) == QUESTIONS["py-len"]  # due for 30 days: the most overdue
@@ -75,7 +75,7 @@ async def test_card_suspend_refuses_members_and_unknown_cards_and_stores_nothing
         "Only members with the Manage Server permission can suspend cards."
     )
     assert unknown.callback is not None
-    assert unknown.callback.content == "No card `nope` in deck `python`."
+    assert unknown.callback.content == "Deck `python` has no card `nope`."
     assert no_deck.callback is not None and no_deck.callback.content == "No deck `chem`."
     assert await bot.storage.suspensions.suspended(world.guild.id) == frozenset()
     choices = await bot.server.autocomplete(
