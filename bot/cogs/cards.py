@@ -79,7 +79,6 @@ class Cards(commands.GroupCog, group_name="card"):
 
     def __init__(self, bot: Flashdrop) -> None:
         self.bot = bot
-        self._saving = asyncio.Lock()
         menu = app_commands.ContextMenu(name=edit_texts.EDIT_MENU, callback=self.edit_post)
         self.edit_menu = app_commands.guild_only(menu)
 
@@ -149,7 +148,7 @@ class Cards(commands.GroupCog, group_name="card"):
         guild_id = guild_id_of(interaction)
         # Checking the whole deck again takes about a second per 4,000 cards: off the loop.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        async with self._saving:
+        async with self.bot.catalog.changing(guild_id):
             current = self.bot.catalog.guild_decks(guild_id).get(deck_id)
             try:
                 outcome = (

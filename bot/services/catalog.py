@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
@@ -43,6 +44,7 @@ class DeckCatalog:
     def __init__(self, services: Services) -> None:
         self.services = services
         self._guilds: dict[int, dict[str, Deck]] = {}
+        self._changing: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._hidden: dict[int, frozenset[str]] = {}
 
     async def load(self) -> None:
@@ -101,6 +103,12 @@ class DeckCatalog:
             log.info("guild %s shows library deck %s again", guild_id, deck_id)
         return changed
 
+    def changing(self, guild_id: int) -> asyncio.Lock:
+        """Held while the guild's own decks are read, changed and saved (an import's
+        confirmation, a card form, a rename, a removal), so two changes made at once never
+        save one over the other. Not reentrant: `save` does not take it, its callers do."""
+        return self._changing[guild_id]
+
     def deck(self, guild_id: int, deck_id: str) -> Deck | None:
         own = self._guilds.get(guild_id, {}).get(deck_id)
         return own if own is not None else self.library.get(deck_id)
@@ -149,23 +157,25 @@ class DeckCatalog:
         """Give the guild's own deck `deck_id` a new name (its id, which keys everyone's
         schedules, stays); None if the guild has no such deck. Raises ValueError, saying why,
         for a name a deck file could not have."""
-        deck = self._guilds.get(guild_id, {}).get(deck_id)
-        if deck is None:
-            return None
         name = name.strip()
         problem = rules.check_text("deck name", name, MAX_DECK_NAME_CHARS, single_line=True)
         if problem is not None:
             raise ValueError(problem)
-        renamed = replace(deck, name=name)
-        await self.save(guild_id, renamed)
+        async with self.changing(guild_id):
+            deck = self._guilds.get(guild_id, {}).get(deck_id)
+            if deck is None:
+                return None
+            renamed = replace(deck, name=name)
+            await self.save(guild_id, renamed)
         log.info("guild %s renamed deck %s from %r to %r", guild_id, deck_id, deck.name, name)
         return renamed
 
     async def remove(self, guild_id: int, deck_id: str) -> Deck | None:
         """Retire the guild's own deck `deck_id` (its history stays); the deck, or None if the
         guild has no such deck."""
-        deck = self._guilds.get(guild_id, {}).pop(deck_id, None)
-        if deck is not None:
-            await self.services.storage.decks.retire_guild_deck(guild_id, deck_id)
-            log.info("guild %s removed deck %s", guild_id, deck_id)
+        async with self.changing(guild_id):
+            deck = self._guilds.get(guild_id, {}).pop(deck_id, None)
+            if deck is not None:
+                await self.services.storage.decks.retire_guild_deck(guild_id, deck_id)
+                log.info("guild %s removed deck %s", guild_id, deck_id)
         return deck

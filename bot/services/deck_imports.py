@@ -118,15 +118,16 @@ class DeckImports:
     async def confirm(self, plan: ImportPlan) -> tuple[ImportPlan, SyncSummary]:
         """Store the planned deck and its media, checked again against the guild's decks as
         they are now."""
-        current = await self._checked(
-            plan.guild_id,
-            plan.filename,
-            plan.upload,
-            package=plan.package,
-            replace=plan.replace,
-            name=plan.name,
-        )
-        [summary] = await self._store([current])
+        async with self.catalog.changing(plan.guild_id):
+            current = await self._checked(
+                plan.guild_id,
+                plan.filename,
+                plan.upload,
+                package=plan.package,
+                replace=plan.replace,
+                name=plan.name,
+            )
+            [summary] = await self._store([current])
         return current, summary
 
     async def confirm_split(
@@ -136,10 +137,11 @@ class DeckImports:
         media are stored before any deck; each deck is then stored in a transaction of its
         own, so a crash in between leaves some of the decks imported, each whole."""
         first = parts[0]
-        current = await self._checked_parts(
-            first.guild_id, first.filename, [p.upload for p in parts], first.replace
-        )
-        return list(zip(current, await self._store(current), strict=True))
+        async with self.catalog.changing(first.guild_id):
+            current = await self._checked_parts(
+                first.guild_id, first.filename, [p.upload for p in parts], first.replace
+            )
+            return list(zip(current, await self._store(current), strict=True))
 
     async def _store(self, plans: Sequence[ImportPlan]) -> list[SyncSummary]:
         media = self.services.storage.media
