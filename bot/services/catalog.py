@@ -50,6 +50,8 @@ class DeckCatalog:
     async def load(self) -> None:
         """Read every guild's decks from the database; one that no longer validates is logged
         and left out (its cards and history stay stored)."""
+        # Media an import saved before a crash kept it from saving its deck.
+        await self.services.storage.media.forget_unused()
         stored = await self.services.storage.decks.guild_decks()
         guilds: dict[int, dict[str, Deck]] = {}
         for entry in stored:
@@ -177,5 +179,6 @@ class DeckCatalog:
             deck = self._guilds.get(guild_id, {}).pop(deck_id, None)
             if deck is not None:
                 await self.services.storage.decks.retire_guild_deck(guild_id, deck_id)
+                await self.services.storage.media.forget_unused(guild_id)
                 log.info("guild %s removed deck %s", guild_id, deck_id)
         return deck

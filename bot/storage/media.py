@@ -5,7 +5,9 @@ refer to them; each deck of a guild names its files (`deck_media`: owner, deck i
 after "<deck id>.media/"). Library decks keep their media as files beside the deck file and are
 not stored here. Saving adds or renames files and never drops one, so media saved before a deck
 that then fails to save are only unreferenced names, never a deck's lost image; `retain` forgets
-the names a deck no longer uses once the deck itself is stored.
+the names a deck no longer uses once the deck itself is stored, and `forget_unused` those of
+removed decks (and of an import that crashed before storing its deck), so the per-guild media
+limit counts what is really kept.
 """
 
 from __future__ import annotations
@@ -120,6 +122,27 @@ class MediaStore:
                 (owner, json.dumps(sorted(besides))),
             )
         return int(row["n"]) if row else 0
+
+    async def forget_unused(self, owner: int | None = None) -> int:
+        """Forget the names of the guild's (or every guild's) decks that are not live (a
+        removed deck, or media saved by an import that never stored its deck) and the bytes
+        nothing refers to then, so removing decks frees what the media limit counts; how many
+        names were forgotten. Call it where no import of that guild is between saving its
+        media and its deck (the catalog's lock, or at start)."""
+        async with self._database.transaction() as db:
+            forgotten = await change(
+                db,
+                "DELETE FROM deck_media WHERE owner = coalesce(?, owner) AND NOT EXISTS"
+                " (SELECT 1 FROM decks d WHERE d.owner = deck_media.owner"
+                " AND d.deck_id = deck_media.deck_id AND d.retired = 0)",
+                (owner,),
+            )
+            await change(
+                db,
+                "DELETE FROM media WHERE NOT EXISTS"
+                " (SELECT 1 FROM deck_media dm WHERE dm.digest = media.digest)",
+            )
+        return forgotten
 
 
 def _digests(files: Mapping[str, bytes]) -> dict[str, str]:

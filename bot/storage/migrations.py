@@ -322,7 +322,8 @@ END;
 #   per member and card.
 # - media and deck_media: image files of guild decks, stored once by their SHA-256 (`media`),
 #   and named the way the deck's YAML refers to them (`<deck id>.media/<file name>`, the deck
-#   file rule) per deck (`deck_media`); a retired deck keeps its names, so it can come back.
+#   file rule) per deck (`deck_media`); a removed deck's names, and bytes no name refers to, are
+#   forgotten (MediaStore.forget_unused).
 _V3 = """
 -- Rebuilt so that each setting may be "not set" (NULL: the config's), since a guild that sets
 -- one setting must keep following the config for the others.

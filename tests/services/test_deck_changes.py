@@ -7,10 +7,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from tests.test_app_decks import _services
-
 from bot.services.catalog import DeckCatalog
 from bot.services.deck_imports import DeckImports
+from tests.test_app_decks import _services
 
 GUILD = 77
 FIRST = "question\tanswer\nWhat is 2 + 2?\t4\n"

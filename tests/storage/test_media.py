@@ -105,3 +105,23 @@ async def test_media_survive_reopening(db_path: Path) -> None:
         await storage.media.save(GUILD, "bio", {"cell.png": PNG})
     async with await Storage.open(db_path) as storage:
         assert await storage.media.load(GUILD, "bio", "cell.png") == PNG
+
+
+async def test_forget_unused_frees_a_removed_deck_s_media_and_an_unfinished_import_s(
+    storage: Storage,
+) -> None:
+    kept, removed, orphan = b"kept" * 100, b"removed" * 100, b"orphan" * 100
+    for deck_id, data in (("bio", kept), ("old", removed)):
+        await storage.media.save(GUILD, deck_id, {"a.png": data})
+        await storage.decks.save_guild_deck(GUILD, make_deck(deck_id), "source")
+    await storage.media.save(GUILD, "crashed", {"x.png": orphan})  # its deck never stored
+    await storage.media.save(OTHER_GUILD, "crashed", {"x.png": orphan})  # another guild's import
+    await storage.decks.retire_guild_deck(GUILD, "old")
+
+    assert await storage.media.forget_unused(GUILD) == 2
+    assert await storage.media.files(GUILD, "bio") == {"a.png": kept}
+    assert await storage.media.files(GUILD, "old") == {}
+    assert await storage.media.total_bytes(GUILD) == len(kept)
+    assert await storage.media.files(OTHER_GUILD, "crashed") == {"x.png": orphan}  # not its guild
+    assert await storage.media.forget_unused() == 1
+    assert list((await stored_blobs(storage)).values()) == [len(kept)]
