@@ -8,7 +8,8 @@ the further cards of a custom note type).
 Both ways, so a deck exported to Anki and imported back keeps its ids, and a deck that came from
 Anki goes back as the same notes (Anki updates them instead of adding copies):
 
-- a guid Flashdrop wrote, `flashdrop:<deck id>/<note id>`, gives that note id back;
+- a guid Flashdrop wrote, `flashdrop:<deck id>/<note id>`, gives that note id back when read
+  into that deck (into another, it is kept whole like any other guid);
 - any other guid of at most `_MAX_ENCODED_BYTES` bytes (Anki's own are 10 characters) is kept
   whole: `a-` and its UTF-8 bytes in hex, which `guid_for` decodes;
 - a longer guid gives `a-h` and a hash: stable, but it cannot be given back, so such a note
@@ -31,11 +32,14 @@ _MAX_ENCODED_BYTES: Final = 24
 _ENCODED: Final = re.compile(r"a-((?:[0-9a-f]{2})+)")
 
 
-def note_id(guid: str) -> str:
-    """The Flashdrop note id of the Anki note `guid`."""
+def note_id(guid: str, deck_id: str) -> str:
+    """The Flashdrop note id of the Anki note `guid`, read into the deck `deck_id`. A
+    Flashdrop guid gives its note id back only into the deck it names: two exported decks
+    merged in Anki may both hold a note `q1`."""
     if guid.startswith(GUID_PREFIX):
-        own = guid.rpartition("/")[2]
-        if rules.check_card_id(own) is None and len(own) <= _MAX_ENCODED_BYTES * 2:
+        deck, _, own = guid[len(GUID_PREFIX) :].rpartition("/")
+        valid = rules.check_card_id(own) is None and len(own) <= _MAX_ENCODED_BYTES * 2
+        if deck == deck_id and valid:
             return own
     raw = guid.encode("utf-8", "surrogatepass")
     if 0 < len(raw) <= _MAX_ENCODED_BYTES:

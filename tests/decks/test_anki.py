@@ -55,8 +55,8 @@ def test_read_package_reads_genanki_legacy_anki2(anki_packages: Packages) -> Non
     deck = read_package(anki_packages.genanki).deck
     assert deck.id == "genanki" and deck.name == "Capitals"
     assert [(c.id, c.question, c.answer) for c in deck.cards] == [
-        (note_id("guid-france"), "Capital of **France**?", "Paris"),
-        (note_id("guid-italy"), "Capital of Italy?", "Rome"),
+        (note_id("guid-france", "genanki"), "Capital of **France**?", "Paris"),
+        (note_id("guid-italy", "genanki"), "Capital of Italy?", "Rome"),
     ]
 
 

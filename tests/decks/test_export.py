@@ -175,7 +175,7 @@ def test_export_apkg_writes_one_note_per_entry_with_its_note_type(
 
 
 def test_export_apkg_sends_a_note_from_anki_back_under_its_guid(tmp_path: Path) -> None:
-    from_anki = Card(note_id("Xq8~3k!b%Z"), "Capital of France?", "Paris")
+    from_anki = Card(note_id("Xq8~3k!b%Z", "capitals"), "Capital of France?", "Paris")
     deck = Deck("capitals", "Capitals", (from_anki,))
     path = write(tmp_path, deck, ExportFormat.APKG)
     notes = package_rows(path, tmp_path, "select guid from notes")

@@ -130,6 +130,7 @@ def read_package(
 class _Reader:
     def __init__(self, package: Package, collection: Collection, path: str) -> None:
         self.package, self.collection, self.path = package, collection, path
+        self.deck_id = ""
         self.warnings: list[str] = []
         self.sounds = 0
         self.answer_images = 0
@@ -152,6 +153,7 @@ class _Reader:
         deck_name = name or (tops.pop() if len(tops) == 1 else None) or Path(self.path).stem
         if deck_id is None:
             deck_id = slugify(name or Path(self.path).stem)
+        self.deck_id = deck_id
         problems = self._deck_problems(deck_id, deck_name)
         media_list = self.package.media()
         tag_decks = len(used_decks) > 1
@@ -213,7 +215,7 @@ class _Reader:
         deck_path = deck_names.get(row.deck_id, "")
         if tag_decks and deck_path and (tag := deck_path[:MAX_TAG_CHARS].strip()):
             tags.append(tag)
-        note_id = anki_ids.note_id(row.guid)
+        note_id = anki_ids.note_id(row.guid, self.deck_id)
         parsed: list[_Parsed] = []
         for entry in entries:
             item = self._entry(entry, note_id, tuple(dict.fromkeys(tags)), where)
