@@ -22,7 +22,8 @@ def guild_settings_from_row(
 ) -> GuildSettings:
     if row is None:
         return replace(defaults, guild_id=guild_id)
-    # NULL: not set for the guild, so the config's (the defaults).
+    # NULL: not set for the guild, so the config's (the defaults); the deck manager role stays
+    # the guild's own, since /settings shows which applies (cogs.common falls back).
     day_starts_at = row["day_starts_at"]
     return GuildSettings(
         guild_id=guild_id,
@@ -30,7 +31,7 @@ def guild_settings_from_row(
         day_starts_at=defaults.day_starts_at
         if day_starts_at is None
         else decode_time(day_starts_at),
-        deck_manager_role=row["deck_manager_role"] or defaults.deck_manager_role,
+        deck_manager_role=row["deck_manager_role"],  # the guild's own; the config's is the cog's
     )
 
 
