@@ -400,17 +400,29 @@ class ImportView(ConfirmView):
         super().__init__(cog, owner_id, token, texts.IMPORT_CONFIRM)
         self.plan = plan
         self.parts: tuple[ImportPlan, ...] | None = None  # once the member chose to split
+        self.splitting = False  # Confirm and Cancel wait until the split preview is shown
         if plan.subdecks > 1:
             self.add_item(_SplitButton(token, plan.subdecks))
 
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if not await super().interaction_check(interaction):
+            return False
+        if self.splitting:
+            await interaction.response.send_message(texts.IMPORT_SPLITTING, ephemeral=True)
+            return False
+        return True
+
     async def split(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer()
+        self.splitting = True
         try:
+            await interaction.response.defer()
             self.parts = await self.cog.bot.deck_imports.split(self.plan)
         except ImportRefused as refused:
             self.finish()
             await interaction.edit_original_response(content=str(refused), embed=None, view=None)
             return
+        finally:
+            self.splitting = False
         await interaction.edit_original_response(embed=split_preview(self.parts), view=self)
 
     async def confirm(self, interaction: discord.Interaction) -> None:

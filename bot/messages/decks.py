@@ -83,6 +83,7 @@ PREVIEW_CARDS = 5
 IMPORT_CONFIRM = "Confirm"
 CANCEL = "Cancel"
 IMPORT_CANCELLED = "Import cancelled: nothing was changed."
+IMPORT_SPLITTING = "Splitting the package into its sub-decks: its preview comes in a moment."
 IMPORT_EXPIRED = "This import preview has expired: run `/deck import` again."
 NOT_YOUR_IMPORT = "Only the member who ran `/deck import` can confirm or cancel it."
 IMPORT_DOWNLOAD_FAILED = "I could not download the file from Discord; try again."

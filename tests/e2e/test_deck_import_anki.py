@@ -391,3 +391,30 @@ async def test_deck_import_of_its_own_apkg_export_keeps_every_id_and_the_image(
     after = bot.bot.catalog.guild_decks(world.guild.id)["biology"]
     assert [c.id for c in after.cards] == [c.id for c in before.cards]
     assert list((await bot.storage.media.files(world.guild.id, "biology")).values()) == [IMAGE]
+
+
+async def test_deck_import_confirm_pressed_while_splitting_waits_for_the_split_preview(
+    world: World, flashdrop: Flashdrops, anki_packages: Packages
+) -> None:
+    bot = await flashdrop.start()
+    editor = manager(flashdrop)
+    data = anki_packages.current.read_bytes()
+    preview = await preview_of(await import_file(bot, editor, "biology.apkg", data))
+    [split_id] = [c for c in preview.custom_ids() if c.endswith(":split")]
+    [confirm_id] = [c for c in preview.custom_ids() if c.endswith(":confirm")]
+
+    splitting = bot.server.press_button(editor, preview, split_id)
+    early = bot.server.press_button(editor, preview, confirm_id)  # before the split is shown
+    await splitting
+    await early
+    await bot.settle()
+
+    assert early.callback is not None and early.callback.ephemeral
+    assert early.callback.content == (
+        "Splitting the package into its sub-decks: its preview comes in a moment."
+    )
+    assert await bot.storage.decks.guild_decks() == []
+    assert preview.embed is not None and preview.embed["title"] == "Import 2 decks?"
+    await press(bot, editor, preview, "confirm")
+    stored = await bot.storage.decks.guild_decks()
+    assert [d.deck_id for d in stored] == ["biology", "biology-cells"]
