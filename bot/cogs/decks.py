@@ -104,6 +104,11 @@ class Decks(commands.GroupCog, group_name="deck"):
         except ImportRefused as refused:
             await interaction.followup.send(str(refused), ephemeral=True)
             return
+        # One waiting import per member: a preview holds its package's images in memory.
+        for token, waiting in list(self.pending.items()):
+            if isinstance(waiting, ImportView) and waiting.owner_id == interaction.user.id:
+                del self.pending[token]  # its buttons now answer "expired"
+                waiting.stop()
         view = ImportView(self, interaction.user.id, interaction.id, plan)
         self.pending[view.token] = view
         await interaction.followup.send(embed=preview(plan), view=view, ephemeral=True)

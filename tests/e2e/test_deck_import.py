@@ -152,6 +152,25 @@ async def test_deck_import_preview_after_a_restart_has_expired(
     assert await bot.storage.decks.guild_decks() == []
 
 
+async def test_deck_import_a_member_s_new_preview_expires_their_previous_one(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    bot = await flashdrop.start()
+    editor = manager(flashdrop)
+    first = await preview_of(await import_file(bot, editor, "maths.tsv", MATHS))
+    second = await preview_of(await import_file(bot, editor, "sums.tsv", MATHS))
+
+    pressed = await press(bot, editor, first, "confirm")
+
+    assert pressed.callback is not None and pressed.callback.ephemeral
+    assert pressed.callback.content == (
+        "This import preview has expired: run `/deck import` again."
+    )
+    assert await bot.storage.decks.guild_decks() == []
+    await press(bot, editor, second, "confirm")
+    assert [d.deck_id for d in await bot.storage.decks.guild_decks()] == ["sums"]
+
+
 async def test_deck_import_refused_to_a_non_manager(world: World, flashdrop: Flashdrops) -> None:
     bot = await flashdrop.start()
 
