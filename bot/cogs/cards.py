@@ -24,16 +24,21 @@ from bot.core.models import (
     Deck,
 )
 from bot.decks import DeckError
+from bot.decks.importers.anki import media_file_name, media_folder
 from bot.messages import cards_editing as edit_texts
 from bot.messages import decks as deck_texts
 from bot.messages import suspensions as suspension_texts
 from bot.services import card_edits
 from bot.services.card_edits import CardText
+from bot.services.deck_imports import MIB
+from bot.services.posting import MAX_IMAGE_BYTES
 
 Save = Callable[[discord.Interaction, CardText], Awaitable[None]]
 # What a submitted form makes of a deck (guild id, the deck as it is now, the form's texts):
 # the new deck and what to tell the member, or why there is none. Raises DeckError.
-Change = Callable[[int, Deck, CardText], tuple[Deck, str] | str]
+# A submitted form's change of a deck: (guild, the deck now, the form's texts, the path of the
+# image attached to the command, if any) -> the new deck and what to say, or why not.
+Change = Callable[[int, Deck, CardText, str | None], tuple[Deck, str] | str]
 
 
 class CardModal(discord.ui.Modal):
@@ -89,17 +94,26 @@ class Cards(commands.GroupCog, group_name="card"):
         self.bot.tree.remove_command(self.edit_menu.name, type=self.edit_menu.type)
 
     @app_commands.command(name="add")
-    @app_commands.describe(deck="one of this server's own decks")
-    async def add(self, interaction: discord.Interaction, deck: str) -> None:
+    @app_commands.describe(
+        deck="one of this server's own decks", image="a picture the card shows with its question"
+    )
+    async def add(
+        self, interaction: discord.Interaction, deck: str, image: discord.Attachment | None = None
+    ) -> None:
         """Add a card to one of this server's decks: a form asks its question, answer and hint."""
         if await self._refused(interaction, deck):
             return
+        if image is not None and (refusal := _image_refusal(image)) is not None:
+            await _say(interaction, refusal)
+            return
 
-        def change(guild_id: int, current: Deck, text: CardText) -> tuple[Deck, str]:
-            new_deck, card = card_edits.added(guild_id, current, text)
+        def change(
+            guild_id: int, current: Deck, text: CardText, image_path: str | None
+        ) -> tuple[Deck, str]:
+            new_deck, card = card_edits.added(guild_id, current, text, image_path)
             return new_deck, edit_texts.added(CardRef(deck, card.id))
 
-        save = functools.partial(self._store, deck_id=deck, change=change)
+        save = functools.partial(self._store, deck_id=deck, change=change, image=image)
         modal = CardModal(edit_texts.ADD_TITLE, CardText("", ""), CardKind.BASIC, save)
         await interaction.response.send_modal(modal)
 
@@ -126,7 +140,9 @@ class Cards(commands.GroupCog, group_name="card"):
             await _say(interaction, suspension_texts.no_such_card(ref))
             return
 
-        def change(guild_id: int, current: Deck, text: CardText) -> tuple[Deck, str] | str:
+        def change(
+            guild_id: int, current: Deck, text: CardText, _image: str | None
+        ) -> tuple[Deck, str] | str:
             found = current.card(ref.card_id)
             if found is None:
                 return suspension_texts.no_such_card(ref)
@@ -139,7 +155,13 @@ class Cards(commands.GroupCog, group_name="card"):
         await interaction.response.send_modal(modal)
 
     async def _store(
-        self, interaction: discord.Interaction, text: CardText, *, deck_id: str, change: Change
+        self,
+        interaction: discord.Interaction,
+        text: CardText,
+        *,
+        deck_id: str,
+        change: Change,
+        image: discord.Attachment | None = None,
     ) -> None:
         """Save `change` of the server's deck as it is now (one save at a time, so two forms
         sent together both count); a member who lost the right meanwhile is refused."""
@@ -151,17 +173,41 @@ class Cards(commands.GroupCog, group_name="card"):
         async with self.bot.catalog.changing(guild_id):
             current = self.bot.catalog.guild_decks(guild_id).get(deck_id)
             try:
+                image_path = None
+                if image is not None and current is not None:
+                    image_path = await self._store_image(guild_id, deck_id, image)
                 outcome = (
                     deck_texts.no_such_deck(deck_id)
                     if current is None
-                    else await asyncio.to_thread(change, guild_id, current, text)
+                    else await asyncio.to_thread(change, guild_id, current, text, image_path)
                 )
+            except _ImageRefused as refused:
+                outcome = str(refused)
             except DeckError as error:
                 outcome = edit_texts.rejected([problem.message for problem in error.problems])
             if not isinstance(outcome, str):
                 new_deck, outcome = outcome
                 await self.bot.catalog.save(guild_id, new_deck)
         await interaction.edit_original_response(content=outcome)
+
+    async def _store_image(self, guild_id: int, deck_id: str, image: discord.Attachment) -> str:
+        """Download the attached image and store it with the deck's media (content-addressed,
+        within the server's media limit); its path for the card. Raises _ImageRefused."""
+        try:
+            data = await image.read()
+        except discord.HTTPException as exc:
+            raise _ImageRefused(image.filename, edit_texts.IMAGE_DOWNLOAD_FAILED) from exc
+        name = card_edits.image_name(data, image.filename)
+        if name is None:
+            raise _ImageRefused(image.filename, edit_texts.IMAGE_NOT_AN_IMAGE)
+        if len(data) > MAX_IMAGE_BYTES:
+            raise _ImageRefused(image.filename, edit_texts.image_too_large(MAX_IMAGE_BYTES // MIB))
+        media, limit = self.bot.services.storage.media, self.bot.config.max_media_mib_per_guild
+        if await media.total_bytes(guild_id) + len(data) > limit * MIB:
+            raise _ImageRefused(image.filename, edit_texts.image_over_media_limit(limit))
+        # Saved before the deck, as an import's are: unused, it is forgotten (forget_unused).
+        await media.save(guild_id, deck_id, {name: data})
+        return f"{media_folder(deck_id)}/{name}"
 
     async def _refused(self, interaction: discord.Interaction, deck_id: str) -> bool:
         """Told why (privately) unless a deck manager names one of the server's own decks."""
@@ -248,6 +294,22 @@ class Cards(commands.GroupCog, group_name="card"):
         storage = self.bot.services.storage
         suspended = await storage.suspensions.suspended(interaction.guild_id)
         return card_choices(self.bot, interaction, current, only=suspended)
+
+
+class _ImageRefused(Exception):
+    def __init__(self, filename: str, why: str) -> None:
+        super().__init__(edit_texts.image_refused(filename, why))
+
+
+def _image_refusal(image: discord.Attachment) -> str | None:
+    """Why an attachment cannot be a card's image, told before the form opens; None if it
+    may be one (its bytes are checked again once downloaded)."""
+    if media_file_name(image.filename) is None:
+        return edit_texts.image_refused(image.filename, edit_texts.IMAGE_NOT_AN_IMAGE)
+    if image.size > MAX_IMAGE_BYTES:
+        limit = edit_texts.image_too_large(MAX_IMAGE_BYTES // MIB)
+        return edit_texts.image_refused(image.filename, limit)
+    return None
 
 
 async def _say(interaction: discord.Interaction, text: str) -> None:

@@ -43,3 +43,19 @@ def rejected(problems: Sequence[str]) -> str:
     """A bad form: what the deck file validator found (without the stored file's line)."""
     lines = [f"- {problem}" for problem in problems[:MAX_SHOWN_PROBLEMS]]
     return "Nothing was saved; the card is not valid:\n" + "\n".join(lines)
+
+
+def image_refused(filename: str, why: str) -> str:
+    return f"Nothing was saved: the image `{filename[:80]}` {why}."
+
+
+IMAGE_NOT_AN_IMAGE = "is not an image file (.png, .jpg, .gif, .webp)"
+IMAGE_DOWNLOAD_FAILED = "could not be downloaded from Discord; try again"
+
+
+def image_too_large(limit_mib: int) -> str:
+    return f"is over {limit_mib} MiB, the most Discord shows with a card"
+
+
+def image_over_media_limit(limit_mib: int) -> str:
+    return f"would take this server's deck images past {limit_mib} MiB (max_media_mib_per_guild)"

@@ -10,11 +10,14 @@ the entry changes with it.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
 
 from bot.core.card_types import expand
 from bot.core.models import Card, Deck, Note
 from bot.decks import dump_deck, parse_deck
+from bot.decks.importers.anki import media_file_name
 from bot.decks.importers.common import content_id
 from bot.services.catalog import guild_deck_path
 
@@ -47,10 +50,11 @@ def new_card_id(deck: Deck, text: CardText) -> str:
     return card_id
 
 
-def added(guild_id: int, deck: Deck, text: CardText) -> tuple[Deck, Card]:
-    """`deck` with a new basic card of `text` at its end, checked like a deck file. Raises
-    DeckError saying what is wrong."""
+def added(guild_id: int, deck: Deck, text: CardText, image: str | None = None) -> tuple[Deck, Card]:
+    """`deck` with a new basic card of `text` (showing `image`) at its end, checked like a
+    deck file. Raises DeckError saying what is wrong."""
     card = Card(new_card_id(deck, text), text.question, text.answer, text.hint or None)
+    card = replace(card, image=image)
     checked = _checked(guild_id, replace(deck, cards=(*deck.cards, card)))
     found = checked.card(card.id)
     assert found is not None  # the validator keeps every card it accepts
@@ -89,3 +93,12 @@ def _expanded(note: Note) -> tuple[Card, ...]:
 
 def _checked(guild_id: int, deck: Deck) -> Deck:
     return parse_deck(dump_deck(deck), guild_deck_path(guild_id, deck.id))
+
+
+def image_name(data: bytes, filename: str) -> str | None:
+    """The media file name of an image attached to `/card add`: its content's hash and its
+    type's suffix, so the same picture is one file; None if it is no image file."""
+    safe = media_file_name(filename)
+    if safe is None:
+        return None
+    return hashlib.sha256(data).hexdigest()[:16] + PurePosixPath(safe).suffix

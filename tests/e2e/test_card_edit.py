@@ -12,7 +12,7 @@ from tests.e2e.test_deck_rename import import_maths
 from tests.e2e.test_quiz import EYES, RATING_PROMPT
 from tests.storage.helpers import card_state, rating_history
 from tests.support.bot_fixture import RATE, Flashdrops, RunningBot
-from tests.support.fakediscord import InteractionRecord, Member, Message
+from tests.support.fakediscord import Attachment, InteractionRecord, Member, Message
 from tests.support.fakediscord.wire import CALLBACK_MODAL
 from tests.support.harness import World
 
@@ -202,3 +202,46 @@ async def test_card_edit_of_typed_cards_edits_their_entry(
         "fr": ("Italy", "Rome"),
         "fr-reverse": ("Rome", "Italy"),
     }
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(80))  # the bot never decodes it
+
+
+async def test_card_add_with_an_image_stores_it_and_quiz_attaches_it(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    bot = await flashdrop.start()
+    editor = manager(flashdrop)
+    await import_maths(bot, editor)
+    image = Attachment(id=0, filename="My Diagram.png", data=PNG)
+
+    opened = await bot.command(editor, "card add", {"deck": "maths", "image": image})
+    said = await submit(bot, opened, {"question": "What does it show?", "answer": "A sum"})
+
+    [card] = [c for c in bot.bot.catalog.guild_decks(world.guild.id)["maths"].cards if c.image]
+    assert said.startswith(f"Added `maths/{card.id}`")
+    assert card.image is not None and card.image.startswith("maths.media/")
+    name = card.image.removeprefix("maths.media/")
+    assert await bot.storage.media.files(world.guild.id, "maths") == {name: PNG}
+    posted = [await bot.quiz(world.alice, deck="maths") for _ in range(4)]
+    [shown] = [p for p in posted if "What does it show?" in p.content]
+    assert [(a.filename, a.data) for a in shown.attachments] == [(name, PNG)]
+
+
+async def test_card_add_refuses_an_attachment_that_is_no_image_before_the_form(
+    world: World, flashdrop: Flashdrops
+) -> None:
+    bot = await flashdrop.start()
+    editor = manager(flashdrop)
+    await import_maths(bot, editor)
+    before = await stored_deck(bot, "maths")
+    notes = Attachment(id=0, filename="notes.txt", data=b"not a picture")
+
+    record = await bot.command(editor, "card add", {"deck": "maths", "image": notes})
+
+    assert record.callback is not None and record.callback.ephemeral
+    assert record.callback.content == (
+        "Nothing was saved: the image `notes.txt` is not an image file (.png, .jpg, .gif, .webp)."
+    )
+    assert await stored_deck(bot, "maths") == before
+    assert await bot.storage.media.files(world.guild.id, "maths") == {}
